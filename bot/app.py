@@ -1,0 +1,71 @@
+"""The app factory: ``create_app(settings) -> web.Application``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import socketio
+from aiohttp import web
+
+from bot import api
+from bot.auth import Authenticator, auth_middleware
+from bot.errors import error_middleware
+from bot.metrics import Metrics
+from bot.pipeline import Pipeline
+from bot.publisher import Publisher
+from bot.realtime import AgentNamespace, SupervisorNamespace, make_server
+from bot.services import SERVICES, Services
+from bot.settings import Settings
+from storage.engine import make_engine, upgrade
+from storage.writer import GroupWriter
+
+log = logging.getLogger(__name__)
+SIO = web.AppKey("sio", socketio.AsyncServer)
+
+
+async def _storage(app: web.Application) -> AsyncIterator[None]:
+    settings = app[api.SETTINGS].storage
+    engine = make_engine(settings.url, pool_size=settings.pool_size)
+    if settings.auto_migrate:
+        await upgrade(engine)
+    metrics = app[api.METRICS]
+    writer = GroupWriter(
+        engine, max_group_events=settings.max_group_events, on_commit=metrics.observe_commit
+    )
+    task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
+    app[SERVICES] = Services(engine, Pipeline(writer, Publisher(app[SIO]), metrics))
+    log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await engine.dispose()
+
+
+async def _realtime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[SIO].shutdown()
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the gateway: HTTP API, Socket.IO namespaces, storage and background tasks."""
+    authenticator = Authenticator(settings.auth)
+    app = web.Application(
+        client_max_size=settings.server.max_body_bytes,
+        middlewares=[error_middleware, auth_middleware(authenticator)],
+    )
+    app[api.SETTINGS] = settings
+    app[api.METRICS] = Metrics()
+    sio = make_server(settings.realtime)
+    sio.register_namespace(AgentNamespace(authenticator, app))
+    sio.register_namespace(SupervisorNamespace("/supervisor", authenticator))
+    sio.attach(app, socketio_path="socket.io")
+    app[SIO] = sio
+    app.cleanup_ctx.extend([_storage, _realtime])
+    app.add_routes(api.routes)
+    return app

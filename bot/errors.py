@@ -1,0 +1,58 @@
+"""JSON errors: every error answer is ``{"error": "...", "details": ...}`` with its status."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+log = logging.getLogger(__name__)
+
+
+def json_error(
+    status: type[web.HTTPException], message: str, details: Any = None, **kwargs: Any
+) -> web.HTTPException:
+    """An HTTP exception whose body is the contract's JSON error object."""
+    body = json.dumps({"error": message, "details": details}, ensure_ascii=False)
+    return status(text=body, content_type="application/json", **kwargs)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every HTTP error into JSON, and never leak a traceback to the client."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.content_type == "application/json" or exc.status < 400:
+            raise
+        raise json_error(type(exc), exc.reason, headers=_kept_headers(exc)) from exc
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        raise json_error(web.HTTPInternalServerError, "internal error") from None
+
+
+def _kept_headers(exc: web.HTTPException) -> dict[str, str]:
+    return {k: v for k, v in exc.headers.items() if k in ("Allow", "WWW-Authenticate")}
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request body as JSON: 413 over the size limit, 400 if it is not JSON."""
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge as exc:
+        raise json_error(
+            web.HTTPRequestEntityTooLarge,
+            "request body too large",
+            {"max_bytes": request.app._client_max_size},
+            max_size=request.app._client_max_size,
+            actual_size=request.content_length or 0,
+        ) from exc
+    if not raw:
+        raise json_error(web.HTTPBadRequest, "empty body: send a JSON object")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise json_error(web.HTTPBadRequest, "malformed JSON", {"reason": str(exc)}) from exc

@@ -1,0 +1,52 @@
+"""JSON shapes the gateway sends out (HTTP answers and Socket.IO events)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.events import ChatEvent
+from storage.ingest import Stored
+
+
+def iso(ts: float | None) -> str | None:
+    """Epoch seconds as ISO 8601 UTC with milliseconds (``2026-11-22T11:02:19.123Z``)."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+def message_payload(event: ChatEvent) -> dict[str, Any]:
+    """A stored message as clients see it."""
+    payload: dict[str, Any] = {
+        "id": event.id,
+        "channel": event.channel,
+        "conversation_id": event.conversation_id,
+        "sender": {"role": event.sender_role, "id": event.sender_id, "name": event.sender_name},
+        "text": event.text,
+        "ts": iso(event.ts),
+    }
+    if event.script_id:
+        payload["script_id"] = event.script_id
+    return payload
+
+
+def conversation_payload(stored: Stored) -> dict[str, Any]:
+    """Conversation change notices (assigned, closed)."""
+    conv = stored.conversation
+    previous = stored.previous
+    return {
+        "conversation_id": stored.event.conversation_id,
+        "channel": stored.event.channel,
+        "status": conv.status if conv else None,
+        "agent_id": conv.assignee_id if conv else None,
+        "previous_agent_id": previous.assignee_id if previous else None,
+        "ts": iso(stored.event.ts),
+    }
+
+
+def agent_status_payload(event: ChatEvent) -> dict[str, Any]:
+    """An agent's status change, for supervisors."""
+    return {"agent_id": event.agent_id, "status": event.status, "ts": iso(event.ts)}

@@ -1,0 +1,48 @@
+"""Live pushes of stored events to the agents and supervisors who should see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from bot.events import EventType
+from bot.payloads import agent_status_payload, conversation_payload, message_payload
+from storage.ingest import Stored
+
+AGENT_NS = "/agent"
+SUPERVISOR_NS = "/supervisor"
+
+
+def agent_room(agent_id: str) -> str:
+    """The room an agent's connections join."""
+    return f"agent:{agent_id}"
+
+
+class Publisher:
+    """Pushes stored events to the agents and supervisors who should see them."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def publish(self, stored: Stored) -> None:
+        """Emit the live notices for one newly stored event."""
+        event = stored.event
+        conv = stored.conversation
+        if event.type is EventType.MESSAGE and conv and conv.assignee_id:
+            await self.to_agent(conv.assignee_id, "message", message_payload(event))
+        elif event.type in (EventType.ASSIGNED, EventType.CLOSED) and conv:
+            payload = conversation_payload(stored)
+            targets = {conv.assignee_id, stored.previous.assignee_id if stored.previous else None}
+            for agent_id in sorted(t for t in targets if t):
+                await self.to_agent(agent_id, event.type.value, payload)
+        elif event.type is EventType.AGENT_STATUS:
+            await self.to_supervisors("agent.status", agent_status_payload(event))
+
+    async def to_agent(self, agent_id: str, name: str, payload: dict[str, Any]) -> None:
+        """Emit to every connection of one agent."""
+        await self._sio.emit(name, payload, room=agent_room(agent_id), namespace=AGENT_NS)
+
+    async def to_supervisors(self, name: str, payload: dict[str, Any]) -> None:
+        """Emit to every supervisor, QA and admin connection."""
+        await self._sio.emit(name, payload, namespace=SUPERVISOR_NS)

@@ -1,0 +1,120 @@
+"""Socket.IO: the server, the ``/agent`` and ``/supervisor`` namespaces, and live pushes."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Annotated, Any
+
+import socketio
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.auth import Authenticator, Principal
+from bot.events import ChatEvent, EventType, SenderRole, validation_details
+from bot.payloads import message_payload
+from bot.publisher import AGENT_NS, SUPERVISOR_NS, agent_room
+from bot.services import SERVICES
+from bot.settings import RealtimeSettings
+from storage.queries import conversations_by_external_id
+from storage.writer import StorageUnavailable
+
+log = logging.getLogger(__name__)
+SUPERVISOR_ROLES = frozenset({"supervisor", "qa", "admin"})
+
+
+def make_server(settings: RealtimeSettings) -> socketio.AsyncServer:
+    """The Socket.IO server; with ``redis_url`` set, rooms are shared through Redis."""
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=settings.cors_allowed_origins or [],
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+class ReplyIn(BaseModel):
+    """The ``reply`` payload an agent console emits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    conversation_id: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=20_000)]
+    script_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+def _error(message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": message, "details": details}
+
+
+class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    def __init__(self, namespace: str, authenticator: Authenticator) -> None:
+        super().__init__(namespace)
+        self._authenticator = authenticator
+
+    def _principal(self, auth: Any) -> Principal:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        principal = self._authenticator.authenticate(token if isinstance(token, str) else None)
+        if principal is None:
+            raise socketio.exceptions.ConnectionRefusedError("unknown token")
+        return principal
+
+
+class AgentNamespace(_AuthNamespace):
+    """``/agent``: an agent's console; joins ``agent:<id>`` and may send replies."""
+
+    def __init__(self, authenticator: Authenticator, app: web.Application) -> None:
+        super().__init__(AGENT_NS, authenticator)
+        self._app = app
+
+    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
+        """Accept agent tokens (or any token bound to an agent id)."""
+        principal = self._principal(auth)
+        if not principal.agent_id:
+            raise socketio.exceptions.ConnectionRefusedError("token has no agent_id")
+        await self.save_session(sid, {"agent_id": principal.agent_id})
+        await self.enter_room(sid, agent_room(principal.agent_id))
+
+    async def on_reply(self, sid: str, data: Any) -> dict[str, Any]:
+        """Record the agent's reply through the pipeline; ack with the stored message."""
+        try:
+            reply = ReplyIn.model_validate(data)
+        except ValidationError as exc:
+            return _error("invalid reply", validation_details(exc))
+        session = await self.get_session(sid)
+        services = self._app[SERVICES]
+        matches = await conversations_by_external_id(
+            services.engine, reply.conversation_id, reply.channel
+        )
+        if len(matches) != 1:
+            problem = "unknown conversation" if not matches else "conversation id is ambiguous"
+            return _error(problem, {"channels": [m.channel for m in matches]} or None)
+        now = time.time()
+        event = ChatEvent(
+            id=reply.id or f"rw-{uuid.uuid4()}", channel=matches[0].channel,
+            type=EventType.MESSAGE, ts=now, received_at=now,
+            conversation_id=reply.conversation_id, sender_role=SenderRole.AGENT,
+            sender_id=session["agent_id"], text=reply.text, script_id=reply.script_id,
+        )
+        try:
+            result = await services.pipeline.handle([event])
+        except StorageUnavailable:
+            return _error("storage unavailable, reply not recorded: retry")
+        return {"message": message_payload(event), "duplicate": result.duplicates > 0}
+
+
+class SupervisorNamespace(_AuthNamespace):
+    """``/supervisor``: live alerts and agent status for supervisors, QA and admins."""
+
+    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
+        """Accept supervisor, qa and admin tokens."""
+        principal = self._principal(auth)
+        if principal.role not in SUPERVISOR_ROLES:
+            raise socketio.exceptions.ConnectionRefusedError(
+                f"role '{principal.role}' may not join /supervisor"
+            )
+

@@ -1,0 +1,185 @@
+"""Configuration: one place that loads, overrides and validates every setting.
+
+Precedence, lowest first: built-in defaults, the TOML file, then environment
+variables ``REPLYWATCH_<SECTION>__<KEY>``.  Every key is validated at start-up;
+an unknown or bad key fails loudly with its dotted name.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ENV_PREFIX = "REPLYWATCH_"
+Role = Literal["agent", "supervisor", "qa", "admin", "integration"]
+
+
+class SettingsError(Exception):
+    """A configuration problem, with a message that names the offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    """``[server]``: where the gateway listens and how much it accepts."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    max_batch_events: int = Field(default=1000, gt=0)
+
+
+class StorageSettings(_Section):
+    """``[storage]``: the database and how writes are grouped."""
+
+    url: str = "sqlite+aiosqlite:///./replywatch.db"
+    auto_migrate: bool = True
+    max_group_events: int = Field(default=500, gt=0)
+    pool_size: int = Field(default=5, gt=0)
+
+    @model_validator(mode="after")
+    def _known_driver(self) -> StorageSettings:
+        if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "url must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return self
+
+
+class RealtimeSettings(_Section):
+    """``[realtime]``: Socket.IO scale-out; an empty redis_url means one process."""
+
+    redis_url: str = ""
+    cors_allowed_origins: list[str] = Field(default_factory=list)
+
+
+class MonitorSettings(_Section):
+    """``[monitor]``: the response-time rules (seconds, fractions allowed)."""
+
+    reply_seconds: float = Field(default=20.0, gt=0)
+    busy_reply_seconds: float = Field(default=60.0, gt=0)
+    busy_concurrency: int = Field(default=4, ge=1)
+    warn_ratio: float = Field(default=0.75, gt=0, lt=1)
+    unanswered_seconds: float = Field(default=300.0, gt=0)
+    active_window_seconds: float = Field(default=600.0, gt=0)
+    sweep_seconds: float = Field(default=0.5, gt=0)
+    forbidden_phrases: list[str] = Field(default_factory=lambda: ["不行", "不知道", "不可以"])
+
+
+class MatcherSettings(_Section):
+    """``[matcher]``: the script library and how many suggestions to give."""
+
+    library: str = "bundled"
+    min_score: float = Field(default=60.0, ge=0, le=100)
+    top_k: int = Field(default=3, ge=1, le=50)
+
+
+class TokenSettings(_Section):
+    """One ``[[auth.tokens]]`` entry."""
+
+    token: str = Field(min_length=8)
+    role: Role
+    agent_id: str | None = None
+
+    @model_validator(mode="after")
+    def _agent_needs_id(self) -> TokenSettings:
+        if self.role == "agent" and not self.agent_id:
+            raise ValueError("a token with role 'agent' needs an agent_id")
+        return self
+
+
+class AuthSettings(_Section):
+    """``[auth]``: bearer tokens and their roles."""
+
+    tokens: list[TokenSettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_tokens(self) -> AuthSettings:
+        seen = [t.token for t in self.tokens]
+        if len(seen) != len(set(seen)):
+            raise ValueError("each token must be listed once")
+        return self
+
+
+class LoggingSettings(_Section):
+    """``[logging]``: level and line format."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class Settings(_Section):
+    """The whole validated configuration."""
+
+    server: ServerSettings = ServerSettings()
+    storage: StorageSettings = StorageSettings()
+    realtime: RealtimeSettings = RealtimeSettings()
+    monitor: MonitorSettings = MonitorSettings()
+    matcher: MatcherSettings = MatcherSettings()
+    auth: AuthSettings = AuthSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+
+def _env_value(raw: str) -> Any:
+    """Read an environment value as a TOML value when it is one, else as a string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        target = data.setdefault(section, {})
+        if not isinstance(target, dict):
+            raise SettingsError(f"{name}: [{section}] is not a section")
+        target[key] = _env_value(raw)
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration ({source}):"]
+    for item in error.errors(include_url=False):
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {key}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Load settings from ``path`` (optional) and the environment, validating every key."""
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    source = "defaults"
+    if path is not None:
+        file = Path(path)
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise SettingsError(f"config file not found: {file}") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"config file {file} is not valid TOML: {exc}") from exc
+        source = str(file)
+    _apply_env(data, environ)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, f"{source} + environment")) from exc
+
+
+def settings_from(data: Mapping[str, Any]) -> Settings:
+    """Validate settings given as a mapping (tests, embedding)."""
+    try:
+        return Settings.model_validate(dict(data))
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, "mapping")) from exc

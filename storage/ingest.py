@@ -1,0 +1,206 @@
+"""Set-based, idempotent ingest of a group of events in one transaction.
+
+A group costs a handful of statements whatever its size: create missing
+conversations, load (and on PostgreSQL lock) them, insert the events with
+``ON CONFLICT DO NOTHING RETURNING``, then write back the conversations and
+agents the new events changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Insert, Table, bindparam, case, func, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.events import ChatEvent, EventType, SenderRole
+from storage import state as conversation_state
+from storage.models import Agent, Conversation, Event
+from storage.state import ConversationState
+
+ConvKey = tuple[str, str]
+CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
+AGENTS: Table = Agent.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A newly stored event, with its row id and its conversation after it."""
+
+    event: ChatEvent
+    row_id: int
+    conversation: ConversationState | None
+    previous: ConversationState | None
+
+
+def dialect_insert(conn: AsyncConnection, table: Table) -> Insert:
+    """``INSERT`` with the dialect's ``ON CONFLICT`` support (SQLite or PostgreSQL)."""
+    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt: Insert = module.insert(table)
+    return stmt
+
+
+def _conv_key(event: ChatEvent) -> ConvKey | None:
+    return (event.channel, event.conversation_id) if event.conversation_id else None
+
+
+async def _conversations(
+    conn: AsyncConnection, events: Sequence[ChatEvent], now: float
+) -> dict[ConvKey, ConversationState]:
+    first_ts: dict[ConvKey, float] = {}
+    for event in events:
+        key = _conv_key(event)
+        if key is not None and key not in first_ts:
+            first_ts[key] = event.ts
+    if not first_ts:
+        return {}
+    keys = sorted(first_ts)
+    rows = [
+        {"channel": c, "external_id": x, "status": "open", "opened_at": first_ts[(c, x)],
+         "updated_at": now}
+        for c, x in keys
+    ]
+    insert = dialect_insert(conn, CONVERSATIONS).on_conflict_do_nothing(
+        index_elements=["channel", "external_id"]
+    )
+    await conn.execute(insert, rows)
+    query = (
+        select(CONVERSATIONS)
+        .where(tuple_(CONVERSATIONS.c.channel, CONVERSATIONS.c.external_id).in_(keys))
+        .order_by(CONVERSATIONS.c.channel, CONVERSATIONS.c.external_id)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    result = await conn.execute(query)
+    return {(row.channel, row.external_id): ConversationState.from_row(row) for row in result}
+
+
+async def _insert_events(
+    conn: AsyncConnection, events: Sequence[ChatEvent], convs: dict[ConvKey, ConversationState]
+) -> dict[ConvKey, int]:
+    if not events:
+        return {}
+    rows = [_event_row(event, convs) for event in events]
+    insert = (
+        dialect_insert(conn, EVENTS)
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(EVENTS.c.channel, EVENTS.c.external_id, EVENTS.c.id)
+    )
+    result = await conn.execute(insert, rows)
+    return {(row.channel, row.external_id): row.id for row in result}
+
+
+def _event_row(event: ChatEvent, convs: dict[ConvKey, ConversationState]) -> dict[str, Any]:
+    key = _conv_key(event)
+    return {
+        "channel": event.channel, "external_id": event.id, "type": event.type.value,
+        "conversation_pk": convs[key].pk if key else None,
+        "sender_role": event.sender_role.value if event.sender_role else None,
+        "sender_id": event.sender_id, "sender_name": event.sender_name, "text": event.text,
+        "agent_id": event.agent_id, "status": event.status, "script_id": event.script_id,
+        "ts": event.ts, "received_at": event.received_at,
+    }
+
+
+async def _save_conversations(
+    conn: AsyncConnection, changed: Sequence[ConversationState], now: float
+) -> None:
+    if not changed:
+        return
+    stmt = (
+        update(CONVERSATIONS)
+        .where(CONVERSATIONS.c.id == bindparam("pk"))
+        .values(
+            status=bindparam("status"), assignee_id=bindparam("assignee_id"),
+            customer_id=bindparam("customer_id"), opened_at=bindparam("opened_at"),
+            closed_at=bindparam("closed_at"), last_customer_at=bindparam("last_customer_at"),
+            last_agent_at=bindparam("last_agent_at"), updated_at=now,
+        )
+    )
+    await conn.execute(
+        stmt,
+        [
+            {"pk": s.pk, "status": s.status, "assignee_id": s.assignee_id,
+             "customer_id": s.customer_id, "opened_at": s.opened_at, "closed_at": s.closed_at,
+             "last_customer_at": s.last_customer_at, "last_agent_at": s.last_agent_at}
+            for s in changed
+        ],
+    )
+
+
+def _agent_rows(events: Sequence[ChatEvent]) -> list[dict[str, Any]]:
+    agents: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event.type is EventType.MESSAGE and event.sender_role is SenderRole.AGENT:
+            row = agents.setdefault(event.sender_id or "", _agent_row(event.sender_id or ""))
+            row["name"] = event.sender_name or row["name"]
+        elif event.agent_id:
+            row = agents.setdefault(event.agent_id, _agent_row(event.agent_id))
+            if event.type is EventType.AGENT_STATUS and (
+                row["status_at"] is None or event.ts >= row["status_at"]
+            ):
+                row["status"], row["status_at"] = event.status, event.ts
+    return [agents[key] for key in sorted(agents)]
+
+
+def _agent_row(agent_id: str) -> dict[str, Any]:
+    return {"id": agent_id, "name": None, "status": "offline", "status_at": None}
+
+
+async def _save_agents(conn: AsyncConnection, events: Sequence[ChatEvent]) -> None:
+    rows = _agent_rows(events)
+    if not rows:
+        return
+    insert = dialect_insert(conn, AGENTS)
+    new = insert.excluded
+    newer = (new.status_at.is_not(None)) & (
+        AGENTS.c.status_at.is_(None) | (new.status_at >= AGENTS.c.status_at)
+    )
+    stmt = insert.on_conflict_do_update(
+        index_elements=["id"],
+        set_={
+            "name": func.coalesce(new.name, AGENTS.c.name),
+            "status": case((newer, new.status), else_=AGENTS.c.status),
+            "status_at": case((newer, new.status_at), else_=AGENTS.c.status_at),
+        },
+    )
+    await conn.execute(stmt, rows)
+
+
+async def apply_batch(
+    conn: AsyncConnection, events: Sequence[ChatEvent], now: float | None = None
+) -> list[Stored | None]:
+    """Store ``events`` in order inside the caller's transaction.
+
+    Returns one entry per event: a :class:`Stored`, or ``None`` for a duplicate
+    (an id already stored, or repeated earlier in the same group).
+    """
+    now = time.time() if now is None else now
+    fresh: dict[ConvKey, int] = {}
+    for index, event in enumerate(events):
+        fresh.setdefault(event.key, index)
+    candidates = [events[i] for i in sorted(fresh.values())]
+    convs = await _conversations(conn, candidates, now)
+    inserted = await _insert_events(conn, candidates, convs)
+    results: list[Stored | None] = [None] * len(events)
+    changed: dict[ConvKey, ConversationState] = {}
+    new_events: list[ChatEvent] = []
+    for index in sorted(fresh.values()):
+        event = events[index]
+        if event.key not in inserted:
+            continue
+        new_events.append(event)
+        key = _conv_key(event)
+        before = convs.get(key) if key else None
+        after = conversation_state.apply(before, event) if before else None
+        if key and after is not None and after != before:
+            convs[key] = changed[key] = after
+        results[index] = Stored(event, inserted[event.key], after, before)
+    await _save_conversations(conn, list(changed.values()), now)
+    await _save_agents(conn, new_events)
+    return results

@@ -1,0 +1,139 @@
+"""SQLAlchemy 2 models.  Times are epoch seconds (float) so that deadline
+comparisons and arithmetic are the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Conversation(Base):
+    """A chat between one customer and the team, on one channel."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    assignee_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(200))
+    opened_at: Mapped[float] = mapped_column(Double)
+    closed_at: Mapped[float | None] = mapped_column(Double)
+    last_customer_at: Mapped[float | None] = mapped_column(Double)
+    last_agent_at: Mapped[float | None] = mapped_column(Double)
+    updated_at: Mapped[float] = mapped_column(Double)
+
+
+class Event(Base):
+    """Every accepted event (messages, assignments, closes, agent status).
+
+    ``(channel, external_id)`` is unique: it is what makes ingest idempotent.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_events_conversation_ts", "conversation_pk", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))
+    conversation_pk: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    sender_role: Mapped[str | None] = mapped_column(String(16))
+    sender_id: Mapped[str | None] = mapped_column(String(200))
+    sender_name: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str | None] = mapped_column(Text)
+    agent_id: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str | None] = mapped_column(String(16))
+    script_id: Mapped[str | None] = mapped_column(String(200))
+    ts: Mapped[float] = mapped_column(Double)
+    received_at: Mapped[float] = mapped_column(Double)
+
+
+class Agent(Base):
+    """An agent seen in events or tokens, with the last status it reported."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="offline")
+    status_at: Mapped[float | None] = mapped_column(Double)
+
+
+class Alert(Base):
+    """A response-time or content alert; ``(kind, channel, message_id)`` alerts once."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("kind", "channel", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(200))
+    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    agent_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    deadline_seconds: Mapped[float | None] = mapped_column(Double)
+    waited_seconds: Mapped[float | None] = mapped_column(Double)
+    response_seconds: Mapped[float | None] = mapped_column(Double)
+    at: Mapped[float] = mapped_column(Double, index=True)
+
+
+class Flag(Base):
+    """A QA review item, one per flagged alert."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[float] = mapped_column(Double)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    points: Mapped[float | None] = mapped_column(Double)
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[float | None] = mapped_column(Double)
+
+
+class Script(Base):
+    """One entry of the reply-script library (话术库)."""
+
+    __tablename__ = "scripts"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    questions: Mapped[list[Any]] = mapped_column(JSON)
+    keywords: Mapped[list[Any]] = mapped_column(JSON)
+    reply: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[float] = mapped_column(Double)

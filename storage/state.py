@@ -1,0 +1,77 @@
+"""Conversation state transitions: a pure function of (state, event)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.events import ChatEvent, EventType, SenderRole
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """The stored state of one conversation."""
+
+    pk: int
+    channel: str
+    external_id: str
+    status: str
+    assignee_id: str | None
+    customer_id: str | None
+    opened_at: float
+    closed_at: float | None
+    last_customer_at: float | None
+    last_agent_at: float | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> ConversationState:
+        """Build from a ``conversations`` row."""
+        return cls(
+            pk=row.id, channel=row.channel, external_id=row.external_id, status=row.status,
+            assignee_id=row.assignee_id, customer_id=row.customer_id, opened_at=row.opened_at,
+            closed_at=row.closed_at, last_customer_at=row.last_customer_at,
+            last_agent_at=row.last_agent_at,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the conversation is open."""
+        return self.status == "open"
+
+
+def _later(current: float | None, ts: float) -> float:
+    return ts if current is None else max(current, ts)
+
+
+def apply(state: ConversationState, event: ChatEvent) -> ConversationState:
+    """The conversation after ``event``, per the contract (DESIGN.md §4, §5).
+
+    A customer message reopens a closed conversation; an agent message assigns an
+    unassigned conversation to its sender; bot messages change nothing.
+    """
+    if event.type is EventType.ASSIGNED:
+        return replace(state, assignee_id=event.agent_id)
+    if event.type is EventType.CLOSED:
+        if not state.is_open:
+            return state
+        return replace(state, status="closed", closed_at=event.ts)
+    if event.type is not EventType.MESSAGE:
+        return state
+    if event.sender_role is SenderRole.CUSTOMER:
+        reopened = (
+            replace(state, status="open", opened_at=event.ts, closed_at=None)
+            if not state.is_open
+            else state
+        )
+        return replace(
+            reopened,
+            customer_id=reopened.customer_id or event.sender_id,
+            last_customer_at=_later(reopened.last_customer_at, event.ts),
+        )
+    if event.sender_role is SenderRole.AGENT:
+        return replace(
+            state,
+            assignee_id=state.assignee_id or event.sender_id,
+            last_agent_at=_later(state.last_agent_at, event.ts),
+        )
+    return state
