@@ -17,7 +17,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 ROLES_ATTR = "_replywatch_roles"
 
 
-
 @dataclass(frozen=True, slots=True)
 class Principal:
     """Who is calling: a role, and the agent id for agent tokens."""

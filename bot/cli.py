@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging(log.level, args.log_format or log.format)
     host = args.host or settings.server.host
     port = settings.server.port if args.port is None else args.port
+    logging.getLogger("bot.cli").info("ReplyWatch listening on http://%s:%s", host, port)
     web.run_app(create_app(settings), host=host, port=port, print=None)
     return 0
 
@@ -59,19 +61,30 @@ def _db(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (sub-commands: serve, db upgrade)."""
-    parser = argparse.ArgumentParser(prog="replywatch", description=__doc__)
-    parser.add_argument("--config", type=Path, help="TOML config file (default: ./config.toml)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="TOML config file (default: $REPLYWATCH_CONFIG, else ./config.toml if present)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="replywatch",
+        description="ReplyWatch: reply-time monitor and suggested replies for chat teams.",
+        parents=[common],
+    )
+    parser.set_defaults(config=None)
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the gateway")
-    serve.add_argument("--config", type=Path, default=argparse.SUPPRESS)
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--log-format", choices=["text", "json"])
+    serve = commands.add_parser("serve", help="run the gateway", parents=[common])
+    serve.add_argument("--host", help="listen address (default: server.host)")
+    serve.add_argument("--port", type=int, help="listen port (default: server.port)")
+    serve.add_argument("--log-format", choices=["text", "json"], help="log line format")
     serve.set_defaults(run=_serve)
-    db = commands.add_parser("db", help="database schema")
-    db.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+    db = commands.add_parser("db", help="database schema", parents=[common])
     db_commands = db.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("upgrade", help="migrate the schema to the latest revision")
+    db_commands.add_parser(
+        "upgrade", help="migrate the schema to the latest revision", parents=[common]
+    )
     db.set_defaults(run=_db)
     return parser
 

@@ -28,10 +28,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         if exc.content_type == "application/json" or exc.status < 400:
             raise
-        raise json_error(type(exc), exc.reason, headers=_kept_headers(exc)) from exc
+        return web.json_response(
+            {"error": exc.reason, "details": None}, status=exc.status, headers=_kept_headers(exc)
+        )
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        raise json_error(web.HTTPInternalServerError, "internal error") from None
+        return web.json_response({"error": "internal error", "details": None}, status=500)
 
 
 def _kept_headers(exc: web.HTTPException) -> dict[str, str]:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 
 class EventType(StrEnum):
@@ -56,7 +56,23 @@ class ChatEvent:
         return (self.channel, self.id)
 
 
+def _to_epoch(value: Any) -> Any:
+    """ISO 8601 text (naive means UTC) becomes epoch seconds; numbers pass through."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("ts must be ISO 8601 text or epoch seconds") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.timestamp()
+    if isinstance(value, bool):
+        raise ValueError("ts must be ISO 8601 text or epoch seconds")
+    return value
+
+
 Ident = Annotated[str, Field(min_length=1, max_length=200)]
+Timestamp = Annotated[float, BeforeValidator(_to_epoch), Field(ge=0, allow_inf_nan=False)]
 
 
 class SenderIn(BaseModel):
@@ -78,7 +94,7 @@ class EventIn(BaseModel):
     type: EventType = EventType.MESSAGE
     sender: SenderIn | None = None
     text: Annotated[str, Field(max_length=20_000)] | None = None
-    ts: datetime | Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    ts: Timestamp | None = None
     agent_id: Ident | None = None
     status: Literal["online", "away", "offline"] | None = None
     script_id: Ident | None = None
@@ -97,7 +113,7 @@ class EventIn(BaseModel):
             id=self.id,
             channel=self.channel,
             type=self.type,
-            ts=min(_epoch(self.ts, now), now),
+            ts=now if self.ts is None else min(self.ts, now),
             received_at=now,
             conversation_id=self.conversation_id,
             sender_role=sender.role if sender else None,
@@ -146,9 +162,7 @@ def parse_events(body: Any, *, now: float | None = None, max_events: int) -> lis
     if not isinstance(body, dict):
         raise EventValidationError([{"field": None, "error": "body must be a JSON object"}])
     try:
-        parsed = (
-            BatchIn.model_validate(body) if "events" in body else EventIn.model_validate(body)
-        )
+        parsed = BatchIn.model_validate(body) if "events" in body else EventIn.model_validate(body)
     except ValidationError as exc:
         raise EventValidationError(validation_details(exc)) from exc
     items = parsed.events if isinstance(parsed, BatchIn) else [parsed]
@@ -158,13 +172,3 @@ def parse_events(body: Any, *, now: float | None = None, max_events: int) -> lis
         )
     stamp = time.time() if now is None else now
     return [item.to_event(stamp) for item in items]
-
-
-def _epoch(ts: datetime | float | None, now: float) -> float:
-    if ts is None:
-        return now
-    if isinstance(ts, datetime):
-        if ts.tzinfo is None:
-            ts = ts.replace(tzinfo=UTC)
-        return ts.timestamp()
-    return float(ts)

@@ -11,20 +11,25 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.events_received = Counter(
-            "replywatch_events_received", "Events accepted and stored", ["type"],
+            "replywatch_events_received",
+            "Events accepted and stored",
+            ["type"],
             registry=self.registry,
         )
         self.events_duplicate = Counter(
             "replywatch_events_duplicate", "Events ignored as duplicates", registry=self.registry
         )
         self.commit_seconds = Histogram(
-            "replywatch_commit_seconds", "Time to commit one group of events",
+            "replywatch_commit_seconds",
+            "Time to commit one group of events",
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
             registry=self.registry,
         )
         self.commit_group_events = Histogram(
-            "replywatch_commit_group_events", "Events per committed group",
-            buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000), registry=self.registry,
+            "replywatch_commit_group_events",
+            "Events per committed group",
+            buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000),
+            registry=self.registry,
         )
 
     def observe_commit(self, events: int, seconds: float) -> None:

@@ -13,9 +13,7 @@ def iso(ts: float | None) -> str | None:
     """Epoch seconds as ISO 8601 UTC with milliseconds (``2026-11-22T11:02:19.123Z``)."""
     if ts is None:
         return None
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
-    )
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def message_payload(event: ChatEvent) -> dict[str, Any]:

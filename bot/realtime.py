@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.auth import Authenticator, Principal
 from bot.events import ChatEvent, EventType, SenderRole, validation_details
 from bot.payloads import message_payload
-from bot.publisher import AGENT_NS, SUPERVISOR_NS, agent_room
+from bot.publisher import AGENT_NS, agent_room
 from bot.services import SERVICES
 from bot.settings import RealtimeSettings
 from storage.queries import conversations_by_external_id
@@ -91,14 +91,23 @@ class AgentNamespace(_AuthNamespace):
             services.engine, reply.conversation_id, reply.channel
         )
         if len(matches) != 1:
-            problem = "unknown conversation" if not matches else "conversation id is ambiguous"
-            return _error(problem, {"channels": [m.channel for m in matches]} or None)
+            if not matches:
+                return _error("unknown conversation")
+            return _error(
+                "conversation id is ambiguous", {"channels": [m.channel for m in matches]}
+            )
         now = time.time()
         event = ChatEvent(
-            id=reply.id or f"rw-{uuid.uuid4()}", channel=matches[0].channel,
-            type=EventType.MESSAGE, ts=now, received_at=now,
-            conversation_id=reply.conversation_id, sender_role=SenderRole.AGENT,
-            sender_id=session["agent_id"], text=reply.text, script_id=reply.script_id,
+            id=reply.id or f"rw-{uuid.uuid4()}",
+            channel=matches[0].channel,
+            type=EventType.MESSAGE,
+            ts=now,
+            received_at=now,
+            conversation_id=reply.conversation_id,
+            sender_role=SenderRole.AGENT,
+            sender_id=session["agent_id"],
+            text=reply.text,
+            script_id=reply.script_id,
         )
         try:
             result = await services.pipeline.handle([event])
@@ -117,4 +126,3 @@ class SupervisorNamespace(_AuthNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 f"role '{principal.role}' may not join /supervisor"
             )
-

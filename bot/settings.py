@@ -47,9 +47,7 @@ class StorageSettings(_Section):
     @model_validator(mode="after")
     def _known_driver(self) -> StorageSettings:
         if not self.url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError(
-                "url must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
-            )
+            raise ValueError("url must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return self
 
 

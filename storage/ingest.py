@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, case, func, select, tuple_, update
+from sqlalchemy import Table, bindparam, case, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -38,11 +38,11 @@ class Stored:
     previous: ConversationState | None
 
 
-def dialect_insert(conn: AsyncConnection, table: Table) -> Insert:
+def dialect_insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
     """``INSERT`` with the dialect's ``ON CONFLICT`` support (SQLite or PostgreSQL)."""
-    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt: Insert = module.insert(table)
-    return stmt
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def _conv_key(event: ChatEvent) -> ConvKey | None:
@@ -61,8 +61,13 @@ async def _conversations(
         return {}
     keys = sorted(first_ts)
     rows = [
-        {"channel": c, "external_id": x, "status": "open", "opened_at": first_ts[(c, x)],
-         "updated_at": now}
+        {
+            "channel": c,
+            "external_id": x,
+            "status": "open",
+            "opened_at": first_ts[(c, x)],
+            "updated_at": now,
+        }
         for c, x in keys
     ]
     insert = dialect_insert(conn, CONVERSATIONS).on_conflict_do_nothing(
@@ -98,12 +103,19 @@ async def _insert_events(
 def _event_row(event: ChatEvent, convs: dict[ConvKey, ConversationState]) -> dict[str, Any]:
     key = _conv_key(event)
     return {
-        "channel": event.channel, "external_id": event.id, "type": event.type.value,
+        "channel": event.channel,
+        "external_id": event.id,
+        "type": event.type.value,
         "conversation_pk": convs[key].pk if key else None,
         "sender_role": event.sender_role.value if event.sender_role else None,
-        "sender_id": event.sender_id, "sender_name": event.sender_name, "text": event.text,
-        "agent_id": event.agent_id, "status": event.status, "script_id": event.script_id,
-        "ts": event.ts, "received_at": event.received_at,
+        "sender_id": event.sender_id,
+        "sender_name": event.sender_name,
+        "text": event.text,
+        "agent_id": event.agent_id,
+        "status": event.status,
+        "script_id": event.script_id,
+        "ts": event.ts,
+        "received_at": event.received_at,
     }
 
 
@@ -116,18 +128,29 @@ async def _save_conversations(
         update(CONVERSATIONS)
         .where(CONVERSATIONS.c.id == bindparam("pk"))
         .values(
-            status=bindparam("status"), assignee_id=bindparam("assignee_id"),
-            customer_id=bindparam("customer_id"), opened_at=bindparam("opened_at"),
-            closed_at=bindparam("closed_at"), last_customer_at=bindparam("last_customer_at"),
-            last_agent_at=bindparam("last_agent_at"), updated_at=now,
+            status=bindparam("status"),
+            assignee_id=bindparam("assignee_id"),
+            customer_id=bindparam("customer_id"),
+            opened_at=bindparam("opened_at"),
+            closed_at=bindparam("closed_at"),
+            last_customer_at=bindparam("last_customer_at"),
+            last_agent_at=bindparam("last_agent_at"),
+            updated_at=now,
         )
     )
     await conn.execute(
         stmt,
         [
-            {"pk": s.pk, "status": s.status, "assignee_id": s.assignee_id,
-             "customer_id": s.customer_id, "opened_at": s.opened_at, "closed_at": s.closed_at,
-             "last_customer_at": s.last_customer_at, "last_agent_at": s.last_agent_at}
+            {
+                "pk": s.pk,
+                "status": s.status,
+                "assignee_id": s.assignee_id,
+                "customer_id": s.customer_id,
+                "opened_at": s.opened_at,
+                "closed_at": s.closed_at,
+                "last_customer_at": s.last_customer_at,
+                "last_agent_at": s.last_agent_at,
+            }
             for s in changed
         ],
     )

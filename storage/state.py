@@ -27,9 +27,15 @@ class ConversationState:
     def from_row(cls, row: Any) -> ConversationState:
         """Build from a ``conversations`` row."""
         return cls(
-            pk=row.id, channel=row.channel, external_id=row.external_id, status=row.status,
-            assignee_id=row.assignee_id, customer_id=row.customer_id, opened_at=row.opened_at,
-            closed_at=row.closed_at, last_customer_at=row.last_customer_at,
+            pk=row.id,
+            channel=row.channel,
+            external_id=row.external_id,
+            status=row.status,
+            assignee_id=row.assignee_id,
+            customer_id=row.customer_id,
+            opened_at=row.opened_at,
+            closed_at=row.closed_at,
+            last_customer_at=row.last_customer_at,
             last_agent_at=row.last_agent_at,
         )
 

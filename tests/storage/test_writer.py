@@ -1,0 +1,105 @@
+"""Under load, requests share commits (group commit), each still answered only
+after its own events are durable; one failing request never fails the others."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.events import ChatEvent, EventType, SenderRole
+from storage.engine import make_engine, upgrade
+from storage.writer import GroupWriter, StorageUnavailable
+from tests.helpers import stored_ids
+
+
+def message(event_id: str, channel: str = "api", conv: str = "c1") -> ChatEvent:
+    now = time.time()
+    return ChatEvent(
+        id=event_id,
+        channel=channel,
+        type=EventType.MESSAGE,
+        ts=now,
+        received_at=now,
+        conversation_id=conv,
+        sender_role=SenderRole.CUSTOMER,
+        sender_id="u1",
+        text="hi",
+    )
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def running(writer: GroupWriter) -> AsyncIterator[GroupWriter]:
+    task = asyncio.create_task(writer.run())
+    try:
+        yield writer
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_concurrent_submissions_share_commits(engine: AsyncEngine) -> None:
+    commits: list[int] = []
+    writer = GroupWriter(engine, on_commit=lambda n, _s: commits.append(n))
+    async with running(writer):
+        results = await asyncio.gather(*(writer.submit([message(f"m{i}")]) for i in range(100)))
+    assert all(r[0] is not None for r in results)
+    assert sum(commits) == 100
+    assert len(commits) < 100  # grouped, not one transaction per event
+    assert len(await stored_ids(engine)) == 100
+
+
+async def test_a_group_never_exceeds_its_size_limit(engine: AsyncEngine) -> None:
+    commits: list[int] = []
+    writer = GroupWriter(engine, max_group_events=10, on_commit=lambda n, _s: commits.append(n))
+    async with running(writer):
+        await asyncio.gather(*(writer.submit([message(f"m{i}")]) for i in range(55)))
+    assert max(commits) <= 10
+    assert sum(commits) == 55
+
+
+async def test_the_same_id_in_two_concurrent_requests_is_stored_once(
+    engine: AsyncEngine,
+) -> None:
+    writer = GroupWriter(engine)
+    async with running(writer):
+        first, second = await asyncio.gather(
+            writer.submit([message("m1")]), writer.submit([message("m1")])
+        )
+    assert [first[0] is None, second[0] is None].count(True) == 1
+
+
+async def test_a_failing_submission_does_not_fail_its_group(postgres_server: object) -> None:
+    from tests.conftest import new_postgres_database
+
+    engine = make_engine(new_postgres_database(postgres_server))
+    await upgrade(engine)
+    writer = GroupWriter(engine)
+    too_long = message("bad", channel="x" * 300)  # PostgreSQL enforces VARCHAR(64)
+    try:
+        async with running(writer):
+            results = await asyncio.gather(
+                writer.submit([message("ok1")]),
+                writer.submit([too_long]),
+                writer.submit([message("ok2")]),
+                return_exceptions=True,
+            )
+        assert isinstance(results[1], StorageUnavailable)
+        assert not isinstance(results[0], BaseException)
+        assert not isinstance(results[2], BaseException)
+        assert await stored_ids(engine) == {"ok1", "ok2"}
+    finally:
+        await engine.dispose()
