@@ -44,6 +44,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        writer.close()
         await engine.dispose()
 
 

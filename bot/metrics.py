@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+from bot.events import EventType
 
 
 class Metrics:
@@ -31,6 +35,16 @@ class Metrics:
             buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000),
             registry=self.registry,
         )
+
+        # Labelled children bound once: ``labels()`` costs more than the increment.
+        self._received_by_type = {t: self.events_received.labels(t.value) for t in EventType}
+
+    def count_events(self, stored: Iterable[EventType], duplicates: int) -> None:
+        """Count newly stored events by type, and duplicates."""
+        for event_type in stored:
+            self._received_by_type[event_type].inc()
+        if duplicates:
+            self.events_duplicate.inc(duplicates)
 
     def observe_commit(self, events: int, seconds: float) -> None:
         """Record one committed group."""

@@ -45,10 +45,7 @@ class Pipeline:
         results = await self._writer.submit(events)
         stored = [r for r in results if r is not None]
         duplicates = len(results) - len(stored)
-        for item in stored:
-            self._metrics.events_received.labels(item.event.type.value).inc()
-        if duplicates:
-            self._metrics.events_duplicate.inc(duplicates)
+        self._metrics.count_events((item.event.type for item in stored), duplicates)
         for item in stored:
             try:
                 await self._publisher.publish(item)

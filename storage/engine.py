@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -24,13 +24,25 @@ def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
-        _tune_sqlite(engine)
+        _tune_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def make_sync_sqlite_engine(engine: AsyncEngine) -> Engine:
+    """A blocking (pysqlite) engine on the same SQLite file, tuned the same way.
+
+    The group writer runs a whole transaction in one worker-thread call with it,
+    instead of one thread hop per driver call through aiosqlite.
+    """
+    url = engine.url.set(drivername="sqlite+pysqlite")
+    sync_engine = create_engine(url, pool_size=1, max_overflow=0)
+    _tune_sqlite(sync_engine)
+    return sync_engine
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We emit BEGIN ourselves (below) so that writers can take the lock up front.
         dbapi_connection.isolation_level = None
@@ -44,7 +56,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # A deferred transaction that reads then writes can fail with SQLITE_BUSY when
         # another process writes in between; writers take the write lock at BEGIN.

@@ -1,21 +1,25 @@
 """Set-based, idempotent ingest of a group of events in one transaction.
 
-A group costs a handful of statements whatever its size: create missing
-conversations, load (and on PostgreSQL lock) them, insert the events with
-``ON CONFLICT DO NOTHING RETURNING``, then write back the conversations and
-agents the new events changed.
+A group costs four statements whatever its size: upsert-and-return the
+conversations it touches (which also row-locks them on PostgreSQL), insert the
+events with ``ON CONFLICT DO NOTHING RETURNING``, then write back the
+conversations and agents the new events changed.
+
+The code is synchronous SQLAlchemy on purpose: ``storage.writer`` runs it in one
+thread hop per group on SQLite, and through ``AsyncConnection.run_sync`` on
+PostgreSQL (asyncpg), so both backends share one implementation.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, func, select, tuple_, update
+from sqlalchemy import Connection, Executable, Table, bindparam, case, func, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.events import ChatEvent, EventType, SenderRole
 from storage import state as conversation_state
@@ -38,19 +42,68 @@ class Stored:
     previous: ConversationState | None
 
 
-def dialect_insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """``INSERT`` with the dialect's ``ON CONFLICT`` support (SQLite or PostgreSQL)."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    upsert_conversations: Executable
+    insert_events: Executable
+    update_conversations: Executable
+    upsert_agents: Executable
+
+
+@functools.cache
+def _statements(dialect: str) -> _Statements:
+    """The group's statements, built once per dialect (so SQLAlchemy's cache keys are reused)."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    conversations = module.insert(CONVERSATIONS)
+    events = module.insert(EVENTS)
+    agents = module.insert(AGENTS)
+    new = agents.excluded
+    newer = (new.status_at.is_not(None)) & (
+        AGENTS.c.status_at.is_(None) | (new.status_at >= AGENTS.c.status_at)
+    )
+    return _Statements(
+        # The no-op update makes RETURNING give existing rows too, and locks them on PostgreSQL.
+        upsert_conversations=conversations.on_conflict_do_update(
+            index_elements=["channel", "external_id"],
+            set_={"updated_at": CONVERSATIONS.c.updated_at},
+        ).returning(*CONVERSATIONS.c),
+        insert_events=events.on_conflict_do_nothing(
+            index_elements=["channel", "external_id"]
+        ).returning(EVENTS.c.channel, EVENTS.c.external_id, EVENTS.c.id),
+        update_conversations=update(CONVERSATIONS)
+        .where(CONVERSATIONS.c.id == bindparam("pk"))
+        .values(
+            {
+                name: bindparam(name)
+                for name in (
+                    "status",
+                    "assignee_id",
+                    "customer_id",
+                    "opened_at",
+                    "closed_at",
+                    "last_customer_at",
+                    "last_agent_at",
+                    "updated_at",
+                )
+            }
+        ),
+        upsert_agents=agents.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "name": func.coalesce(new.name, AGENTS.c.name),
+                "status": case((newer, new.status), else_=AGENTS.c.status),
+                "status_at": case((newer, new.status_at), else_=AGENTS.c.status_at),
+            },
+        ),
+    )
 
 
 def _conv_key(event: ChatEvent) -> ConvKey | None:
     return (event.channel, event.conversation_id) if event.conversation_id else None
 
 
-async def _conversations(
-    conn: AsyncConnection, events: Sequence[ChatEvent], now: float
+def _conversations(
+    conn: Connection, events: Sequence[ChatEvent], now: float
 ) -> dict[ConvKey, ConversationState]:
     first_ts: dict[ConvKey, float] = {}
     for event in events:
@@ -59,7 +112,6 @@ async def _conversations(
             first_ts[key] = event.ts
     if not first_ts:
         return {}
-    keys = sorted(first_ts)
     rows = [
         {
             "channel": c,
@@ -68,35 +120,19 @@ async def _conversations(
             "opened_at": first_ts[(c, x)],
             "updated_at": now,
         }
-        for c, x in keys
+        for c, x in sorted(first_ts)  # one lock order for every process
     ]
-    insert = dialect_insert(conn, CONVERSATIONS).on_conflict_do_nothing(
-        index_elements=["channel", "external_id"]
-    )
-    await conn.execute(insert, rows)
-    query = (
-        select(CONVERSATIONS)
-        .where(tuple_(CONVERSATIONS.c.channel, CONVERSATIONS.c.external_id).in_(keys))
-        .order_by(CONVERSATIONS.c.channel, CONVERSATIONS.c.external_id)
-    )
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    result = await conn.execute(query)
+    result = conn.execute(_statements(conn.dialect.name).upsert_conversations, rows)
     return {(row.channel, row.external_id): ConversationState.from_row(row) for row in result}
 
 
-async def _insert_events(
-    conn: AsyncConnection, events: Sequence[ChatEvent], convs: dict[ConvKey, ConversationState]
+def _insert_events(
+    conn: Connection, events: Sequence[ChatEvent], convs: dict[ConvKey, ConversationState]
 ) -> dict[ConvKey, int]:
     if not events:
         return {}
     rows = [_event_row(event, convs) for event in events]
-    insert = (
-        dialect_insert(conn, EVENTS)
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-        .returning(EVENTS.c.channel, EVENTS.c.external_id, EVENTS.c.id)
-    )
-    result = await conn.execute(insert, rows)
+    result = conn.execute(_statements(conn.dialect.name).insert_events, rows)
     return {(row.channel, row.external_id): row.id for row in result}
 
 
@@ -119,39 +155,24 @@ def _event_row(event: ChatEvent, convs: dict[ConvKey, ConversationState]) -> dic
     }
 
 
-async def _save_conversations(
-    conn: AsyncConnection, changed: Sequence[ConversationState], now: float
-) -> None:
+def _save_conversations(conn: Connection, changed: Sequence[ConversationState], now: float) -> None:
     if not changed:
         return
-    stmt = (
-        update(CONVERSATIONS)
-        .where(CONVERSATIONS.c.id == bindparam("pk"))
-        .values(
-            status=bindparam("status"),
-            assignee_id=bindparam("assignee_id"),
-            customer_id=bindparam("customer_id"),
-            opened_at=bindparam("opened_at"),
-            closed_at=bindparam("closed_at"),
-            last_customer_at=bindparam("last_customer_at"),
-            last_agent_at=bindparam("last_agent_at"),
-            updated_at=now,
-        )
-    )
-    await conn.execute(
-        stmt,
+    conn.execute(
+        _statements(conn.dialect.name).update_conversations,
         [
             {
-                "pk": s.pk,
-                "status": s.status,
-                "assignee_id": s.assignee_id,
-                "customer_id": s.customer_id,
-                "opened_at": s.opened_at,
-                "closed_at": s.closed_at,
-                "last_customer_at": s.last_customer_at,
-                "last_agent_at": s.last_agent_at,
+                "pk": c.pk,
+                "status": c.status,
+                "assignee_id": c.assignee_id,
+                "customer_id": c.customer_id,
+                "opened_at": c.opened_at,
+                "closed_at": c.closed_at,
+                "last_customer_at": c.last_customer_at,
+                "last_agent_at": c.last_agent_at,
+                "updated_at": now,
             }
-            for s in changed
+            for c in changed
         ],
     )
 
@@ -175,28 +196,14 @@ def _agent_row(agent_id: str) -> dict[str, Any]:
     return {"id": agent_id, "name": None, "status": "offline", "status_at": None}
 
 
-async def _save_agents(conn: AsyncConnection, events: Sequence[ChatEvent]) -> None:
+def _save_agents(conn: Connection, events: Sequence[ChatEvent]) -> None:
     rows = _agent_rows(events)
-    if not rows:
-        return
-    insert = dialect_insert(conn, AGENTS)
-    new = insert.excluded
-    newer = (new.status_at.is_not(None)) & (
-        AGENTS.c.status_at.is_(None) | (new.status_at >= AGENTS.c.status_at)
-    )
-    stmt = insert.on_conflict_do_update(
-        index_elements=["id"],
-        set_={
-            "name": func.coalesce(new.name, AGENTS.c.name),
-            "status": case((newer, new.status), else_=AGENTS.c.status),
-            "status_at": case((newer, new.status_at), else_=AGENTS.c.status_at),
-        },
-    )
-    await conn.execute(stmt, rows)
+    if rows:
+        conn.execute(_statements(conn.dialect.name).upsert_agents, rows)
 
 
-async def apply_batch(
-    conn: AsyncConnection, events: Sequence[ChatEvent], now: float | None = None
+def apply_batch(
+    conn: Connection, events: Sequence[ChatEvent], now: float | None = None
 ) -> list[Stored | None]:
     """Store ``events`` in order inside the caller's transaction.
 
@@ -208,8 +215,8 @@ async def apply_batch(
     for index, event in enumerate(events):
         fresh.setdefault(event.key, index)
     candidates = [events[i] for i in sorted(fresh.values())]
-    convs = await _conversations(conn, candidates, now)
-    inserted = await _insert_events(conn, candidates, convs)
+    convs = _conversations(conn, candidates, now)
+    inserted = _insert_events(conn, candidates, convs)
     results: list[Stored | None] = [None] * len(events)
     changed: dict[ConvKey, ConversationState] = {}
     new_events: list[ChatEvent] = []
@@ -224,6 +231,6 @@ async def apply_batch(
         if key and after is not None and after != before:
             convs[key] = changed[key] = after
         results[index] = Stored(event, inserted[event.key], after, before)
-    await _save_conversations(conn, list(changed.values()), now)
-    await _save_agents(conn, new_events)
+    _save_conversations(conn, list(changed.values()), now)
+    _save_agents(conn, new_events)
     return results

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.events import ChatEvent, EventType, SenderRole
 
 
-@dataclass(frozen=True, slots=True)
-class ConversationState:
-    """The stored state of one conversation."""
+class ConversationState(NamedTuple):
+    """The stored state of one conversation (immutable; a NamedTuple because the
+    ingest path builds and updates one per event, and ``_replace`` is cheap)."""
 
     pk: int
     channel: str
@@ -56,27 +55,25 @@ def apply(state: ConversationState, event: ChatEvent) -> ConversationState:
     unassigned conversation to its sender; bot messages change nothing.
     """
     if event.type is EventType.ASSIGNED:
-        return replace(state, assignee_id=event.agent_id)
+        return state._replace(assignee_id=event.agent_id)
     if event.type is EventType.CLOSED:
         if not state.is_open:
             return state
-        return replace(state, status="closed", closed_at=event.ts)
+        return state._replace(status="closed", closed_at=event.ts)
     if event.type is not EventType.MESSAGE:
         return state
     if event.sender_role is SenderRole.CUSTOMER:
         reopened = (
-            replace(state, status="open", opened_at=event.ts, closed_at=None)
+            state._replace(status="open", opened_at=event.ts, closed_at=None)
             if not state.is_open
             else state
         )
-        return replace(
-            reopened,
+        return reopened._replace(
             customer_id=reopened.customer_id or event.sender_id,
             last_customer_at=_later(reopened.last_customer_at, event.ts),
         )
     if event.sender_role is SenderRole.AGENT:
-        return replace(
-            state,
+        return state._replace(
             assignee_id=state.assignee_id or event.sender_id,
             last_agent_at=_later(state.last_agent_at, event.ts),
         )

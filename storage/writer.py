@@ -3,6 +3,9 @@
 Each ``submit`` resolves only after the transaction holding its events has
 committed, so an acknowledgement always means "durable".  One writer task per
 process also keeps SQLite from fighting itself for the write lock.
+
+On SQLite a group runs as one call into a dedicated writer thread (blocking
+pysqlite); on PostgreSQL through ``AsyncConnection.run_sync`` over asyncpg.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import ChatEvent
+from storage.engine import WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
 from storage.ingest import Stored, apply_batch
 
@@ -33,6 +38,40 @@ class _Submission:
     future: asyncio.Future[list[Stored | None]] = field(repr=False)
 
 
+class _SQLiteRunner:
+    """Runs each group's transaction in one call on a dedicated thread."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = make_sync_sqlite_engine(engine)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-sqlite-writer")
+
+    async def run(self, events: list[ChatEvent]) -> list[Stored | None]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._transaction, events)
+
+    def _transaction(self, events: list[ChatEvent]) -> list[Stored | None]:
+        with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+            return apply_batch(conn, events)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+        self._engine.dispose()
+
+
+class _AsyncRunner:
+    """Runs each group's transaction on the async engine (PostgreSQL via asyncpg)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = write_engine(engine)
+
+    async def run(self, events: list[ChatEvent]) -> list[Stored | None]:
+        async with self._engine.begin() as conn:
+            return await conn.run_sync(apply_batch, events)
+
+    def close(self) -> None:
+        """Nothing of its own to close: the engine belongs to the app."""
+
+
 class GroupWriter:
     """Commits submitted events in groups, one transaction per group."""
 
@@ -43,7 +82,9 @@ class GroupWriter:
         max_group_events: int = 500,
         on_commit: CommitObserver | None = None,
     ) -> None:
-        self._engine = write_engine(engine)
+        self._runner = (
+            _SQLiteRunner(engine) if engine.dialect.name == "sqlite" else _AsyncRunner(engine)
+        )
         self._max = max_group_events
         self._queue: asyncio.Queue[_Submission] = asyncio.Queue()
         self._on_commit = on_commit
@@ -88,8 +129,11 @@ class GroupWriter:
 
     async def _write(self, events: list[ChatEvent]) -> list[Stored | None]:
         started = time.perf_counter()
-        async with self._engine.begin() as conn:
-            results = await apply_batch(conn, events)
+        results = await self._runner.run(events)
         if self._on_commit is not None:
             self._on_commit(len(events), time.perf_counter() - started)
         return results
+
+    def close(self) -> None:
+        """Release the writer's own thread and connection (after ``run`` has stopped)."""
+        self._runner.close()

@@ -49,6 +49,7 @@ async def running(writer: GroupWriter) -> AsyncIterator[GroupWriter]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        writer.close()
 
 
 async def test_concurrent_submissions_share_commits(engine: AsyncEngine) -> None:

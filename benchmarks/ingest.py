@@ -1,0 +1,199 @@
+"""Ingest throughput: the real gateway (SQLite, group commit) beside a bare aiohttp
+handler that only parses JSON and answers 202, measured in the same run.
+
+Each server runs in its own process; this process is the load generator (one
+event per request, C concurrent connections).  Reported per server: accepted
+events/s, request p50/p99, and the server's own CPU time per event (which does
+not depend on how fast the load generator is).  Rounds alternate between the two
+servers and the medians are compared as ratios.
+
+    .venv/bin/python benchmarks/ingest.py --events 3000 --concurrency 16 32 64 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-integration-token"
+BARE = """
+import sys
+from aiohttp import web
+
+async def handle(request):
+    await request.json()
+    return web.json_response({"accepted": 1, "duplicates": 0}, status=202)
+
+app = web.Application()
+app.add_routes([web.post("/api/v1/events", handle), web.get("/readyz", lambda r: web.Response())])
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+
+
+@dataclass
+class Round:
+    """One measured run against one server."""
+
+    events_per_second: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us_per_event: float
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_gateway(workdir: Path, port: int) -> subprocess.Popen[bytes]:
+    config = workdir / "bench.toml"
+    config.write_text(
+        f'[storage]\nurl = "sqlite+aiosqlite:///{workdir / "bench.db"}"\n'
+        f'[logging]\nlevel = "WARNING"\n'
+        f'[[auth.tokens]]\ntoken = "{TOKEN}"\nrole = "integration"\n',
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "bot", "serve", "--config", str(config), "--port", str(port)]
+    return subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
+
+
+def start_bare(port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", BARE, str(port)], stderr=subprocess.DEVNULL)
+
+
+async def wait_ready(url: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            try:
+                async with http.get(f"{url}/readyz") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{url} did not start")
+
+
+async def load(url: str, prefix: str, events: int, concurrency: int, pid: int) -> Round:
+    latencies: list[float] = []
+    next_id = iter(range(events))
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+
+    async def worker(http: aiohttp.ClientSession) -> None:
+        for i in next_id:
+            body = {
+                "id": f"{prefix}-{i}",
+                "conversation_id": f"{prefix}-c{i % 500}",
+                "sender": {"role": "customer", "id": f"u{i % 500}"},
+                "text": "几天能发货？",
+            }
+            started = time.perf_counter()
+            async with http.post(f"{url}/api/v1/events", json=body, headers=headers) as resp:
+                answer = await resp.json()
+                if resp.status != 202 or answer["accepted"] != 1:
+                    raise RuntimeError(f"unexpected answer {resp.status} {answer}")
+            latencies.append(time.perf_counter() - started)
+
+    server = psutil.Process(pid)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        cpu_before = sum(server.cpu_times()[:2])
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+        cpu = sum(server.cpu_times()[:2]) - cpu_before
+    latencies.sort()
+    return Round(
+        events_per_second=events / elapsed,
+        p50_ms=latencies[len(latencies) // 2] * 1000,
+        p99_ms=latencies[int(len(latencies) * 0.99)] * 1000,
+        cpu_us_per_event=cpu / events * 1e6,
+    )
+
+
+def median(rounds: list[Round], field: str) -> float:
+    return statistics.median(getattr(r, field) for r in rounds)
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=4000)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 32, 64])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--floor", type=float, default=0.5, help="required throughput ratio")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        gateway_port, bare_port = free_port(), free_port()
+        gateway, bare = start_gateway(Path(tmp), gateway_port), start_bare(bare_port)
+        try:
+            urls = {
+                "gateway": f"http://127.0.0.1:{gateway_port}",
+                "bare": f"http://127.0.0.1:{bare_port}",
+            }
+            pids = {"gateway": gateway.pid, "bare": bare.pid}
+            for url in urls.values():
+                await wait_ready(url)
+            levels: dict[int, dict[str, list[Round]]] = {}
+            for concurrency in args.concurrency:
+                results: dict[str, list[Round]] = {"bare": [], "gateway": []}
+                for n in range(args.rounds + 1):  # round 0 warms up and is not counted
+                    for name in ("bare", "gateway"):
+                        measured = await load(
+                            urls[name], f"c{concurrency}r{n}", args.events, concurrency, pids[name]
+                        )
+                        if n:
+                            results[name].append(measured)
+                levels[concurrency] = results
+        finally:
+            for proc in (gateway, bare):
+                proc.terminate()
+                proc.wait(10)
+
+    print(
+        f"ingest benchmark: {args.events} events x {args.rounds} rounds per server and level,"
+        f" one event per request, SQLite (WAL, synchronous=FULL), cpus={os.cpu_count()};"
+        " medians"
+    )
+    print(
+        f"{'conc':>5} {'server':<8}{'events/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'CPU us/event':>14}{'ratio':>8}"
+    )
+    worst = float("inf")
+    for concurrency, results in levels.items():
+        ratio = median(results["gateway"], "events_per_second") / median(
+            results["bare"], "events_per_second"
+        )
+        worst = min(worst, ratio)
+        for name, rounds in results.items():
+            shown = f"{ratio:>8.2f}" if name == "gateway" else ""
+            print(
+                f"{concurrency:>5} {name:<8}{median(rounds, 'events_per_second'):>10.0f}"
+                f"{median(rounds, 'p50_ms'):>9.2f}{median(rounds, 'p99_ms'):>9.2f}"
+                f"{median(rounds, 'cpu_us_per_event'):>14.0f}{shown}"
+            )
+    verdict = "meets" if worst >= args.floor else "BELOW"
+    print(
+        f"lowest throughput ratio gateway/bare: {worst:.2f} — {verdict} the floor of "
+        f"{args.floor:.2f}"
+    )
+    return 0 if worst >= args.floor else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
