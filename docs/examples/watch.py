@@ -1,7 +1,7 @@
 """Watch what ReplyWatch pushes to one agent (or to supervisors).
 
-    .venv/bin/python docs/examples/watch.py --token change-me-agent-alice
-    .venv/bin/python docs/examples/watch.py --namespace /supervisor --token change-me-supervisor
+.venv/bin/python docs/examples/watch.py --token change-me-agent-alice
+.venv/bin/python docs/examples/watch.py --namespace /supervisor --token change-me-supervisor
 """
 
 from __future__ import annotations
