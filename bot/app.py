@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import socketio
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import api
 from bot.auth import Authenticator, auth_middleware
@@ -24,6 +25,7 @@ from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
 SIO = web.AppKey("sio", socketio.AsyncServer)
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
@@ -48,6 +50,16 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         await engine.dispose()
 
 
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    """The process's scheduler: periodic sweeps and report jobs are added to it."""
+    scheduler = app[SCHEDULER]
+    scheduler.start()
+    try:
+        yield
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 async def _realtime(app: web.Application) -> AsyncIterator[None]:
     yield
     await app[SIO].shutdown()
@@ -67,6 +79,7 @@ def create_app(settings: Settings) -> web.Application:
     sio.register_namespace(SupervisorNamespace("/supervisor", authenticator))
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
-    app.cleanup_ctx.extend([_storage, _realtime])
+    app[SCHEDULER] = AsyncIOScheduler(timezone="UTC")
+    app.cleanup_ctx.extend([_storage, _scheduler, _realtime])
     app.add_routes(api.routes)
     return app
