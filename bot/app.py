@@ -11,7 +11,7 @@ import socketio
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import api
+from bot import api, api_scripts
 from bot.auth import Authenticator, auth_middleware
 from bot.errors import error_middleware
 from bot.metrics import Metrics
@@ -20,6 +20,7 @@ from bot.publisher import Publisher
 from bot.realtime import AgentNamespace, SupervisorNamespace, make_server
 from bot.services import SERVICES, Services
 from bot.settings import Settings
+from scripts_library.library import Library
 from storage.engine import make_engine, upgrade
 from storage.writer import GroupWriter
 
@@ -37,8 +38,11 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     writer = GroupWriter(
         engine, max_group_events=settings.max_group_events, on_commit=metrics.observe_commit
     )
+    library = Library(engine, app[api.SETTINGS].matcher)
+    await library.start()
     task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
-    app[SERVICES] = Services(engine, Pipeline(writer, Publisher(app[SIO]), metrics))
+    pipeline = Pipeline(writer, Publisher(app[SIO]), metrics, library, engine)
+    app[SERVICES] = Services(engine, library, pipeline)
     log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
     try:
         yield
@@ -47,12 +51,22 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         writer.close()
+        library.close()
         await engine.dispose()
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     """The process's scheduler: periodic sweeps and report jobs are added to it."""
     scheduler = app[SCHEDULER]
+    library = app[SERVICES].library
+    scheduler.add_job(
+        library.tick,
+        "interval",
+        seconds=app[api.SETTINGS].matcher.reload_seconds,
+        id="library-refresh",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.start()
     try:
         yield
@@ -82,4 +96,5 @@ def create_app(settings: Settings) -> web.Application:
     app[SCHEDULER] = AsyncIOScheduler(timezone="UTC")
     app.cleanup_ctx.extend([_storage, _scheduler, _realtime])
     app.add_routes(api.routes)
+    app.add_routes(api_scripts.routes)
     return app

@@ -14,6 +14,8 @@ from aiohttp import web
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from scripts_library.files import LibraryError
+from scripts_library.matcher import Match, match
 from storage.engine import current_revision, make_engine, upgrade
 
 
@@ -59,6 +61,42 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _suggest_matches(settings: Settings, question: str, k: int) -> list[Match]:
+    from scripts_library.library import Library
+
+    engine = make_engine(settings.storage.url)
+    library = Library(engine, settings.matcher)
+    try:
+        if settings.storage.auto_migrate:
+            await upgrade(engine)
+        await library.start()
+        return match(question, library.index, k=k)
+    finally:
+        library.close()
+        await engine.dispose()
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    configure_logging("WARNING", settings.logging.format)
+    found = asyncio.run(_suggest_matches(settings, args.question, args.k))
+    threshold = settings.matcher.min_score
+    if not found:
+        print("the library is empty")
+        return 1
+    for item in found:
+        mark = " " if item.score >= threshold else "-"
+        print(f"{mark} {item.score:5.1f}  {item.script_id}  [{item.category}] {item.title}")
+        print(f"         matched: {item.question}")
+        print(f"         reply:   {item.text}")
+    print(f"(- = below matcher.min_score = {threshold:g})")
+    if found[0].score < threshold:
+        print(
+            f"(nothing reaches matcher.min_score = {threshold:g}: agents would see no suggestion)"
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (sub-commands: serve, db upgrade)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -86,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "upgrade", help="migrate the schema to the latest revision", parents=[common]
     )
     db.set_defaults(run=_db)
+    suggest = commands.add_parser(
+        "suggest", help="print the library's best matches for a question", parents=[common]
+    )
+    suggest.add_argument("question")
+    suggest.add_argument("-k", type=int, default=3, help="how many matches (default 3)")
+    suggest.set_defaults(run=_suggest)
     return parser
 
 
@@ -94,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except SettingsError as exc:
+    except (SettingsError, LibraryError) as exc:
         print(f"replywatch: {exc}", file=sys.stderr)
         return 2
     return code

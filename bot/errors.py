@@ -40,8 +40,8 @@ def _kept_headers(exc: web.HTTPException) -> dict[str, str]:
     return {k: v for k, v in exc.headers.items() if k in ("Allow", "WWW-Authenticate")}
 
 
-async def read_json(request: web.Request) -> Any:
-    """The request body as JSON: 413 over the size limit, 400 if it is not JSON."""
+async def read_body(request: web.Request) -> bytes:
+    """The request body: 413 over the size limit, 400 when empty."""
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge as exc:
@@ -53,7 +53,13 @@ async def read_json(request: web.Request) -> Any:
             actual_size=request.content_length or 0,
         ) from exc
     if not raw:
-        raise json_error(web.HTTPBadRequest, "empty body: send a JSON object")
+        raise json_error(web.HTTPBadRequest, "empty body")
+    return raw
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request body as JSON: 413 over the size limit, 400 if it is not JSON."""
+    raw = await read_body(request)
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -39,6 +39,13 @@ class Publisher:
         elif event.type is EventType.AGENT_STATUS:
             await self.to_supervisors("agent.status", agent_status_payload(event))
 
+    async def suggestions(
+        self, agent_id: str, conversation_id: str, message_id: str, items: list[Any]
+    ) -> None:
+        """Push suggested replies for a customer message to the conversation's agent."""
+        payload = {"conversation_id": conversation_id, "message_id": message_id, "items": items}
+        await self.to_agent(agent_id, "suggestions", payload)
+
     async def to_agent(self, agent_id: str, name: str, payload: dict[str, Any]) -> None:
         """Emit to every connection of one agent."""
         await self._sio.emit(name, payload, room=agent_room(agent_id), namespace=AGENT_NS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import socketio
 from aiohttp import web
@@ -17,6 +17,7 @@ from bot.payloads import message_payload
 from bot.publisher import AGENT_NS, agent_room
 from bot.services import SERVICES
 from bot.settings import RealtimeSettings
+from storage import library_repo
 from storage.queries import conversations_by_external_id
 from storage.writer import StorageUnavailable
 
@@ -51,10 +52,24 @@ def _error(message: str, details: Any = None) -> dict[str, Any]:
     return {"error": message, "details": details}
 
 
+class FeedbackIn(BaseModel):
+    """The ``suggestion.feedback`` payload."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    message_id: Annotated[str, Field(min_length=1, max_length=200)]
+    script_id: Annotated[str, Field(min_length=1, max_length=200)]
+    action: Literal["used", "edited", "ignored"]
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
 class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def __init__(self, namespace: str, authenticator: Authenticator) -> None:
         super().__init__(namespace)
         self._authenticator = authenticator
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        """Dispatch ``a.b`` events to ``on_a_b`` (python-socketio uses ``on_<event>``)."""
+        return await super().trigger_event(event.replace(".", "_"), *args)
 
     def _principal(self, auth: Any) -> Principal:
         token = auth.get("token") if isinstance(auth, dict) else None
@@ -114,6 +129,24 @@ class AgentNamespace(_AuthNamespace):
         except StorageUnavailable:
             return _error("storage unavailable, reply not recorded: retry")
         return {"message": message_payload(event), "duplicate": result.duplicates > 0}
+
+    async def on_suggestion_feedback(self, sid: str, data: Any) -> dict[str, Any]:
+        """Store whether the agent used, edited or ignored a suggested script."""
+        try:
+            feedback = FeedbackIn.model_validate(data)
+        except ValidationError as exc:
+            return _error("invalid feedback", validation_details(exc))
+        session = await self.get_session(sid)
+        engine = self._app[SERVICES].engine
+        found = await library_repo.find_message(engine, feedback.message_id, feedback.channel)
+        if len(found) != 1:
+            if not found:
+                return _error("unknown message")
+            return _error("message id is ambiguous", {"channels": [c for _, c in found]})
+        await library_repo.record_feedback(
+            engine, found[0][0], feedback.script_id, feedback.action, session["agent_id"]
+        )
+        return {"ok": True}
 
 
 class SupervisorNamespace(_AuthNamespace):

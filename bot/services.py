@@ -8,13 +8,15 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.pipeline import Pipeline
+from scripts_library.library import Library
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """What the storage context opens: the engine and the event pipeline."""
+    """What the storage context opens: the engine, the script library, the pipeline."""
 
     engine: AsyncEngine
+    library: Library
     pipeline: Pipeline
 
 

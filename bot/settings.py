@@ -75,8 +75,15 @@ class MatcherSettings(_Section):
     """``[matcher]``: the script library and how many suggestions to give."""
 
     library: str = "bundled"
-    min_score: float = Field(default=60.0, ge=0, le=100)
+    min_score: float = Field(default=65.0, ge=0, le=100)
     top_k: int = Field(default=3, ge=1, le=50)
+    reload_seconds: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _known_source(self) -> MatcherSettings:
+        if self.library != "bundled" and not self.library.endswith((".toml", ".csv")):
+            raise ValueError('library must be "bundled" or a path ending in .toml or .csv')
+        return self
 
 
 class TokenSettings(_Section):

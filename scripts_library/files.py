@@ -22,7 +22,8 @@ from scripts_library.model import Script
 
 Format = Literal["toml", "csv"]
 COLUMNS = ("id", "category", "title", "questions", "keywords", "reply")
-_HEADER = re.compile(r"^\s*\[\[\s*script\s*\]\]", re.MULTILINE)
+_AT_LINE = re.compile(r"at line (\d+)")
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*script[ \t]*\]\]", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,8 @@ def parse_toml(text: str) -> list[Script]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise LibraryError([Problem(getattr(exc, "lineno", None), None, str(exc))]) from exc
+        at = _AT_LINE.search(str(exc))
+        raise LibraryError([Problem(int(at.group(1)) if at else None, None, str(exc))]) from exc
     extra = sorted(set(data) - {"script"})
     if extra:
         raise LibraryError([Problem(None, key, "unknown top-level key") for key in extra])

@@ -191,8 +191,9 @@ def content(text: str) -> str:
         if word in ZH_STOPWORDS or word in EN_STOPWORDS:
             continue
         if len(word) > 1 and is_cjk(word):
-            word = "".join(c for c in word if c not in ZH_STOPWORDS) or word
-        words.append(word)
+            word = "".join(c for c in word if c not in ZH_STOPWORDS)
+        if word:
+            words.append(word)
     return " ".join(words)
 
 

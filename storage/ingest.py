@@ -23,13 +23,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.events import ChatEvent, EventType, SenderRole
 from storage import state as conversation_state
-from storage.models import Agent, Conversation, Event
+from storage.models import Agent, Conversation, Event, Suggestion
 from storage.state import ConversationState
 
-ConvKey = tuple[str, str]
+Key = tuple[str, str]  # (channel, external id) of a conversation or an event
 CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
 EVENTS: Table = Event.__table__  # type: ignore[assignment]
 AGENTS: Table = Agent.__table__  # type: ignore[assignment]
+SUGGESTIONS: Table = Suggestion.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionRow:
+    """Suggestions computed for a customer message, stored with it in one transaction."""
+
+    items: list[dict[str, Any]]
+    best_score: float
+    matched: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +58,7 @@ class _Statements:
     insert_events: Executable
     update_conversations: Executable
     upsert_agents: Executable
+    insert_suggestions: Executable
 
 
 @functools.cache
@@ -87,6 +98,9 @@ def _statements(dialect: str) -> _Statements:
                 )
             }
         ),
+        insert_suggestions=module.insert(SUGGESTIONS).on_conflict_do_nothing(
+            index_elements=["event_pk"]
+        ),
         upsert_agents=agents.on_conflict_do_update(
             index_elements=["id"],
             set_={
@@ -98,14 +112,14 @@ def _statements(dialect: str) -> _Statements:
     )
 
 
-def _conv_key(event: ChatEvent) -> ConvKey | None:
+def _conv_key(event: ChatEvent) -> Key | None:
     return (event.channel, event.conversation_id) if event.conversation_id else None
 
 
 def _conversations(
     conn: Connection, events: Sequence[ChatEvent], now: float
-) -> dict[ConvKey, ConversationState]:
-    first_ts: dict[ConvKey, float] = {}
+) -> dict[Key, ConversationState]:
+    first_ts: dict[Key, float] = {}
     for event in events:
         key = _conv_key(event)
         if key is not None and key not in first_ts:
@@ -127,8 +141,8 @@ def _conversations(
 
 
 def _insert_events(
-    conn: Connection, events: Sequence[ChatEvent], convs: dict[ConvKey, ConversationState]
-) -> dict[ConvKey, int]:
+    conn: Connection, events: Sequence[ChatEvent], convs: dict[Key, ConversationState]
+) -> dict[Key, int]:
     if not events:
         return {}
     rows = [_event_row(event, convs) for event in events]
@@ -136,7 +150,7 @@ def _insert_events(
     return {(row.channel, row.external_id): row.id for row in result}
 
 
-def _event_row(event: ChatEvent, convs: dict[ConvKey, ConversationState]) -> dict[str, Any]:
+def _event_row(event: ChatEvent, convs: dict[Key, ConversationState]) -> dict[str, Any]:
     key = _conv_key(event)
     return {
         "channel": event.channel,
@@ -202,23 +216,48 @@ def _save_agents(conn: Connection, events: Sequence[ChatEvent]) -> None:
         conn.execute(_statements(conn.dialect.name).upsert_agents, rows)
 
 
+def _save_suggestions(
+    conn: Connection,
+    inserted: dict[Key, int],
+    suggestions: dict[Key, SuggestionRow],
+    now: float,
+) -> None:
+    rows = [
+        {
+            "event_pk": inserted[key],
+            "items": row.items,
+            "best_score": row.best_score,
+            "matched": row.matched,
+            "created_at": now,
+        }
+        for key, row in suggestions.items()
+        if key in inserted
+    ]
+    if rows:
+        conn.execute(_statements(conn.dialect.name).insert_suggestions, rows)
+
+
 def apply_batch(
-    conn: Connection, events: Sequence[ChatEvent], now: float | None = None
+    conn: Connection,
+    events: Sequence[ChatEvent],
+    suggestions: dict[Key, SuggestionRow] | None = None,
+    now: float | None = None,
 ) -> list[Stored | None]:
-    """Store ``events`` in order inside the caller's transaction.
+    """Store ``events`` in order inside the caller's transaction, with the
+    suggestions computed for them (keyed by event key; kept for new events only).
 
     Returns one entry per event: a :class:`Stored`, or ``None`` for a duplicate
     (an id already stored, or repeated earlier in the same group).
     """
     now = time.time() if now is None else now
-    fresh: dict[ConvKey, int] = {}
+    fresh: dict[Key, int] = {}
     for index, event in enumerate(events):
         fresh.setdefault(event.key, index)
     candidates = [events[i] for i in sorted(fresh.values())]
     convs = _conversations(conn, candidates, now)
     inserted = _insert_events(conn, candidates, convs)
     results: list[Stored | None] = [None] * len(events)
-    changed: dict[ConvKey, ConversationState] = {}
+    changed: dict[Key, ConversationState] = {}
     new_events: list[ChatEvent] = []
     for index in sorted(fresh.values()):
         event = events[index]
@@ -233,4 +272,6 @@ def apply_batch(
         results[index] = Stored(event, inserted[event.key], after, before)
     _save_conversations(conn, list(changed.values()), now)
     _save_agents(conn, new_events)
+    if suggestions:
+        _save_suggestions(conn, inserted, suggestions, now)
     return results

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Double,
     ForeignKey,
     Index,
@@ -137,3 +138,40 @@ class Script(Base):
     keywords: Mapped[list[Any]] = mapped_column(JSON)
     reply: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[float] = mapped_column(Double)
+
+
+class LibraryMeta(Base):
+    """One row: the library's version, bumped by every change (processes poll it)."""
+
+    __tablename__ = "library_meta"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[float] = mapped_column(Double)
+
+
+class Suggestion(Base):
+    """What the matcher suggested for one customer message (``matched`` false = a gap)."""
+
+    __tablename__ = "suggestions"
+    __table_args__ = (Index("ix_suggestions_matched_created", "matched", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)
+    items: Mapped[list[Any]] = mapped_column(JSON)
+    best_score: Mapped[float] = mapped_column(Double)
+    matched: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[float] = mapped_column(Double)
+
+
+class SuggestionFeedback(Base):
+    """An agent's use of a suggestion: used, edited or ignored."""
+
+    __tablename__ = "suggestion_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    script_id: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[float] = mapped_column(Double)

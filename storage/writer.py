@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.events import ChatEvent
 from storage.engine import WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
-from storage.ingest import Stored, apply_batch
+from storage.ingest import Key, Stored, SuggestionRow, apply_batch
 
 log = logging.getLogger(__name__)
 CommitObserver = Callable[[int, float], None]
@@ -35,6 +35,7 @@ class StorageUnavailable(Exception):
 @dataclass
 class _Submission:
     events: Sequence[ChatEvent]
+    suggestions: dict[Key, SuggestionRow]
     future: asyncio.Future[list[Stored | None]] = field(repr=False)
 
 
@@ -45,13 +46,17 @@ class _SQLiteRunner:
         self._engine = make_sync_sqlite_engine(engine)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-sqlite-writer")
 
-    async def run(self, events: list[ChatEvent]) -> list[Stored | None]:
+    async def run(
+        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+    ) -> list[Stored | None]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._transaction, events)
+        return await loop.run_in_executor(self._thread, self._transaction, events, suggestions)
 
-    def _transaction(self, events: list[ChatEvent]) -> list[Stored | None]:
+    def _transaction(
+        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+    ) -> list[Stored | None]:
         with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-            return apply_batch(conn, events)
+            return apply_batch(conn, events, suggestions)
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
@@ -64,9 +69,11 @@ class _AsyncRunner:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = write_engine(engine)
 
-    async def run(self, events: list[ChatEvent]) -> list[Stored | None]:
+    async def run(
+        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+    ) -> list[Stored | None]:
         async with self._engine.begin() as conn:
-            return await conn.run_sync(apply_batch, events)
+            return await conn.run_sync(apply_batch, events, suggestions)
 
     def close(self) -> None:
         """Nothing of its own to close: the engine belongs to the app."""
@@ -89,10 +96,13 @@ class GroupWriter:
         self._queue: asyncio.Queue[_Submission] = asyncio.Queue()
         self._on_commit = on_commit
 
-    async def submit(self, events: Sequence[ChatEvent]) -> list[Stored | None]:
-        """Store ``events``; returns after commit, one entry per event (None = duplicate)."""
+    async def submit(
+        self, events: Sequence[ChatEvent], suggestions: dict[Key, SuggestionRow] | None = None
+    ) -> list[Stored | None]:
+        """Store ``events`` (and their suggestions); returns after commit, one entry per
+        event (None = duplicate)."""
         future: asyncio.Future[list[Stored | None]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Submission(events, future))
+        await self._queue.put(_Submission(events, suggestions or {}, future))
         return await future
 
     async def run(self) -> None:
@@ -109,8 +119,12 @@ class GroupWriter:
         live = [s for s in group if not s.future.done()]
         if not live:
             return
+        suggestions: dict[Key, SuggestionRow] = {}
+        for submission in live:
+            for key, row in submission.suggestions.items():
+                suggestions.setdefault(key, row)
         try:
-            results = await self._write([e for s in live for e in s.events])
+            results = await self._write([e for s in live for e in s.events], suggestions)
         except Exception:
             if len(live) == 1:
                 log.exception("commit failed for %d events", len(live[0].events))
@@ -127,9 +141,11 @@ class GroupWriter:
                 submission.future.set_result(results[offset : offset + count])
             offset += count
 
-    async def _write(self, events: list[ChatEvent]) -> list[Stored | None]:
+    async def _write(
+        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+    ) -> list[Stored | None]:
         started = time.perf_counter()
-        results = await self._runner.run(events)
+        results = await self._runner.run(events, suggestions)
         if self._on_commit is not None:
             self._on_commit(len(events), time.perf_counter() - started)
         return results

@@ -1,0 +1,231 @@
+"""The script library in the database, its version counter, suggestion feedback and gaps.
+
+Every change bumps ``library_meta.version`` in the same transaction, so each
+gateway process can tell cheaply that its in-memory index is stale.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from scripts_library.model import Script
+from storage.engine import writer
+from storage.ingest import EVENTS, SUGGESTIONS
+from storage.models import LibraryMeta, SuggestionFeedback
+from storage.models import Script as ScriptRow
+
+SCRIPTS: Table = ScriptRow.__table__  # type: ignore[assignment]
+META: Table = LibraryMeta.__table__  # type: ignore[assignment]
+FEEDBACK: Table = SuggestionFeedback.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import changed."""
+
+    created: int
+    updated: int
+    deleted: int
+
+
+def _row(script: Script, now: float) -> dict[str, Any]:
+    return {
+        "id": script.id,
+        "category": script.category,
+        "title": script.title,
+        "questions": list(script.questions),
+        "keywords": list(script.keywords),
+        "reply": script.reply,
+        "updated_at": now,
+    }
+
+
+def _script(row: Any) -> Script:
+    return Script(
+        id=row.id,
+        category=row.category,
+        title=row.title,
+        questions=tuple(row.questions),
+        keywords=tuple(row.keywords),
+        reply=row.reply,
+    )
+
+
+async def _bump(conn: AsyncConnection, now: float) -> None:
+    await conn.execute(
+        update(META).where(META.c.id == 1).values(version=META.c.version + 1, updated_at=now)
+    )
+
+
+async def version(engine: AsyncEngine) -> int:
+    """The library's current version."""
+    async with engine.connect() as conn:
+        return int((await conn.execute(select(META.c.version).where(META.c.id == 1))).scalar_one())
+
+
+async def load(engine: AsyncEngine) -> tuple[int, list[Script]]:
+    """The version and every script, read in one transaction."""
+    async with engine.connect() as conn:
+        found = (await conn.execute(select(META.c.version).where(META.c.id == 1))).scalar_one()
+        rows = (await conn.execute(select(SCRIPTS).order_by(SCRIPTS.c.id))).all()
+    return int(found), [_script(r) for r in rows]
+
+
+async def page(
+    engine: AsyncEngine, *, after: str | None, limit: int, category: str | None
+) -> list[Script]:
+    """Scripts ordered by id, after ``after``."""
+    query = select(SCRIPTS).order_by(SCRIPTS.c.id).limit(limit)
+    if after is not None:
+        query = query.where(SCRIPTS.c.id > after)
+    if category:
+        query = query.where(SCRIPTS.c.category == category)
+    async with engine.connect() as conn:
+        return [_script(r) for r in (await conn.execute(query)).all()]
+
+
+async def get(engine: AsyncEngine, script_id: str) -> Script | None:
+    """One script, or None."""
+    async with engine.connect() as conn:
+        row = (await conn.execute(select(SCRIPTS).where(SCRIPTS.c.id == script_id))).first()
+    return _script(row) if row else None
+
+
+async def put(engine: AsyncEngine, script: Script) -> bool:
+    """Create or replace ``script``; True when it was created."""
+    now = time.time()
+    async with writer(engine).begin() as conn:
+        exists = (await conn.execute(select(SCRIPTS.c.id).where(SCRIPTS.c.id == script.id))).first()
+        if exists:
+            await conn.execute(
+                update(SCRIPTS).where(SCRIPTS.c.id == script.id).values(_row(script, now))
+            )
+        else:
+            await conn.execute(SCRIPTS.insert().values(_row(script, now)))
+        await _bump(conn, now)
+    return exists is None
+
+
+async def create(engine: AsyncEngine, script: Script) -> bool:
+    """Insert ``script``; False (and nothing changed) when its id exists."""
+    now = time.time()
+    async with writer(engine).begin() as conn:
+        exists = (await conn.execute(select(SCRIPTS.c.id).where(SCRIPTS.c.id == script.id))).first()
+        if exists:
+            return False
+        await conn.execute(SCRIPTS.insert().values(_row(script, now)))
+        await _bump(conn, now)
+    return True
+
+
+async def remove(engine: AsyncEngine, script_id: str) -> bool:
+    """Delete one script; False when there was none."""
+    now = time.time()
+    async with writer(engine).begin() as conn:
+        result = await conn.execute(delete(SCRIPTS).where(SCRIPTS.c.id == script_id))
+        if not result.rowcount:
+            return False
+        await _bump(conn, now)
+    return True
+
+
+async def import_scripts(
+    engine: AsyncEngine, scripts: Sequence[Script], *, replace: bool
+) -> ImportResult:
+    """Merge ``scripts`` in by id (or, with ``replace``, make the library exactly them),
+    in one transaction."""
+    now = time.time()
+    async with writer(engine).begin() as conn:
+        existing = set((await conn.execute(select(SCRIPTS.c.id))).scalars())
+        incoming = {s.id for s in scripts}
+        stale = existing - incoming if replace else set()
+        if stale:
+            await conn.execute(delete(SCRIPTS).where(SCRIPTS.c.id.in_(stale)))
+        for script in scripts:
+            if script.id in existing:
+                await conn.execute(
+                    update(SCRIPTS).where(SCRIPTS.c.id == script.id).values(_row(script, now))
+                )
+        new_rows = [_row(s, now) for s in scripts if s.id not in existing]
+        if new_rows:
+            await conn.execute(SCRIPTS.insert(), new_rows)
+        await _bump(conn, now)
+    created = len(incoming - existing)
+    return ImportResult(created, len(incoming) - created, len(stale))
+
+
+async def seed_if_empty(engine: AsyncEngine, scripts: Sequence[Script]) -> bool:
+    """Fill an empty library with ``scripts``; True when it did."""
+    now = time.time()
+    async with writer(engine).begin() as conn:
+        count = (await conn.execute(select(func.count()).select_from(SCRIPTS))).scalar_one()
+        if count:
+            return False
+        if scripts:
+            await conn.execute(SCRIPTS.insert(), [_row(s, now) for s in scripts])
+        await _bump(conn, now)
+    return True
+
+
+async def find_message(
+    engine: AsyncEngine, message_id: str, channel: str | None
+) -> list[tuple[int, str]]:
+    """``(event row id, channel)`` of customer messages with this external id."""
+    query = select(EVENTS.c.id, EVENTS.c.channel).where(
+        EVENTS.c.external_id == message_id, EVENTS.c.type == "message"
+    )
+    if channel is not None:
+        query = query.where(EVENTS.c.channel == channel)
+    async with engine.connect() as conn:
+        return [(int(r.id), str(r.channel)) for r in (await conn.execute(query)).all()]
+
+
+async def record_feedback(
+    engine: AsyncEngine, event_pk: int, script_id: str, action: str, agent_id: str
+) -> None:
+    """Store one piece of suggestion feedback."""
+    async with writer(engine).begin() as conn:
+        await conn.execute(
+            FEEDBACK.insert().values(
+                event_pk=event_pk,
+                script_id=script_id,
+                action=action,
+                agent_id=agent_id,
+                created_at=time.time(),
+            )
+        )
+
+
+async def unmatched(engine: AsyncEngine, since: float, limit: int) -> list[tuple[str, float]]:
+    """Texts and times of customer messages that got no suggestion, newest first."""
+    query = (
+        select(EVENTS.c.text, EVENTS.c.ts)
+        .join(SUGGESTIONS, SUGGESTIONS.c.event_pk == EVENTS.c.id)
+        .where(SUGGESTIONS.c.matched.is_(False), SUGGESTIONS.c.created_at >= since)
+        .order_by(SUGGESTIONS.c.created_at.desc())
+        .limit(limit)
+    )
+    async with engine.connect() as conn:
+        return [(str(r.text or ""), float(r.ts)) for r in (await conn.execute(query)).all()]
+
+
+async def latest_suggestion(
+    engine: AsyncEngine, conversation_pk: int
+) -> tuple[str, list[Any]] | None:
+    """The external id and suggestions of a conversation's latest customer message."""
+    query = (
+        select(EVENTS.c.external_id, SUGGESTIONS.c["items"])
+        .join(SUGGESTIONS, SUGGESTIONS.c.event_pk == EVENTS.c.id)
+        .where(EVENTS.c.conversation_pk == conversation_pk)
+        .order_by(EVENTS.c.ts.desc(), EVENTS.c.id.desc())
+        .limit(1)
+    )
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).first()
+    return (str(row.external_id), list(row._mapping["items"])) if row else None
