@@ -30,27 +30,35 @@ SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
-    settings = app[api.SETTINGS].storage
-    engine = make_engine(settings.url, pool_size=settings.pool_size)
-    if settings.auto_migrate:
-        await upgrade(engine)
-    metrics = app[api.METRICS]
-    writer = GroupWriter(
-        engine, max_group_events=settings.max_group_events, on_commit=metrics.observe_commit
-    )
-    library = Library(engine, app[api.SETTINGS].matcher)
-    await library.start()
-    task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
-    pipeline = Pipeline(writer, Publisher(app[SIO]), metrics, library, engine)
-    app[SERVICES] = Services(engine, library, pipeline)
-    log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
+    """Engine, migrations, script library, group writer and pipeline; everything opened
+    is closed again, also when start-up fails part-way."""
+    settings = app[api.SETTINGS]
+    engine = make_engine(settings.storage.url, pool_size=settings.storage.pool_size)
+    library = Library(engine, settings.matcher)
+    writer: GroupWriter | None = None
+    task: asyncio.Task[None] | None = None
     try:
+        if settings.storage.auto_migrate:
+            await upgrade(engine)
+        await library.start()
+        metrics = app[api.METRICS]
+        writer = GroupWriter(
+            engine,
+            max_group_events=settings.storage.max_group_events,
+            on_commit=metrics.observe_commit,
+        )
+        task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
+        pipeline = Pipeline(writer, Publisher(app[SIO]), metrics, library, engine)
+        app[SERVICES] = Services(engine, library, pipeline)
+        log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        writer.close()
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if writer is not None:
+            writer.close()
         library.close()
         await engine.dispose()
 

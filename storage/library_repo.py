@@ -208,7 +208,7 @@ async def unmatched(engine: AsyncEngine, since: float, limit: int) -> list[tuple
         select(EVENTS.c.text, EVENTS.c.ts)
         .join(SUGGESTIONS, SUGGESTIONS.c.event_pk == EVENTS.c.id)
         .where(SUGGESTIONS.c.matched.is_(False), SUGGESTIONS.c.created_at >= since)
-        .order_by(SUGGESTIONS.c.created_at.desc())
+        .order_by(SUGGESTIONS.c.created_at.desc(), SUGGESTIONS.c.id.desc())
         .limit(limit)
     )
     async with engine.connect() as conn:

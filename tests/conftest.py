@@ -52,16 +52,15 @@ def auth(token: str) -> dict[str, str]:
 
 
 def customer_message(
-    mid: str, conv: str = "c1", text: str = "你好", **extra: Any
+    mid: str, conv: str = "c1", text: str = "你好", sender_name: str | None = None, **extra: Any
 ) -> dict[str, Any]:
     """A customer message event as an integration posts it."""
-    return {
-        "id": mid,
-        "conversation_id": conv,
-        "sender": {"role": "customer", "id": f"u-{conv}"},
-        "text": text,
-        **extra,
+    sender = {
+        "role": "customer",
+        "id": f"u-{conv}",
+        **({"name": sender_name} if sender_name else {}),
     }
+    return {"id": mid, "conversation_id": conv, "sender": sender, "text": text, **extra}
 
 
 def agent_message(
