@@ -1,5 +1,6 @@
-"""Ingest throughput: the real gateway (SQLite, group commit) beside a bare aiohttp
-handler that only parses JSON and answers 202, measured in the same run.
+"""Ingest throughput: the real gateway (SQLite, group commit, a suggestion computed and
+stored for every customer message) beside a bare aiohttp handler that only parses
+JSON and answers 202, measured in the same run.
 
 Each server runs in its own process; this process is the load generator (one
 event per request, C concurrent connections).  Reported per server: accepted
@@ -28,6 +29,15 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-integration-token"
+# Real customer messages (zh and en, in and out of the library's scope), cycled, so the
+# matcher that runs on every customer message sees realistic, varied text.
+MESSAGES = [
+    line.split("\t", 1)[1]
+    for line in (Path(__file__).parent / "data" / "matching_eval.tsv")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip() and not line.startswith("#")
+]
 BARE = """
 import sys
 from aiohttp import web
@@ -101,7 +111,7 @@ async def load(url: str, prefix: str, events: int, concurrency: int, pid: int) -
                 "id": f"{prefix}-{i}",
                 "conversation_id": f"{prefix}-c{i % 500}",
                 "sender": {"role": "customer", "id": f"u{i % 500}"},
-                "text": "几天能发货？",
+                "text": MESSAGES[i % len(MESSAGES)],
             }
             started = time.perf_counter()
             async with http.post(f"{url}/api/v1/events", json=body, headers=headers) as resp:
