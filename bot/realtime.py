@@ -52,6 +52,15 @@ def _error(message: str, details: Any = None) -> dict[str, Any]:
     return {"error": message, "details": details}
 
 
+def _not_exactly_one(channels: list[str], what: str) -> dict[str, Any] | None:
+    """The error ack when an id (unique per channel only) names no or several items."""
+    if len(channels) == 1:
+        return None
+    if not channels:
+        return _error(f"unknown {what}")
+    return _error(f"{what} id is ambiguous", {"channels": channels})
+
+
 class FeedbackIn(BaseModel):
     """The ``suggestion.feedback`` payload."""
 
@@ -105,12 +114,9 @@ class AgentNamespace(_AuthNamespace):
         matches = await conversations_by_external_id(
             services.engine, reply.conversation_id, reply.channel
         )
-        if len(matches) != 1:
-            if not matches:
-                return _error("unknown conversation")
-            return _error(
-                "conversation id is ambiguous", {"channels": [m.channel for m in matches]}
-            )
+        problem = _not_exactly_one([m.channel for m in matches], "conversation")
+        if problem is not None:
+            return problem
         now = time.time()
         event = ChatEvent(
             id=reply.id or f"rw-{uuid.uuid4()}",
@@ -139,10 +145,9 @@ class AgentNamespace(_AuthNamespace):
         session = await self.get_session(sid)
         engine = self._app[SERVICES].engine
         found = await library_repo.find_message(engine, feedback.message_id, feedback.channel)
-        if len(found) != 1:
-            if not found:
-                return _error("unknown message")
-            return _error("message id is ambiguous", {"channels": [c for _, c in found]})
+        problem = _not_exactly_one([channel for _, channel in found], "message")
+        if problem is not None:
+            return problem
         await library_repo.record_feedback(
             engine, found[0][0], feedback.script_id, feedback.action, session["agent_id"]
         )

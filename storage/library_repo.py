@@ -176,7 +176,7 @@ async def seed_if_empty(engine: AsyncEngine, scripts: Sequence[Script]) -> bool:
 async def find_message(
     engine: AsyncEngine, message_id: str, channel: str | None
 ) -> list[tuple[int, str]]:
-    """``(event row id, channel)`` of customer messages with this external id."""
+    """``(event row id, channel)`` of the messages with this external id."""
     query = select(EVENTS.c.id, EVENTS.c.channel).where(
         EVENTS.c.external_id == message_id, EVENTS.c.type == "message"
     )
