@@ -1,0 +1,182 @@
+"""Response-time rules (DESIGN.md §4) as pure functions of times and settings.
+
+A *turn* starts with the first customer message after the conversation's last
+agent message and ends with the next agent message. Its deadline tier is fixed
+when it starts, from the agent's concurrency then. Alerts follow event time: a
+threshold that passed while the turn was open alerts even if the reply that
+ends the turn is processed before any sweep saw the threshold.
+
+Nothing here reads a clock or a database: callers pass ``now`` and the facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.settings import MonitorSettings
+
+
+class AlertKind(StrEnum):
+    """The contract's alert kinds."""
+
+    WARNING = "reply.warning"
+    OVERDUE = "reply.overdue"
+    SLOW = "reply.slow"
+    UNANSWERED = "message.unanswered"
+    FORBIDDEN = "reply.forbidden_phrase"
+
+
+#: Kinds that go into the QA review queue.
+FLAGGED = frozenset({AlertKind.SLOW, AlertKind.UNANSWERED, AlertKind.FORBIDDEN})
+#: Kinds supervisors see (everything but the agent's private nudge).
+FOR_SUPERVISORS = frozenset(AlertKind) - {AlertKind.WARNING}
+#: Kinds the turn's agent sees.
+FOR_AGENT = frozenset({AlertKind.WARNING, AlertKind.OVERDUE})
+#: Kinds fired by time passing while a turn is open, in the order they come due.
+TIMED = (AlertKind.WARNING, AlertKind.OVERDUE, AlertKind.UNANSWERED)
+
+
+def deadline_for(concurrency: int, settings: MonitorSettings) -> float:
+    """The reply deadline (seconds) for a turn started at this concurrency."""
+    if concurrency < settings.busy_concurrency:
+        return settings.reply_seconds
+    return settings.busy_reply_seconds
+
+
+def concurrency_at(
+    t: float,
+    agent_id: str,
+    conversations: Iterable[tuple[str | None, bool, float | None]],
+    settings: MonitorSettings,
+) -> int:
+    """How many conversations ``agent_id`` has at ``t``: assigned, open, and with a
+    customer message within ``active_window_seconds`` before ``t``.
+
+    ``conversations`` are ``(assignee, is_open, last_customer_at)``; the
+    conversation whose turn starts at ``t`` is among them (its message is at ``t``).
+    """
+    window_start = t - settings.active_window_seconds
+    return sum(
+        1
+        for assignee, is_open, last in conversations
+        if assignee == agent_id and is_open and last is not None and window_start <= last <= t
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """An open customer turn and its fixed deadlines (epoch seconds)."""
+
+    message_id: str
+    started_at: float
+    agent_id: str | None
+    concurrency: int
+    deadline_seconds: float
+    warn_at: float
+    due_at: float
+    unanswered_at: float
+
+    def threshold(self, kind: AlertKind) -> float:
+        """When a timed alert of ``kind`` comes due."""
+        return {
+            AlertKind.WARNING: self.warn_at,
+            AlertKind.OVERDUE: self.due_at,
+            AlertKind.UNANSWERED: self.unanswered_at,
+        }[kind]
+
+
+def start_turn(
+    message_id: str,
+    ts: float,
+    agent_id: str | None,
+    concurrency: int,
+    settings: MonitorSettings,
+) -> Turn:
+    """A turn starting with customer message ``message_id`` at ``ts``.
+
+    An unassigned conversation uses ``reply_seconds`` whatever its concurrency.
+    """
+    deadline = settings.reply_seconds if agent_id is None else deadline_for(concurrency, settings)
+    return Turn(
+        message_id=message_id,
+        started_at=ts,
+        agent_id=agent_id,
+        concurrency=concurrency,
+        deadline_seconds=deadline,
+        warn_at=ts + deadline * settings.warn_ratio,
+        due_at=ts + deadline,
+        unanswered_at=ts + settings.unanswered_seconds,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """An alert to record: the contract's fields, ``at`` in event time."""
+
+    kind: AlertKind
+    message_id: str
+    agent_id: str | None
+    deadline_seconds: float
+    waited_seconds: float
+    at: float
+    response_seconds: float | None = None
+
+
+def _timed(turn: Turn, kind: AlertKind, at: float, agent_id: str | None) -> AlertDraft:
+    return AlertDraft(
+        kind, turn.message_id, agent_id, turn.deadline_seconds, at - turn.started_at, at
+    )
+
+
+def due_alerts(
+    turn: Turn, now: float, fired: frozenset[AlertKind], agent_id: str | None
+) -> list[AlertDraft]:
+    """Timed alerts of a still-open turn that are due at ``now`` and not yet fired.
+
+    They fire live, so ``at`` is ``now`` and ``waited_seconds`` runs to ``now``;
+    ``agent_id`` is the conversation's assignee at this moment.
+    """
+    return [
+        _timed(turn, kind, now, agent_id)
+        for kind in TIMED
+        if kind not in fired and turn.threshold(kind) <= now
+    ]
+
+
+def end_turn(
+    turn: Turn, reply_ts: float, fired: frozenset[AlertKind], agent_id: str | None
+) -> tuple[float, list[AlertDraft]]:
+    """End ``turn`` with an agent reply at ``reply_ts``.
+
+    Returns the response time and the alerts it implies: every timed threshold
+    that passed before the reply and has not fired yet (stamped at the threshold,
+    in event time), then ``reply.slow`` if the reply came after the deadline.
+    ``agent_id`` is the conversation's assignee when the reply is processed.
+    """
+    response = max(0.0, reply_ts - turn.started_at)
+    drafts = [
+        _timed(turn, kind, turn.threshold(kind), agent_id)
+        for kind in TIMED
+        if kind not in fired and turn.threshold(kind) < reply_ts
+    ]
+    if response > turn.deadline_seconds:
+        drafts.append(
+            AlertDraft(
+                AlertKind.SLOW,
+                turn.message_id,
+                agent_id,
+                turn.deadline_seconds,
+                response,
+                reply_ts,
+                response,
+            )
+        )
+    return response, drafts
+
+
+def next_due(turn: Turn, fired: frozenset[AlertKind]) -> float | None:
+    """When the turn's next timed alert comes due (None once all have fired)."""
+    pending = [turn.threshold(kind) for kind in TIMED if kind not in fired]
+    return min(pending) if pending else None
