@@ -118,8 +118,8 @@ class AlertDraft:
     kind: AlertKind
     message_id: str
     agent_id: str | None
-    deadline_seconds: float
-    waited_seconds: float
+    deadline_seconds: float | None
+    waited_seconds: float | None
     at: float
     response_seconds: float | None = None
 

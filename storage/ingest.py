@@ -22,9 +22,13 @@ from sqlalchemy import Connection, Executable, Table, bindparam, case, func, upd
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.events import ChatEvent, EventType, SenderRole
+from bot.settings import MonitorSettings
+from storage import alerts as alert_store
 from storage import state as conversation_state
+from storage.alerts import AlertRecord, Located
 from storage.models import Agent, Conversation, Event, Suggestion
 from storage.state import ConversationState
+from storage.turns import TurnTracker
 
 Key = tuple[str, str]  # (channel, external id) of a conversation or an event
 CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
@@ -50,6 +54,7 @@ class Stored:
     row_id: int
     conversation: ConversationState | None
     previous: ConversationState | None
+    alerts: tuple[AlertRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,7 @@ def _statements(dialect: str) -> _Statements:
                     "closed_at",
                     "last_customer_at",
                     "last_agent_at",
+                    "open_turn_pk",
                     "updated_at",
                 )
             }
@@ -184,6 +190,7 @@ def _save_conversations(conn: Connection, changed: Sequence[ConversationState], 
                 "closed_at": c.closed_at,
                 "last_customer_at": c.last_customer_at,
                 "last_agent_at": c.last_agent_at,
+                "open_turn_pk": c.open_turn_pk,
                 "updated_at": now,
             }
             for c in changed
@@ -241,10 +248,12 @@ def apply_batch(
     conn: Connection,
     events: Sequence[ChatEvent],
     suggestions: dict[Key, SuggestionRow] | None = None,
+    monitor: MonitorSettings | None = None,
     now: float | None = None,
 ) -> list[Stored | None]:
     """Store ``events`` in order inside the caller's transaction, with the
-    suggestions computed for them (keyed by event key; kept for new events only).
+    suggestions computed for them (keyed by event key; kept for new events only),
+    the customer turns they start and end, and the alerts those imply.
 
     Returns one entry per event: a :class:`Stored`, or ``None`` for a duplicate
     (an id already stored, or repeated earlier in the same group).
@@ -256,22 +265,36 @@ def apply_batch(
     candidates = [events[i] for i in sorted(fresh.values())]
     convs = _conversations(conn, candidates, now)
     inserted = _insert_events(conn, candidates, convs)
-    results: list[Stored | None] = [None] * len(events)
-    changed: dict[Key, ConversationState] = {}
-    new_events: list[ChatEvent] = []
+    tracker = TurnTracker(conn, monitor or MonitorSettings(), convs.values())
+    applied: list[tuple[int, ConversationState | None, ConversationState | None]] = []
+    located: dict[int, list[Located]] = {}
+    touched: set[Key] = set()
     for index in sorted(fresh.values()):
         event = events[index]
         if event.key not in inserted:
             continue
-        new_events.append(event)
         key = _conv_key(event)
         before = convs.get(key) if key else None
         after = conversation_state.apply(before, event) if before else None
-        if key and after is not None and after != before:
-            convs[key] = changed[key] = after
-        results[index] = Stored(event, inserted[event.key], after, before)
-    _save_conversations(conn, list(changed.values()), now)
-    _save_agents(conn, new_events)
+        if key and before is not None and after is not None:
+            convs[key] = after
+            touched.add(key)
+            located[index] = tracker.observe(event, before, after, convs)
+        applied.append((index, before, after))
+    open_turns = tracker.flush()
+    changed = []
+    for key in touched:
+        state = convs[key]
+        if state.pk in open_turns:
+            state = convs[key] = state._replace(open_turn_pk=open_turns[state.pk])
+        changed.append(state)
+    _save_conversations(conn, changed, now)
+    _save_agents(conn, [events[i] for i, _, _ in applied])
     if suggestions:
         _save_suggestions(conn, inserted, suggestions, now)
+    results: list[Stored | None] = [None] * len(events)
+    for index, before, after in applied:
+        records = alert_store.record(conn, located.get(index, []), now)
+        event = events[index]
+        results[index] = Stored(event, inserted[event.key], after, before, tuple(records))
     return results

@@ -38,7 +38,10 @@ class Conversation(Base):
     """A chat between one customer and the team, on one channel."""
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_conversations_active", "assignee_id", "status", "last_customer_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(64))
@@ -50,6 +53,7 @@ class Conversation(Base):
     closed_at: Mapped[float | None] = mapped_column(Double)
     last_customer_at: Mapped[float | None] = mapped_column(Double)
     last_agent_at: Mapped[float | None] = mapped_column(Double)
+    open_turn_pk: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[float] = mapped_column(Double)
 
 
@@ -92,11 +96,47 @@ class Agent(Base):
     status_at: Mapped[float | None] = mapped_column(Double)
 
 
+class Turn(Base):
+    """A customer turn: from its first customer message to the agent reply that ends it.
+
+    ``next_due_at`` is when its next timed alert comes due (NULL once ended or all
+    fired), so the sweep finds due turns through an index, not a scan.
+    """
+
+    __tablename__ = "turns"
+    __table_args__ = (
+        UniqueConstraint("channel", "message_id"),
+        Index("ix_turns_next_due_at", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[float] = mapped_column(Double)
+    agent_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    concurrency: Mapped[int] = mapped_column(Integer)
+    deadline_seconds: Mapped[float] = mapped_column(Double)
+    warn_at: Mapped[float] = mapped_column(Double)
+    due_at: Mapped[float] = mapped_column(Double)
+    unanswered_at: Mapped[float] = mapped_column(Double)
+    next_due_at: Mapped[float | None] = mapped_column(Double)
+    warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False)
+    unanswered: Mapped[bool] = mapped_column(Boolean, default=False)
+    ended_at: Mapped[float | None] = mapped_column(Double)
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    reply_message_id: Mapped[str | None] = mapped_column(String(200))
+    replied_by: Mapped[str | None] = mapped_column(String(200))
+    response_seconds: Mapped[float | None] = mapped_column(Double)
+
+
 class Alert(Base):
     """A response-time or content alert; ``(kind, channel, message_id)`` alerts once."""
 
     __tablename__ = "alerts"
     __table_args__ = (UniqueConstraint("kind", "channel", "message_id"),)
+    # message_id is the turn's id for turn alerts, the agent message's for forbidden phrases
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

@@ -21,6 +21,7 @@ class ConversationState(NamedTuple):
     closed_at: float | None
     last_customer_at: float | None
     last_agent_at: float | None
+    open_turn_pk: int | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> ConversationState:
@@ -36,6 +37,7 @@ class ConversationState(NamedTuple):
             closed_at=row.closed_at,
             last_customer_at=row.last_customer_at,
             last_agent_at=row.last_agent_at,
+            open_turn_pk=row.open_turn_pk,
         )
 
     @property

@@ -1,0 +1,101 @@
+"""Recording alerts exactly once, and their QA flags.
+
+The unique ``(kind, channel, message_id)`` makes the insert itself the claim:
+``ON CONFLICT DO NOTHING RETURNING`` hands back only the alerts this transaction
+created, so whichever process or restart inserts one is the only one that
+delivers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitors.rules import FLAGGED, AlertDraft, AlertKind
+from storage.models import Alert, Flag
+
+ALERTS: Table = Alert.__table__  # type: ignore[assignment]
+FLAGS: Table = Flag.__table__  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    """A stored alert, with what delivery needs."""
+
+    id: int
+    kind: AlertKind
+    channel: str
+    conversation_id: str
+    message_id: str
+    agent_id: str | None
+    deadline_seconds: float | None
+    waited_seconds: float | None
+    response_seconds: float | None
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """An alert draft with the conversation it belongs to."""
+
+    draft: AlertDraft
+    conversation_pk: int
+    conversation_id: str
+    channel: str
+
+
+def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[AlertRecord]:
+    """Insert ``alerts``; the ones that did not exist yet come back (with flags made)."""
+    if not alerts:
+        return []
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    rows = [
+        {
+            "kind": a.draft.kind.value,
+            "channel": a.channel,
+            "message_id": a.draft.message_id,
+            "conversation_pk": a.conversation_pk,
+            "agent_id": a.draft.agent_id,
+            "deadline_seconds": a.draft.deadline_seconds,
+            "waited_seconds": a.draft.waited_seconds,
+            "response_seconds": a.draft.response_seconds,
+            "at": a.draft.at,
+        }
+        for a in alerts
+    ]
+    insert = (
+        module.insert(ALERTS)
+        .on_conflict_do_nothing(index_elements=["kind", "channel", "message_id"])
+        .returning(ALERTS.c.id, ALERTS.c.kind, ALERTS.c.channel, ALERTS.c.message_id)
+    )
+    created = {(r.kind, r.channel, r.message_id): int(r.id) for r in conn.execute(insert, rows)}
+    records = []
+    for located in alerts:
+        key = (located.draft.kind.value, located.channel, located.draft.message_id)
+        if key in created:
+            draft = located.draft
+            records.append(
+                AlertRecord(
+                    created.pop(key),
+                    draft.kind,
+                    located.channel,
+                    located.conversation_id,
+                    draft.message_id,
+                    draft.agent_id,
+                    draft.deadline_seconds,
+                    draft.waited_seconds,
+                    draft.response_seconds,
+                    draft.at,
+                )
+            )
+    flags = [
+        {"alert_id": r.id, "status": "open", "created_at": now}
+        for r in records
+        if r.kind in FLAGGED
+    ]
+    if flags:
+        conn.execute(FLAGS.insert(), flags)
+    return records

@@ -1,0 +1,228 @@
+"""Customer turns inside the ingest transaction: start, end, and the alerts a
+late reply or a forbidden phrase implies (the rules are ``monitors.rules``).
+
+One tracker serves one group of events. It loads the open turns of the group's
+conversations up front, keeps every change in memory while the events are
+applied in order, and writes new and changed turns in two statements at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, select, update
+
+from bot.events import ChatEvent, EventType, SenderRole
+from bot.settings import MonitorSettings
+from monitors import rules
+from monitors.rules import AlertDraft, AlertKind
+from scripts_library.normalize import has_phrase
+from storage.alerts import Located
+from storage.models import Conversation, Turn
+from storage.state import ConversationState
+
+TURNS: Table = Turn.__table__  # type: ignore[assignment]
+CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+_FIRED_COLUMNS = {
+    AlertKind.WARNING: "warned",
+    AlertKind.OVERDUE: "overdue",
+    AlertKind.UNANSWERED: "unanswered",
+}
+
+
+@dataclass
+class TrackedTurn:
+    """A turn as the group sees it (``pk`` is None until it is inserted)."""
+
+    pk: int | None
+    conversation_pk: int
+    channel: str
+    turn: rules.Turn
+    fired: frozenset[AlertKind] = frozenset()
+    ended_at: float | None = None
+    end_reason: str | None = None
+    reply_message_id: str | None = None
+    replied_by: str | None = None
+    response_seconds: float | None = None
+    dirty: bool = field(default=False, repr=False)
+
+    def row(self) -> dict[str, Any]:
+        """Column values."""
+        turn = self.turn
+        pending = None if self.ended_at is not None else rules.next_due(turn, self.fired)
+        return {
+            "conversation_pk": self.conversation_pk,
+            "channel": self.channel,
+            "message_id": turn.message_id,
+            "started_at": turn.started_at,
+            "agent_id": turn.agent_id,
+            "concurrency": turn.concurrency,
+            "deadline_seconds": turn.deadline_seconds,
+            "warn_at": turn.warn_at,
+            "due_at": turn.due_at,
+            "unanswered_at": turn.unanswered_at,
+            "next_due_at": pending,
+            **{column: kind in self.fired for kind, column in _FIRED_COLUMNS.items()},
+            "ended_at": self.ended_at,
+            "end_reason": self.end_reason,
+            "reply_message_id": self.reply_message_id,
+            "replied_by": self.replied_by,
+            "response_seconds": self.response_seconds,
+        }
+
+
+def tracked_from_row(row: Any) -> TrackedTurn:
+    """A stored turn."""
+    turn = rules.Turn(
+        message_id=row.message_id,
+        started_at=row.started_at,
+        agent_id=row.agent_id,
+        concurrency=row.concurrency,
+        deadline_seconds=row.deadline_seconds,
+        warn_at=row.warn_at,
+        due_at=row.due_at,
+        unanswered_at=row.unanswered_at,
+    )
+    fired = frozenset(k for k, column in _FIRED_COLUMNS.items() if getattr(row, column))
+    return TrackedTurn(
+        row.id,
+        row.conversation_pk,
+        row.channel,
+        turn,
+        fired,
+        row.ended_at,
+        row.end_reason,
+        row.reply_message_id,
+        row.replied_by,
+        row.response_seconds,
+    )
+
+
+class TurnTracker:
+    """Applies the turn rules to a group of events, in order."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        settings: MonitorSettings,
+        conversations: Iterable[ConversationState],
+    ) -> None:
+        self._conn = conn
+        self._settings = settings
+        self._open: dict[int, TrackedTurn] = {}
+        self._all: list[TrackedTurn] = []
+        self._agents: dict[str, dict[int, tuple[bool, float | None]]] = {}
+        open_pks = [c.open_turn_pk for c in conversations if c.open_turn_pk is not None]
+        if open_pks:
+            for row in conn.execute(select(TURNS).where(TURNS.c.id.in_(open_pks))):
+                tracked = tracked_from_row(row)
+                self._open[tracked.conversation_pk] = tracked
+                self._all.append(tracked)
+
+    def observe(
+        self,
+        event: ChatEvent,
+        before: ConversationState,
+        after: ConversationState,
+        group: dict[Any, ConversationState],
+    ) -> list[Located]:
+        """Apply one stored event; the alerts it implies."""
+        if event.type is EventType.CLOSED and not after.is_open:
+            self._end(after.pk, event, "closed")
+            return []
+        if event.type is not EventType.MESSAGE:
+            return []
+        if event.sender_role is SenderRole.CUSTOMER:
+            if after.pk not in self._open:
+                self._start(event, after, group)
+            return []
+        if event.sender_role is not SenderRole.AGENT:
+            return []
+        drafts = self._reply(event, after)
+        phrase = has_phrase(event.text or "", self._settings.forbidden_phrases)
+        if phrase is not None:
+            drafts.append(
+                AlertDraft(AlertKind.FORBIDDEN, event.id, event.sender_id, None, None, event.ts)
+            )
+        return [Located(d, after.pk, after.external_id, after.channel) for d in drafts]
+
+    def _start(
+        self, event: ChatEvent, conv: ConversationState, group: dict[Any, ConversationState]
+    ) -> None:
+        agent = conv.assignee_id
+        concurrency = self._concurrency(agent, event.ts, group) if agent else 0
+        turn = rules.start_turn(event.id, event.ts, agent, concurrency, self._settings)
+        tracked = TrackedTurn(None, conv.pk, conv.channel, turn, dirty=True)
+        self._open[conv.pk] = tracked
+        self._all.append(tracked)
+
+    def _reply(self, event: ChatEvent, conv: ConversationState) -> list[AlertDraft]:
+        tracked = self._open.get(conv.pk)
+        # An agent message stamped before the turn began was not an answer to it.
+        if tracked is None or event.ts < tracked.turn.started_at:
+            return []
+        response, drafts = rules.end_turn(tracked.turn, event.ts, tracked.fired, conv.assignee_id)
+        self._end(conv.pk, event, "reply", response)
+        tracked.fired |= {d.kind for d in drafts}
+        return drafts
+
+    def _end(
+        self, conversation_pk: int, event: ChatEvent, reason: str, response: float | None = None
+    ) -> None:
+        tracked = self._open.pop(conversation_pk, None)
+        if tracked is None:
+            return
+        tracked.ended_at, tracked.end_reason, tracked.dirty = event.ts, reason, True
+        if reason == "reply":
+            tracked.reply_message_id, tracked.replied_by = event.id, event.sender_id
+            tracked.response_seconds = response
+
+    def _concurrency(self, agent: str, t: float, group: dict[Any, ConversationState]) -> int:
+        stored = self._agent_conversations(agent, t)
+        in_group = {c.pk: c for c in group.values()}
+        facts: list[tuple[str | None, bool, float | None]] = [
+            (agent, is_open, last) for pk, (is_open, last) in stored.items() if pk not in in_group
+        ]
+        facts += [(c.assignee_id, c.is_open, c.last_customer_at) for c in in_group.values()]
+        return rules.concurrency_at(t, agent, facts, self._settings)
+
+    def _agent_conversations(self, agent: str, t: float) -> dict[int, tuple[bool, float | None]]:
+        if agent not in self._agents:
+            since = t - 2 * self._settings.active_window_seconds
+            query = select(
+                CONVERSATIONS.c.id, CONVERSATIONS.c.status, CONVERSATIONS.c.last_customer_at
+            ).where(
+                CONVERSATIONS.c.assignee_id == agent,
+                CONVERSATIONS.c.status == "open",
+                CONVERSATIONS.c.last_customer_at >= since,
+            )
+            self._agents[agent] = {
+                r.id: (r.status == "open", r.last_customer_at) for r in self._conn.execute(query)
+            }
+        return self._agents[agent]
+
+    def flush(self) -> dict[int, int | None]:
+        """Write new and changed turns; each touched conversation's open turn id."""
+        new = [t for t in self._all if t.pk is None]
+        changed = [t for t in self._all if t.dirty and t.pk is not None]
+        if new:
+            inserted = self._conn.execute(
+                TURNS.insert().returning(TURNS.c.id, TURNS.c.channel, TURNS.c.message_id),
+                [t.row() for t in new],
+            )
+            ids = {(r.channel, r.message_id): int(r.id) for r in inserted}
+            for tracked in new:
+                tracked.pk = ids[(tracked.channel, tracked.turn.message_id)]
+        if changed:
+            columns = list(changed[0].row())
+            self._conn.execute(
+                update(TURNS)
+                .where(TURNS.c.id == bindparam("turn_pk"))
+                .values({c: bindparam(f"new_{c}") for c in columns}),
+                [{"turn_pk": t.pk, **{f"new_{c}": v for c, v in t.row().items()}} for t in changed],
+            )
+        result: dict[int, int | None] = {t.conversation_pk: None for t in self._all}
+        result.update({pk: t.pk for pk, t in self._open.items()})
+        return result

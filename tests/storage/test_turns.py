@@ -1,0 +1,211 @@
+"""Every customer turn is tracked in the same transaction as its messages: when it
+started, its fixed deadline, how it ended, and the alerts a late reply implies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.events import ChatEvent, EventType, SenderRole
+from bot.settings import MonitorSettings
+from storage.alerts import ALERTS, FLAGS
+from storage.engine import make_engine, upgrade, writer
+from storage.ingest import Stored, apply_batch
+from storage.turns import TURNS
+
+T0 = 1_800_000_000.0
+RULES = MonitorSettings()
+
+
+def msg(
+    mid: str, role: SenderRole, ts: float, conv: str = "c1", sender: str = "u1", text: str = "hi"
+) -> ChatEvent:
+    return ChatEvent(
+        id=mid,
+        channel="api",
+        type=EventType.MESSAGE,
+        ts=ts,
+        received_at=ts,
+        conversation_id=conv,
+        sender_role=role,
+        sender_id=sender,
+        text=text,
+    )
+
+
+def customer(mid: str, ts: float, conv: str = "c1") -> ChatEvent:
+    return msg(mid, SenderRole.CUSTOMER, ts, conv, f"u-{conv}")
+
+
+def agent(
+    mid: str, ts: float, who: str = "alice", conv: str = "c1", text: str = "好的"
+) -> ChatEvent:
+    return msg(mid, SenderRole.AGENT, ts, conv, who, text)
+
+
+def control(
+    mid: str, kind: EventType, ts: float, conv: str = "c1", agent_id: str | None = None
+) -> ChatEvent:
+    return ChatEvent(
+        id=mid,
+        channel="api",
+        type=kind,
+        ts=ts,
+        received_at=ts,
+        conversation_id=conv,
+        agent_id=agent_id,
+    )
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def ingest(engine: AsyncEngine, *events: ChatEvent) -> list[Stored | None]:
+    async with writer(engine).begin() as conn:
+        return await conn.run_sync(apply_batch, list(events), None, RULES, T0 + 1000)
+
+
+async def turns(engine: AsyncEngine) -> list[Any]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(select(TURNS).order_by(TURNS.c.id))).all())
+
+
+async def alert_kinds(engine: AsyncEngine) -> list[tuple[str, str]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(ALERTS.c.kind, ALERTS.c.message_id).order_by(ALERTS.c.id))
+        return [(r.kind, r.message_id) for r in rows]
+
+
+async def test_a_burst_is_one_turn_timed_from_its_first_message(engine: AsyncEngine) -> None:
+    await ingest(
+        engine,
+        control("a", EventType.ASSIGNED, T0 - 1, agent_id="alice"),
+        customer("m1", T0),
+        customer("m2", T0 + 3),
+    )
+    await ingest(engine, customer("m3", T0 + 6), agent("r1", T0 + 12))
+    [turn] = await turns(engine)
+    assert (turn.message_id, turn.deadline_seconds, turn.agent_id) == ("m1", 20, "alice")
+    assert (turn.end_reason, turn.reply_message_id, turn.response_seconds) == ("reply", "r1", 12)
+    assert turn.next_due_at is None
+    assert await alert_kinds(engine) == []
+
+
+async def test_an_open_turn_waits_for_the_sweep_at_its_next_threshold(
+    engine: AsyncEngine,
+) -> None:
+    await ingest(engine, customer("m1", T0))
+    [turn] = await turns(engine)
+    assert (turn.next_due_at, turn.ended_at, turn.agent_id) == (T0 + 15, None, None)
+
+
+async def test_a_late_reply_fires_the_missed_alerts_and_a_slow_flag(engine: AsyncEngine) -> None:
+    await ingest(
+        engine, control("a", EventType.ASSIGNED, T0 - 1, agent_id="alice"), customer("m1", T0)
+    )
+    [stored] = await ingest(engine, agent("r1", T0 + 20.05))
+    assert stored is not None
+    assert [(a.kind, a.message_id, a.agent_id) for a in stored.alerts] == [
+        ("reply.warning", "m1", "alice"),
+        ("reply.overdue", "m1", "alice"),
+        ("reply.slow", "m1", "alice"),
+    ]
+    slow = stored.alerts[2]
+    assert slow.response_seconds == pytest.approx(20.05)
+    assert stored.alerts[1].waited_seconds == 20  # stamped at the deadline (event time)
+    async with engine.connect() as conn:
+        flagged = (
+            (await conn.execute(select(ALERTS.c.kind).join(FLAGS, FLAGS.c.alert_id == ALERTS.c.id)))
+            .scalars()
+            .all()
+        )
+    assert flagged == ["reply.slow"]
+
+
+async def test_a_reply_just_in_time_raises_nothing(engine: AsyncEngine) -> None:
+    await ingest(engine, customer("m1", T0), agent("r1", T0 + 14.95))
+    assert await alert_kinds(engine) == []
+
+
+async def test_the_tier_is_fixed_by_the_agents_concurrency_at_the_turn_start(
+    engine: AsyncEngine,
+) -> None:
+    setup = [control(f"a{i}", EventType.ASSIGNED, T0 - 10, f"c{i}", "alice") for i in range(5)]
+    await ingest(engine, *setup, *(customer(f"m{i}", T0 - 5 + i, f"c{i}") for i in range(3)))
+    await ingest(engine, customer("m3", T0, "c3"))  # alice's 4th active chat: busy
+    await ingest(engine, customer("m4", T0 + 1, "c4"))
+    deadlines = {t.message_id: (t.concurrency, t.deadline_seconds) for t in await turns(engine)}
+    assert deadlines == {"m0": (1, 20), "m1": (2, 20), "m2": (3, 20), "m3": (4, 60), "m4": (5, 60)}
+
+
+async def test_idle_and_closed_chats_do_not_count_toward_concurrency(engine: AsyncEngine) -> None:
+    window = RULES.active_window_seconds
+    setup = [
+        control(f"a{i}", EventType.ASSIGNED, T0 - window - 100, f"c{i}", "alice") for i in range(5)
+    ]
+    await ingest(
+        engine,
+        *setup,
+        customer("old", T0 - window - 1, "c0"),
+        customer("x1", T0 - 10, "c1"),
+        customer("x2", T0 - 9, "c2"),
+        control("cl", EventType.CLOSED, T0 - 8, "c2"),
+        customer("x3", T0 - 7, "c3"),
+    )
+    await ingest(engine, customer("now", T0, "c4"))
+    latest = {t.message_id: t.concurrency for t in await turns(engine)}
+    assert latest["now"] == 3  # c1, c3 and c4 itself; c0 idle, c2 closed
+
+
+async def test_closing_ends_the_turn_quietly_and_the_customer_reopens_a_new_one(
+    engine: AsyncEngine,
+) -> None:
+    await ingest(engine, customer("m1", T0), control("cl", EventType.CLOSED, T0 + 400))
+    await ingest(engine, customer("m2", T0 + 500))
+    first, second = await turns(engine)
+    assert (first.end_reason, first.next_due_at) == ("closed", None)
+    assert (second.message_id, second.ended_at) == ("m2", None)
+    assert await alert_kinds(engine) == []
+
+
+async def test_bots_neither_start_nor_end_turns(engine: AsyncEngine) -> None:
+    await ingest(engine, msg("b1", SenderRole.BOT, T0, text="自动回复：您好"))
+    assert await turns(engine) == []
+    await ingest(engine, customer("m1", T0 + 1), msg("b2", SenderRole.BOT, T0 + 2, text="不知道"))
+    [turn] = await turns(engine)
+    assert turn.ended_at is None
+    assert await alert_kinds(engine) == []  # bots are not checked for phrases
+
+
+async def test_forbidden_phrases_in_agent_messages(engine: AsyncEngine) -> None:
+    await ingest(engine, customer("m1", T0), agent("r1", T0 + 5, text="這個不可以哦"))
+    assert await alert_kinds(engine) == [("reply.forbidden_phrase", "r1")]
+
+
+async def test_an_agent_message_stamped_before_the_turn_does_not_answer_it(
+    engine: AsyncEngine,
+) -> None:
+    await ingest(engine, customer("m1", T0))
+    await ingest(engine, agent("early", T0 - 5))  # arrives late, written earlier
+    [turn] = await turns(engine)
+    assert turn.ended_at is None
+
+
+async def test_a_resent_reply_alerts_once(engine: AsyncEngine) -> None:
+    await ingest(engine, customer("m1", T0))
+    await ingest(engine, agent("r1", T0 + 30))
+    await ingest(engine, agent("r1", T0 + 30))
+    assert [k for k, _ in await alert_kinds(engine)] == [
+        "reply.warning",
+        "reply.overdue",
+        "reply.slow",
+    ]
