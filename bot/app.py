@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import socketio
 from aiohttp import web
@@ -20,6 +21,7 @@ from bot.publisher import Publisher
 from bot.realtime import AgentNamespace, SupervisorNamespace, make_server
 from bot.services import SERVICES, Services
 from bot.settings import Settings
+from monitors.sweep import Sweeper
 from scripts_library.library import Library
 from storage.engine import make_engine, upgrade
 from storage.writer import GroupWriter
@@ -46,10 +48,13 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             engine,
             max_group_events=settings.storage.max_group_events,
             on_commit=metrics.observe_commit,
+            monitor=settings.monitor,
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
-        pipeline = Pipeline(writer, Publisher(app[SIO]), metrics, library, engine)
-        app[SERVICES] = Services(engine, library, pipeline)
+        publisher = Publisher(app[SIO])
+        pipeline = Pipeline(writer, publisher, metrics, library, engine)
+        sweeper = Sweeper(writer, publisher, settings.monitor)
+        app[SERVICES] = Services(engine, library, pipeline, sweeper)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
@@ -67,6 +72,15 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     """The process's scheduler: periodic sweeps and report jobs are added to it."""
     scheduler = app[SCHEDULER]
     library = app[SERVICES].library
+    scheduler.add_job(
+        app[SERVICES].sweeper.tick,
+        "interval",
+        seconds=app[api.SETTINGS].monitor.sweep_seconds,
+        id="monitor-sweep",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC),
+    )
     scheduler.add_job(
         library.tick,
         "interval",

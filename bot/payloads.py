@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.events import ChatEvent
+from storage.alerts import AlertRecord
 from storage.ingest import Stored
 
 
@@ -48,3 +49,21 @@ def conversation_payload(stored: Stored) -> dict[str, Any]:
 def agent_status_payload(event: ChatEvent) -> dict[str, Any]:
     """An agent's status change, for supervisors."""
     return {"agent_id": event.agent_id, "status": event.status, "ts": iso(event.ts)}
+
+
+def alert_payload(alert: AlertRecord) -> dict[str, Any]:
+    """The contract's alert object (DESIGN.md §6); ``response_seconds`` only when known."""
+    payload: dict[str, Any] = {
+        "id": alert.id,
+        "kind": alert.kind.value,
+        "conversation_id": alert.conversation_id,
+        "message_id": alert.message_id,
+        "agent_id": alert.agent_id,
+        "deadline_seconds": alert.deadline_seconds,
+        "waited_seconds": alert.waited_seconds,
+        "at": iso(alert.at),
+        "channel": alert.channel,
+    }
+    if alert.response_seconds is not None:
+        payload["response_seconds"] = alert.response_seconds
+    return payload

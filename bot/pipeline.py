@@ -86,6 +86,8 @@ class Pipeline:
 
     async def _notify(self, item: Stored, suggestion: SuggestionRow | None) -> None:
         await self._publisher.publish(item)
+        for alert in item.alerts:
+            await self._publisher.alert(alert)
         conv = item.conversation
         if conv is None or conv.assignee_id is None:
             return

@@ -7,7 +7,14 @@ from typing import Any
 import socketio
 
 from bot.events import EventType
-from bot.payloads import agent_status_payload, conversation_payload, message_payload
+from bot.payloads import (
+    agent_status_payload,
+    alert_payload,
+    conversation_payload,
+    message_payload,
+)
+from monitors.rules import FOR_AGENT, FOR_SUPERVISORS
+from storage.alerts import AlertRecord
 from storage.ingest import Stored
 
 AGENT_NS = "/agent"
@@ -38,6 +45,15 @@ class Publisher:
                 await self.to_agent(agent_id, event.type.value, payload)
         elif event.type is EventType.AGENT_STATUS:
             await self.to_supervisors("agent.status", agent_status_payload(event))
+
+    async def alert(self, alert: AlertRecord) -> None:
+        """Deliver one alert: to its agent (warning, overdue) and to supervisors (all but
+        the warning)."""
+        payload = alert_payload(alert)
+        if alert.kind in FOR_AGENT and alert.agent_id:
+            await self.to_agent(alert.agent_id, "alert", payload)
+        if alert.kind in FOR_SUPERVISORS:
+            await self.to_supervisors("alert", payload)
 
     async def suggestions(
         self, agent_id: str, conversation_id: str, message_id: str, items: list[Any]

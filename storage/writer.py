@@ -16,16 +16,19 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import ChatEvent
+from bot.settings import MonitorSettings
 from storage.engine import WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
 from storage.ingest import Key, Stored, SuggestionRow, apply_batch
 
 log = logging.getLogger(__name__)
 CommitObserver = Callable[[int, float], None]
+T = TypeVar("T")
 
 
 class StorageUnavailable(Exception):
@@ -42,7 +45,8 @@ class _Submission:
 class _SQLiteRunner:
     """Runs each group's transaction in one call on a dedicated thread."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, monitor: MonitorSettings) -> None:
+        self._monitor = monitor
         self._engine = make_sync_sqlite_engine(engine)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-sqlite-writer")
 
@@ -56,7 +60,15 @@ class _SQLiteRunner:
         self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
     ) -> list[Stored | None]:
         with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-            return apply_batch(conn, events, suggestions)
+            return apply_batch(conn, events, suggestions, self._monitor)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._call, fn, args)
+
+    def _call(self, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+        with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+            return fn(conn, *args)
 
     def close(self) -> None:
         self._thread.shutdown(wait=True)
@@ -66,14 +78,19 @@ class _SQLiteRunner:
 class _AsyncRunner:
     """Runs each group's transaction on the async engine (PostgreSQL via asyncpg)."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, monitor: MonitorSettings) -> None:
+        self._monitor = monitor
         self._engine = write_engine(engine)
 
     async def run(
         self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
     ) -> list[Stored | None]:
         async with self._engine.begin() as conn:
-            return await conn.run_sync(apply_batch, events, suggestions)
+            return await conn.run_sync(apply_batch, events, suggestions, self._monitor)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        async with self._engine.begin() as conn:
+            return await conn.run_sync(fn, *args)
 
     def close(self) -> None:
         """Nothing of its own to close: the engine belongs to the app."""
@@ -88,9 +105,13 @@ class GroupWriter:
         *,
         max_group_events: int = 500,
         on_commit: CommitObserver | None = None,
+        monitor: MonitorSettings | None = None,
     ) -> None:
-        self._runner = (
-            _SQLiteRunner(engine) if engine.dialect.name == "sqlite" else _AsyncRunner(engine)
+        rules = monitor or MonitorSettings()
+        self._runner: _SQLiteRunner | _AsyncRunner = (
+            _SQLiteRunner(engine, rules)
+            if engine.dialect.name == "sqlite"
+            else _AsyncRunner(engine, rules)
         )
         self._max = max_group_events
         self._queue: asyncio.Queue[_Submission] = asyncio.Queue()
@@ -149,6 +170,11 @@ class GroupWriter:
         if self._on_commit is not None:
             self._on_commit(len(events), time.perf_counter() - started)
         return results
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(connection, *args)`` in a write transaction of its own, serialised with
+        the event groups on SQLite (same writer thread)."""
+        return await self._runner.call(fn, *args)
 
     def close(self) -> None:
         """Release the writer's own thread and connection (after ``run`` has stopped)."""

@@ -1,0 +1,133 @@
+"""Supervisors see a breach as it happens: the sweep alerts every turn whose
+threshold passed, exactly once, also with several sweepers on one database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.events import EventType
+from monitors.sweep import sweep
+from storage.alerts import ALERTS
+from storage.engine import make_engine, upgrade, writer
+from tests.conftest import (
+    ALICE,
+    SUPERVISOR,
+    Listener,
+    StartGateway,
+    agent_message,
+    customer_message,
+    make_settings,
+    new_postgres_database,
+)
+from tests.storage.test_turns import RULES, T0, agent, control, customer, ingest
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+async def swept(engine: AsyncEngine, now: float) -> list[tuple[str, str, float | None]]:
+    async with writer(engine).begin() as conn:
+        records = await conn.run_sync(sweep, RULES, now)
+    return [(r.kind.value, r.message_id, r.waited_seconds) for r in records]
+
+
+async def test_each_threshold_alerts_once_when_its_time_comes(engine: AsyncEngine) -> None:
+    await ingest(
+        engine, control("a", EventType.ASSIGNED, T0 - 1, agent_id="alice"), customer("m1", T0)
+    )
+    assert await swept(engine, T0 + 14.9) == []
+    assert await swept(engine, T0 + 15.1) == [("reply.warning", "m1", pytest.approx(15.1))]
+    assert await swept(engine, T0 + 15.2) == []
+    assert await swept(engine, T0 + 301) == [
+        ("reply.overdue", "m1", pytest.approx(301)),
+        ("message.unanswered", "m1", pytest.approx(301)),
+    ]
+    assert await swept(engine, T0 + 999) == []
+    [stored] = await ingest(engine, agent("r1", T0 + 1000))
+    assert stored is not None
+    assert [a.kind.value for a in stored.alerts] == ["reply.slow"]  # nothing fired twice
+
+
+async def test_answered_and_closed_turns_are_not_swept(engine: AsyncEngine) -> None:
+    await ingest(
+        engine,
+        customer("m1", T0, "c1"),
+        agent("r1", T0 + 3, conv="c1"),
+        customer("m2", T0, "c2"),
+        control("cl", EventType.CLOSED, T0 + 5, "c2"),
+    )
+    assert await swept(engine, T0 + 400) == []
+
+
+async def test_two_sweepers_on_one_postgresql_alert_each_turn_once(postgres_server: Any) -> None:
+    url = new_postgres_database(postgres_server)
+    engines = [make_engine(url) for _ in range(2)]
+    try:
+        await upgrade(engines[0])
+        await ingest(engines[0], *(customer(f"m{i}", T0 + i * 0.001, f"c{i}") for i in range(300)))
+        results = await asyncio.gather(*(swept(e, T0 + 100) for e in engines for _ in range(3)))
+        delivered = [alert for result in results for alert in result]
+        assert len(delivered) == len(set(delivered)) == 600  # warning + overdue per turn
+        async with engines[0].connect() as conn:
+            assert (await conn.execute(select(func.count()).select_from(ALERTS))).scalar() == 600
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+TINY = {
+    "reply_seconds": 0.3,
+    "busy_reply_seconds": 0.9,
+    "unanswered_seconds": 0.6,
+    "sweep_seconds": 0.05,
+}
+
+
+async def test_agents_and_supervisors_get_live_alerts(
+    start_gateway: StartGateway, sqlite_url: str, listeners: Callable[[], Listener]
+) -> None:
+    gateway = await start_gateway(make_settings(sqlite_url, monitor=TINY))
+    alice, supervisor = listeners(), listeners()
+    await alice.connect(gateway.url, "/agent", ALICE)
+    await supervisor.connect(gateway.url, "/supervisor", SUPERVISOR)
+    await gateway.post_events(
+        {
+            "events": [
+                {
+                    "id": "a1",
+                    "type": "conversation.assigned",
+                    "conversation_id": "c1",
+                    "agent_id": "alice",
+                },
+                customer_message("m1", text="在吗"),
+            ]
+        }
+    )
+    warning = await alice.next("alert")
+    assert (warning["kind"], warning["message_id"], warning["agent_id"]) == (
+        "reply.warning",
+        "m1",
+        "alice",
+    )
+    assert warning["deadline_seconds"] == 0.3
+    assert 0.225 <= warning["waited_seconds"] < 1.0
+    overdue = await alice.next("alert")
+    assert overdue["kind"] == "reply.overdue"
+    kinds = [(await supervisor.next("alert"))["kind"] for _ in range(2)]
+    assert kinds == ["reply.overdue", "message.unanswered"]  # no warning for supervisors
+    await gateway.post_events(agent_message("r1", "alice", text="不好意思久等了"))
+    slow = await supervisor.next("alert")
+    assert slow["kind"] == "reply.slow"
+    assert slow["response_seconds"] >= 0.6
+    assert await alice.nothing("alert", wait=0.3)  # slow goes to supervisors only
