@@ -3,18 +3,16 @@ export and gaps (DESIGN.md §5)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import time
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from bot.auth import roles
 from bot.errors import json_error, read_body, read_json
 from bot.events import Timestamp, validation_details
+from bot.params import Query, decode_cursor, encode_cursor, query
 from bot.payloads import iso
 from bot.services import SERVICES
 from scripts_library.files import Format, LibraryError, dump, parse
@@ -28,18 +26,14 @@ GAP_SCAN = 5000
 WEEK = 7 * 86400.0
 
 
-class _Query(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SuggestQuery(_Query):
+class SuggestQuery(Query):
     """``GET /api/v1/suggest`` parameters."""
 
     q: Annotated[str, Field(min_length=1, max_length=2000)]
     k: Annotated[int, Field(ge=1, le=50)] | None = None
 
 
-class ListQuery(_Query):
+class ListQuery(Query):
     """``GET /api/v1/scripts`` parameters."""
 
     category: Annotated[str, Field(min_length=1, max_length=64)] | None = None
@@ -47,51 +41,24 @@ class ListQuery(_Query):
     cursor: str | None = None
 
 
-class ImportQuery(_Query):
+class ImportQuery(Query):
     """``POST /api/v1/scripts/import`` parameters."""
 
     format: Literal["toml", "csv"] | None = None
     mode: Literal["merge", "replace"] = "merge"
 
 
-class ExportQuery(_Query):
+class ExportQuery(Query):
     """``GET /api/v1/scripts/export`` parameters."""
 
     format: Literal["toml", "csv"] = "toml"
 
 
-class GapsQuery(_Query):
+class GapsQuery(Query):
     """``GET /api/v1/scripts/gaps`` parameters."""
 
     since: Timestamp | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
-
-
-Q = TypeVar("Q", bound=_Query)
-
-
-def query(request: web.Request, model: type[Q]) -> Q:
-    """Validated query parameters (400 naming each bad one)."""
-    try:
-        return model.model_validate(dict(request.query))
-    except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid query", validation_details(exc)) from exc
-
-
-def _cursor(after: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
-
-
-def _after(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    try:
-        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise json_error(web.HTTPBadRequest, "invalid cursor") from exc
-    if not isinstance(after, str):
-        raise json_error(web.HTTPBadRequest, "invalid cursor")
-    return after
 
 
 def _script_json(script: Script) -> dict[str, Any]:
@@ -142,11 +109,14 @@ async def list_scripts(request: web.Request) -> web.Response:
     params = query(request, ListQuery)
     engine = request.app[SERVICES].engine
     items = await library_repo.page(
-        engine, after=_after(params.cursor), limit=params.limit + 1, category=params.category
+        engine,
+        after=decode_cursor(params.cursor, str),
+        limit=params.limit + 1,
+        category=params.category,
     )
     more = len(items) > params.limit
     items = items[: params.limit]
-    next_cursor = _cursor(items[-1].id) if more else None
+    next_cursor = encode_cursor(items[-1].id) if more else None
     return web.json_response({"items": [_script_json(s) for s in items], "next": next_cursor})
 
 

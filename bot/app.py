@@ -12,7 +12,7 @@ import socketio
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import api, api_scripts
+from bot import api, api_qa, api_scripts
 from bot.auth import Authenticator, auth_middleware
 from bot.errors import error_middleware
 from bot.metrics import Metrics
@@ -119,4 +119,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_storage, _scheduler, _realtime])
     app.add_routes(api.routes)
     app.add_routes(api_scripts.routes)
+    app.add_routes(api_qa.routes)
     return app
