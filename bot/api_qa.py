@@ -11,7 +11,7 @@ from bot.auth import PRINCIPAL, roles
 from bot.errors import json_error, read_json
 from bot.events import Ident, Timestamp, validation_details
 from bot.params import Query, decode_cursor, encode_cursor, query
-from bot.payloads import iso
+from bot.payloads import alert_payload, iso
 from bot.services import SERVICES
 from monitors.rules import AlertKind
 from storage import qa_repo
@@ -52,24 +52,6 @@ class ReviewIn(BaseModel):
     verdict: Literal["confirmed", "dismissed"]
     note: Annotated[str, Field(max_length=5000)] | None = None
     points: Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)] | None = None
-
-
-def alert_json(row: Any) -> dict[str, Any]:
-    """An alert row as the contract's alert object."""
-    data: dict[str, Any] = {
-        "id": row.id,
-        "kind": row.kind,
-        "conversation_id": row.conversation_id,
-        "message_id": row.message_id,
-        "agent_id": row.agent_id,
-        "channel": row.channel,
-        "deadline_seconds": row.deadline_seconds,
-        "waited_seconds": row.waited_seconds,
-        "at": iso(row.at),
-    }
-    if row.response_seconds is not None:
-        data["response_seconds"] = row.response_seconds
-    return data
 
 
 def flag_json(row: Any) -> dict[str, Any]:
@@ -115,7 +97,7 @@ async def list_alerts(request: web.Request) -> web.Response:
     )
     page, more = rows[: params.limit], len(rows) > params.limit
     next_cursor = encode_cursor([page[-1].at, page[-1].id]) if more else None
-    return web.json_response({"items": [alert_json(r) for r in page], "next": next_cursor})
+    return web.json_response({"items": [alert_payload(r) for r in page], "next": next_cursor})
 
 
 @roles(*QA)

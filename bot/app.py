@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import api, api_qa, api_scripts
 from bot.auth import Authenticator, auth_middleware
 from bot.errors import error_middleware
+from bot.jobs import Jobs
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from bot.publisher import Publisher
@@ -69,31 +70,22 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
-    """The process's scheduler: periodic sweeps and report jobs are added to it."""
-    scheduler = app[SCHEDULER]
-    library = app[SERVICES].library
-    scheduler.add_job(
-        app[SERVICES].sweeper.tick,
-        "interval",
-        seconds=app[api.SETTINGS].monitor.sweep_seconds,
-        id="monitor-sweep",
-        max_instances=1,
-        coalesce=True,
+    """Periodic jobs: the monitor's sweep and the library refresh."""
+    settings = app[api.SETTINGS]
+    services = app[SERVICES]
+    jobs = Jobs(app[SCHEDULER])
+    jobs.every(
+        settings.monitor.sweep_seconds,
+        services.sweeper.tick,
+        "monitor-sweep",
         next_run_time=datetime.now(UTC),
     )
-    scheduler.add_job(
-        library.tick,
-        "interval",
-        seconds=app[api.SETTINGS].matcher.reload_seconds,
-        id="library-refresh",
-        max_instances=1,
-        coalesce=True,
-    )
-    scheduler.start()
+    jobs.every(settings.matcher.reload_seconds, services.library.tick, "library-refresh")
+    jobs.scheduler.start()
     try:
         yield
     finally:
-        scheduler.shutdown(wait=False)
+        await jobs.stop()
 
 
 async def _realtime(app: web.Application) -> AsyncIterator[None]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.events import ChatEvent
-from storage.alerts import AlertRecord
 from storage.ingest import Stored
 
 
@@ -51,11 +50,36 @@ def agent_status_payload(event: ChatEvent) -> dict[str, Any]:
     return {"agent_id": event.agent_id, "status": event.status, "ts": iso(event.ts)}
 
 
-def alert_payload(alert: AlertRecord) -> dict[str, Any]:
+class AlertLike(Protocol):
+    """What an alert object is built from: a stored alert, or an alerts row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def agent_id(self) -> str | None: ...
+    @property
+    def deadline_seconds(self) -> float | None: ...
+    @property
+    def waited_seconds(self) -> float | None: ...
+    @property
+    def response_seconds(self) -> float | None: ...
+    @property
+    def at(self) -> float: ...
+
+
+def alert_payload(alert: AlertLike) -> dict[str, Any]:
     """The contract's alert object (DESIGN.md §6); ``response_seconds`` only when known."""
     payload: dict[str, Any] = {
         "id": alert.id,
-        "kind": alert.kind.value,
+        "kind": str(alert.kind),
         "conversation_id": alert.conversation_id,
         "message_id": alert.message_id,
         "agent_id": alert.agent_id,
