@@ -55,6 +55,22 @@ class Publisher:
         if alert.kind in FOR_SUPERVISORS:
             await self.to_supervisors("alert", payload)
 
+    async def resolved(self, stored: Stored) -> None:
+        """Tell the agents concerned that a reply answered the turn they were alerted about."""
+        done, conv = stored.resolved, stored.conversation
+        if done is None or conv is None:
+            return
+        payload = {
+            "conversation_id": conv.external_id,
+            "message_id": done.message_id,
+            "kinds": [kind.value for kind in done.kinds],
+            "reply_id": stored.event.id,
+            "response_seconds": done.response_seconds,
+        }
+        agents = {a for a in (conv.assignee_id, stored.event.sender_id) if a is not None}
+        for agent_id in sorted(agents):
+            await self.to_agent(agent_id, "alert.resolved", payload)
+
     async def suggestions(
         self, agent_id: str, conversation_id: str, message_id: str, items: list[Any]
     ) -> None:

@@ -28,7 +28,7 @@ from storage import state as conversation_state
 from storage.alerts import AlertRecord, Located
 from storage.models import Agent, Conversation, Event, Suggestion
 from storage.state import ConversationState
-from storage.turns import TurnTracker
+from storage.turns import Resolved, TurnTracker
 
 Key = tuple[str, str]  # (channel, external id) of a conversation or an event
 CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
@@ -55,6 +55,7 @@ class Stored:
     conversation: ConversationState | None
     previous: ConversationState | None
     alerts: tuple[AlertRecord, ...] = ()
+    resolved: Resolved | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,5 +297,12 @@ def apply_batch(
     for index, before, after in applied:
         records = alert_store.record(conn, located.get(index, []), now)
         event = events[index]
-        results[index] = Stored(event, inserted[event.key], after, before, tuple(records))
+        results[index] = Stored(
+            event,
+            inserted[event.key],
+            after,
+            before,
+            tuple(records),
+            tracker.resolved.get(event.key),
+        )
     return results

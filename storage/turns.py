@@ -32,6 +32,15 @@ _FIRED_COLUMNS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Alerts the turn's agent was shown that a reply has now answered."""
+
+    message_id: str
+    kinds: tuple[AlertKind, ...]
+    response_seconds: float
+
+
 @dataclass
 class TrackedTurn:
     """A turn as the group sees it (``pk`` is None until it is inserted)."""
@@ -114,6 +123,8 @@ class TurnTracker:
         self._open: dict[int, TrackedTurn] = {}
         self._all: list[TrackedTurn] = []
         self._agents: dict[str, dict[int, tuple[bool, float | None]]] = {}
+        #: By the key of the reply that answered them: alerts shown before that reply.
+        self.resolved: dict[tuple[str, str], Resolved] = {}
         open_pks = [c.open_turn_pk for c in conversations if c.open_turn_pk is not None]
         if open_pks:
             for row in conn.execute(select(TURNS).where(TURNS.c.id.in_(open_pks))):
@@ -164,6 +175,9 @@ class TurnTracker:
         if tracked is None or event.ts < tracked.turn.started_at:
             return []
         response, drafts = rules.end_turn(tracked.turn, event.ts, tracked.fired, conv.assignee_id)
+        shown = sorted(tracked.fired & rules.FOR_AGENT)
+        if shown:
+            self.resolved[event.key] = Resolved(tracked.turn.message_id, tuple(shown), response)
         self._end(conv.pk, event, "reply", response)
         tracked.fired |= {d.kind for d in drafts}
         return drafts

@@ -127,6 +127,9 @@ async def test_agents_and_supervisors_get_live_alerts(
     kinds = [(await supervisor.next("alert"))["kind"] for _ in range(2)]
     assert kinds == ["reply.overdue", "message.unanswered"]  # no warning for supervisors
     await gateway.post_events(agent_message("r1", "alice", text="不好意思久等了"))
+    resolved = await alice.next("alert.resolved")
+    assert (resolved["message_id"], resolved["reply_id"]) == ("m1", "r1")
+    assert resolved["kinds"] == ["reply.overdue", "reply.warning"]
     slow = await supervisor.next("alert")
     assert slow["kind"] == "reply.slow"
     assert slow["response_seconds"] >= 0.6

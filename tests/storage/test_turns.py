@@ -119,6 +119,7 @@ async def test_a_late_reply_fires_the_missed_alerts_and_a_slow_flag(engine: Asyn
         ("reply.overdue", "m1", "alice"),
         ("reply.slow", "m1", "alice"),
     ]
+    assert stored.resolved is None  # the agent was shown nothing before this reply
     slow = stored.alerts[2]
     assert slow.response_seconds == pytest.approx(20.05)
     assert stored.alerts[1].waited_seconds == 20  # stamped at the deadline (event time)
@@ -132,8 +133,10 @@ async def test_a_late_reply_fires_the_missed_alerts_and_a_slow_flag(engine: Asyn
 
 
 async def test_a_reply_just_in_time_raises_nothing(engine: AsyncEngine) -> None:
-    await ingest(engine, customer("m1", T0), agent("r1", T0 + 14.95))
+    _, reply = await ingest(engine, customer("m1", T0), agent("r1", T0 + 14.95))
     assert await alert_kinds(engine) == []
+    assert reply is not None
+    assert reply.resolved is None
 
 
 async def test_the_tier_is_fixed_by_the_agents_concurrency_at_the_turn_start(
