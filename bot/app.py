@@ -53,8 +53,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher = Publisher(app[SIO])
-        pipeline = Pipeline(writer, publisher, metrics, library, engine)
-        sweeper = Sweeper(writer, publisher, settings.monitor)
+        sweeper = Sweeper(writer, publisher, settings.monitor, metrics)
+        pipeline = Pipeline(writer, publisher, metrics, library, engine, sweeper.expect)
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
@@ -86,6 +86,7 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await jobs.stop()
+        await services.sweeper.stop()
 
 
 async def _realtime(app: web.Application) -> AsyncIterator[None]:

@@ -36,6 +36,15 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.sweep_seconds = Histogram(
+            "replywatch_sweep_seconds",
+            "Time of one monitor sweep (claim, record, deliver)",
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+            registry=self.registry,
+        )
+        self.alerts = Counter(
+            "replywatch_alerts", "Alerts recorded and delivered", ["kind"], registry=self.registry
+        )
         # Labelled children bound once: ``labels()`` costs more than the increment.
         self._received_by_type = {t: self.events_received.labels(t.value) for t in EventType}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -50,12 +50,14 @@ class Pipeline:
         metrics: Metrics,
         library: Library,
         engine: AsyncEngine,
+        expect_due: Callable[[float | None], None] = lambda _due: None,
     ) -> None:
         self._writer = writer
         self._publisher = publisher
         self._metrics = metrics
         self._library = library
         self._engine = engine
+        self._expect_due = expect_due
 
     async def handle(self, events: Sequence[ChatEvent]) -> IngestResult:
         """Store ``events`` with their suggestions (returns after commit), then notify.
@@ -68,6 +70,9 @@ class Pipeline:
         stored = [r for r in results if r is not None]
         duplicates = len(results) - len(stored)
         self._metrics.count_events((item.event.type for item in stored), duplicates)
+        dues = [item.next_due for item in stored if item.next_due is not None]
+        if dues:
+            self._expect_due(min(dues))
         for item in stored:
             try:
                 await self._notify(item, suggestions.get(item.event.key))
@@ -87,6 +92,7 @@ class Pipeline:
     async def _notify(self, item: Stored, suggestion: SuggestionRow | None) -> None:
         await self._publisher.publish(item)
         for alert in item.alerts:
+            self._metrics.alerts.labels(alert.kind.value).inc()
             await self._publisher.alert(alert)
         await self._publisher.resolved(item)
         conv = item.conversation

@@ -10,11 +10,13 @@ turns, and in any case the alert insert itself is the claim
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
+from bot.metrics import Metrics
 from bot.publisher import Publisher
 from bot.settings import MonitorSettings
 from monitors import rules
@@ -25,6 +27,19 @@ from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+
+
+def next_due(conn: Connection) -> float | None:
+    """When the earliest open turn's next threshold comes (through the index)."""
+    value = conn.execute(select(func.min(TURNS.c.next_due_at))).scalar()
+    return None if value is None else float(value)
+
+
+def sweep_and_peek(
+    conn: Connection, settings: MonitorSettings, now: float
+) -> tuple[list[AlertRecord], float | None]:
+    """:func:`sweep`, then when the next threshold comes."""
+    return sweep(conn, settings, now), next_due(conn)
 
 
 def sweep(conn: Connection, settings: MonitorSettings, now: float) -> list[AlertRecord]:
@@ -71,25 +86,74 @@ def sweep(conn: Connection, settings: MonitorSettings, now: float) -> list[Alert
 
 
 class Sweeper:
-    """The scheduler's job: sweep, then deliver what the sweep recorded."""
+    """Sweeps on time and delivers what it recorded.
+
+    The scheduler runs :meth:`tick` every ``monitor.sweep_seconds`` as a backstop
+    (turns started by other processes); besides, the sweeper sets itself an alarm
+    for the earliest threshold it knows of, from its last sweep and from the turns
+    this process starts (:meth:`expect`), so an alert goes out as its threshold
+    passes rather than up to a whole interval later.
+    """
 
     def __init__(
-        self, writer: GroupWriter, publisher: Publisher, settings: MonitorSettings
+        self,
+        writer: GroupWriter,
+        publisher: Publisher,
+        settings: MonitorSettings,
+        metrics: Metrics,
     ) -> None:
         self._writer = writer
         self._publisher = publisher
         self._settings = settings
+        self._metrics = metrics
+        self._lock = asyncio.Lock()
+        self._alarm: asyncio.TimerHandle | None = None
+        self._alarm_at = float("inf")
+        self._tasks: set[asyncio.Task[int]] = set()
+        self._stopped = False
+
+    def expect(self, due: float | None) -> None:
+        """Make sure a sweep runs at ``due`` (epoch seconds)."""
+        if due is None or self._stopped or due >= self._alarm_at:
+            return
+        if self._alarm is not None:
+            self._alarm.cancel()
+        self._alarm_at = due
+        delay = max(0.0, due - time.time())
+        self._alarm = asyncio.get_running_loop().call_later(delay, self._ring)
+
+    def _ring(self) -> None:
+        self._alarm, self._alarm_at = None, float("inf")
+        if not self._stopped:
+            task = asyncio.get_running_loop().create_task(self.tick())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def tick(self) -> int:
         """One sweep; the number of alerts delivered."""
-        try:
-            records = await self._writer.call(sweep, self._settings, time.time())
-        except Exception:
-            log.exception("sweep failed; due alerts stay due for the next one")
-            return 0
-        for record in records:
+        async with self._lock:
+            started = time.perf_counter()
             try:
-                await self._publisher.alert(record)
+                records, upcoming = await self._writer.call(
+                    sweep_and_peek, self._settings, time.time()
+                )
             except Exception:
-                log.exception("could not deliver alert %s", record.id)
+                log.exception("sweep failed; due alerts stay due for the next one")
+                return 0
+            for record in records:
+                self._metrics.alerts.labels(record.kind.value).inc()
+                try:
+                    await self._publisher.alert(record)
+                except Exception:
+                    log.exception("could not deliver alert %s", record.id)
+            self._metrics.sweep_seconds.observe(time.perf_counter() - started)
+        self.expect(time.time() if len(records) >= BATCH else upcoming)
         return len(records)
+
+    async def stop(self) -> None:
+        """No more alarms; let a running sweep finish."""
+        self._stopped = True
+        if self._alarm is not None:
+            self._alarm.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)

@@ -56,6 +56,7 @@ class Stored:
     previous: ConversationState | None
     alerts: tuple[AlertRecord, ...] = ()
     resolved: Resolved | None = None
+    next_due: float | None = None  # set on each event of a group that started turns
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,5 +305,6 @@ def apply_batch(
             before,
             tuple(records),
             tracker.resolved.get(event.key),
+            tracker.earliest_due,
         )
     return results

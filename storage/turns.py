@@ -125,6 +125,8 @@ class TurnTracker:
         self._agents: dict[str, dict[int, tuple[bool, float | None]]] = {}
         #: By the key of the reply that answered them: alerts shown before that reply.
         self.resolved: dict[tuple[str, str], Resolved] = {}
+        #: The earliest threshold of the turns this group started (None when none).
+        self.earliest_due: float | None = None
         open_pks = [c.open_turn_pk for c in conversations if c.open_turn_pk is not None]
         if open_pks:
             for row in conn.execute(select(TURNS).where(TURNS.c.id.in_(open_pks))):
@@ -165,6 +167,8 @@ class TurnTracker:
         agent = conv.assignee_id
         concurrency = self._concurrency(agent, event.ts, group) if agent else 0
         turn = rules.start_turn(event.id, event.ts, agent, concurrency, self._settings)
+        if self.earliest_due is None or turn.warn_at < self.earliest_due:
+            self.earliest_due = turn.warn_at
         tracked = TrackedTurn(None, conv.pk, conv.channel, turn, dirty=True)
         self._open[conv.pk] = tracked
         self._all.append(tracked)

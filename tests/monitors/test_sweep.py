@@ -134,3 +134,17 @@ async def test_agents_and_supervisors_get_live_alerts(
     assert slow["kind"] == "reply.slow"
     assert slow["response_seconds"] >= 0.6
     assert await alice.nothing("alert", wait=0.3)  # slow goes to supervisors only
+
+
+async def test_alerts_come_on_time_without_waiting_for_the_interval(
+    start_gateway: StartGateway, sqlite_url: str, listeners: Callable[[], Listener]
+) -> None:
+    slow_backstop = {**TINY, "sweep_seconds": 30.0}  # only the alarm can be on time
+    gateway = await start_gateway(make_settings(sqlite_url, monitor=slow_backstop))
+    supervisor = listeners()
+    await supervisor.connect(gateway.url, "/supervisor", SUPERVISOR)
+    await asyncio.sleep(0.1)  # the start-up sweep has run and found nothing
+    await gateway.post_events(customer_message("m1", text="在吗"))
+    overdue = await supervisor.next("alert", within=2.0)
+    assert overdue["kind"] == "reply.overdue"
+    assert overdue["waited_seconds"] < 0.3 + 0.25
