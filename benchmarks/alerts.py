@@ -26,6 +26,7 @@ from pathlib import Path
 
 import aiohttp
 import socketio
+from common import free_port, percentile, wait_ready
 
 from bot.events import ChatEvent, EventType, SenderRole
 from bot.settings import MonitorSettings
@@ -35,32 +36,6 @@ from storage.ingest import apply_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SUPERVISOR = "bench-integration-token", "bench-supervisor-token"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
-async def wait_ready(url: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(600):
-            try:
-                async with http.get(f"{url}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError("gateway did not start")
 
 
 def start_gateway(

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import aiohttp
 import psutil
+from common import free_port, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-integration-token"
@@ -62,14 +63,6 @@ class Round:
     cpu_us_per_event: float
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_gateway(workdir: Path, port: int) -> subprocess.Popen[bytes]:
     config = workdir / "bench.toml"
     config.write_text(
@@ -84,19 +77,6 @@ def start_gateway(workdir: Path, port: int) -> subprocess.Popen[bytes]:
 
 def start_bare(port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", BARE, str(port)], stderr=subprocess.DEVNULL)
-
-
-async def wait_ready(url: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            try:
-                async with http.get(f"{url}/readyz") as resp:
-                    if resp.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError(f"{url} did not start")
 
 
 async def load(url: str, prefix: str, events: int, concurrency: int, pid: int) -> Round:

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import percentile
 from rapidfuzz import fuzz, process
 
 from scripts_library.bundled import bundled_scripts
@@ -124,11 +125,6 @@ def synthetic(library: list[Script], size: int, seed: int = 7) -> list[Script]:
         )
         made.append(base.model_copy(update={"id": f"syn-{n}", "questions": questions}))
     return made
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 def latency(library: list[Script], sizes: list[int], repeat: int) -> None:
