@@ -15,6 +15,7 @@ from bot.payloads import alert_payload, iso
 from bot.services import SERVICES
 from monitors.rules import AlertKind
 from storage import qa_repo
+from storage.queries import conversations_by_external_id
 
 QA = ("supervisor", "qa", "admin")
 Limit = Annotated[int, Field(ge=1, le=500)]
@@ -153,7 +154,7 @@ async def conversation(request: web.Request) -> web.Response:
     """The transcript: each message with its turn's response time, alerts and flags."""
     params = query(request, ConversationQuery)
     engine = request.app[SERVICES].engine
-    found = await qa_repo.conversations(engine, request.match_info["id"], params.channel)
+    found = await conversations_by_external_id(engine, request.match_info["id"], params.channel)
     if len(found) != 1:
         if not found:
             raise json_error(web.HTTPNotFound, "no such conversation")
@@ -163,11 +164,11 @@ async def conversation(request: web.Request) -> web.Response:
             {"channels": [c.channel for c in found]},
         )
     conv = found[0]
-    messages, turns = await qa_repo.transcript(engine, conv.id)
+    messages, turns = await qa_repo.transcript(engine, conv.pk)
     alert_rows = await qa_repo.alerts(
-        engine, qa_repo.AlertFilter(conversation_pk=conv.id), after=None, limit=10_000
+        engine, qa_repo.AlertFilter(conversation_pk=conv.pk), after=None, limit=10_000
     )
-    flag_rows = await qa_repo.flags(engine, conversation_pk=conv.id)
+    flag_rows = await qa_repo.flags(engine, conversation_pk=conv.pk)
     return web.json_response(
         {
             "conversation": {

@@ -84,10 +84,7 @@ class Pipeline:
     async def _suggest(self, events: Sequence[ChatEvent]) -> dict[Key, SuggestionRow]:
         asks = [e for e in events if _asks(e)]
         found = await self._library.suggest_many([(e.text or "", e.sender_name) for e in asks])
-        return {
-            e.key: SuggestionRow(s.items, s.best_score, s.matched)
-            for e, s in zip(asks, found, strict=True)
-        }
+        return {e.key: row for e, row in zip(asks, found, strict=True)}
 
     async def _notify(self, item: Stored, suggestion: SuggestionRow | None) -> None:
         await self._publisher.publish(item)

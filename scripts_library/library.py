@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +24,9 @@ from scripts_library.bundled import bundled_scripts
 from scripts_library.files import LibraryError, Problem, parse
 from scripts_library.matcher import Index, Match, build_index, match
 from storage import library_repo
+from storage.ingest import SuggestionRow
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Suggested:
-    """Suggestions for one message: the items to show, and the best score seen."""
-
-    items: list[dict[str, Any]]
-    best_score: float
-
-    @property
-    def matched(self) -> bool:
-        """Whether anything cleared ``matcher.min_score``."""
-        return bool(self.items)
 
 
 def suggestion_item(found: Match, customer: str | None = None) -> dict[str, Any]:
@@ -142,7 +129,7 @@ class Library:
         except Exception:
             log.exception("script library refresh failed; keeping the current index")
 
-    def _suggest_sync(self, texts: list[tuple[str, str | None]], k: int) -> list[Suggested]:
+    def _suggest_sync(self, texts: list[tuple[str, str | None]], k: int) -> list[SuggestionRow]:
         index = self._index
         out = []
         for text, customer in texts:
@@ -150,12 +137,12 @@ class Library:
             items = [
                 suggestion_item(m, customer) for m in found if m.score >= self._settings.min_score
             ]
-            out.append(Suggested(items, found[0].score if found else 0.0))
+            out.append(SuggestionRow(items, found[0].score if found else 0.0, bool(items)))
         return out
 
     async def suggest_many(
         self, texts: list[tuple[str, str | None]], k: int | None = None
-    ) -> list[Suggested]:
+    ) -> list[SuggestionRow]:
         """Suggestions for several ``(text, customer name)`` pairs, off the event loop."""
         if not texts:
             return []
@@ -164,7 +151,7 @@ class Library:
             self._thread, self._suggest_sync, texts, k or self._settings.top_k
         )
 
-    async def suggest(self, text: str, k: int | None = None) -> Suggested:
+    async def suggest(self, text: str, k: int | None = None) -> SuggestionRow:
         """Suggestions for one text."""
         return (await self.suggest_many([(text, None)], k))[0]
 

@@ -270,7 +270,7 @@ def apply_batch(
     tracker = TurnTracker(conn, monitor or MonitorSettings(), convs.values())
     applied: list[tuple[int, ConversationState | None, ConversationState | None]] = []
     located: dict[int, list[Located]] = {}
-    touched: set[Key] = set()
+    loaded = dict(convs)
     for index in sorted(fresh.values()):
         event = events[index]
         if event.key not in inserted:
@@ -280,16 +280,13 @@ def apply_batch(
         after = conversation_state.apply(before, event) if before else None
         if key and before is not None and after is not None:
             convs[key] = after
-            touched.add(key)
             located[index] = tracker.observe(event, before, after, convs)
         applied.append((index, before, after))
     open_turns = tracker.flush()
-    changed = []
-    for key in touched:
-        state = convs[key]
+    for key, state in convs.items():
         if state.pk in open_turns:
-            state = convs[key] = state._replace(open_turn_pk=open_turns[state.pk])
-        changed.append(state)
+            convs[key] = state._replace(open_turn_pk=open_turns[state.pk])
+    changed = [state for key, state in convs.items() if state != loaded[key]]
     _save_conversations(conn, changed, now)
     _save_agents(conn, [events[i] for i, _, _ in applied])
     if suggestions:

@@ -122,15 +122,6 @@ async def review(
     return bool(result.rowcount)
 
 
-async def conversations(engine: AsyncEngine, external_id: str, channel: str | None) -> list[Any]:
-    """Conversation rows with this id (one per channel using it)."""
-    query = select(CONVERSATIONS).where(CONVERSATIONS.c.external_id == external_id)
-    if channel:
-        query = query.where(CONVERSATIONS.c.channel == channel)
-    async with engine.connect() as conn:
-        return list((await conn.execute(query)).all())
-
-
 async def transcript(engine: AsyncEngine, conversation_pk: int) -> tuple[list[Any], list[Any]]:
     """The conversation's messages (in event time) and its turns."""
     messages = (
