@@ -22,6 +22,7 @@ from bot.publisher import Publisher
 from bot.realtime import AgentNamespace, SupervisorNamespace, make_server
 from bot.services import SERVICES, Services
 from bot.settings import Settings
+from bot.webhooks import Webhooks
 from monitors.sweep import Sweeper
 from scripts_library.library import Library
 from storage.engine import make_engine, upgrade
@@ -30,6 +31,22 @@ from storage.writer import GroupWriter
 log = logging.getLogger(__name__)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+PUBLISHER = web.AppKey("publisher", Publisher)
+
+
+async def _delivery(app: web.Application) -> AsyncIterator[None]:
+    """The publisher (Socket.IO pushes, merged reminders) and the outgoing webhooks;
+    closed last, so the final sweep's alerts still go out."""
+    settings = app[api.SETTINGS]
+    webhooks = Webhooks(settings.alerts, app[api.METRICS])
+    await webhooks.start()
+    publisher = Publisher(app[SIO], settings.alerts, webhooks)
+    app[PUBLISHER] = publisher
+    try:
+        yield
+    finally:
+        await publisher.close()
+        await webhooks.close()
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
@@ -52,7 +69,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             monitor=settings.monitor,
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
-        publisher = Publisher(app[SIO])
+        publisher = app[PUBLISHER]
         sweeper = Sweeper(writer, publisher, settings.monitor, metrics)
         pipeline = Pipeline(writer, publisher, metrics, library, engine, sweeper.expect)
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
@@ -109,7 +126,7 @@ def create_app(settings: Settings) -> web.Application:
     sio.attach(app, socketio_path="socket.io")
     app[SIO] = sio
     app[SCHEDULER] = AsyncIOScheduler(timezone="UTC")
-    app.cleanup_ctx.extend([_storage, _scheduler, _realtime])
+    app.cleanup_ctx.extend([_delivery, _storage, _scheduler, _realtime])
     app.add_routes(api.routes)
     app.add_routes(api_scripts.routes)
     app.add_routes(api_qa.routes)

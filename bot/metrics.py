@@ -45,6 +45,12 @@ class Metrics:
         self.alerts = Counter(
             "replywatch_alerts", "Alerts recorded and delivered", ["kind"], registry=self.registry
         )
+        self.webhook_deliveries = Counter(
+            "replywatch_webhook_deliveries",
+            "Webhook deliveries by outcome (sent, failed after retries, dropped on a full queue)",
+            ["result"],
+            registry=self.registry,
+        )
         # Labelled children bound once: ``labels()`` costs more than the increment.
         self._received_by_type = {t: self.events_received.labels(t.value) for t in EventType}
 

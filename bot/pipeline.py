@@ -90,7 +90,7 @@ class Pipeline:
         await self._publisher.publish(item)
         for alert in item.alerts:
             self._metrics.alerts.labels(alert.kind.value).inc()
-            await self._publisher.alert(alert)
+        await self._publisher.alerts(item.alerts)
         await self._publisher.resolved(item)
         conv = item.conversation
         if conv is None or conv.assignee_id is None:

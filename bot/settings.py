@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 ENV_PREFIX = "REPLYWATCH_"
 Role = Literal["agent", "supervisor", "qa", "admin", "integration"]
@@ -86,6 +86,48 @@ class MatcherSettings(_Section):
         return self
 
 
+AlertKindName = Literal[
+    "reply.warning", "reply.overdue", "reply.slow", "message.unanswered", "reply.forbidden_phrase"
+]
+ALERT_KIND_NAMES: tuple[AlertKindName, ...] = (
+    "reply.warning",
+    "reply.overdue",
+    "reply.slow",
+    "message.unanswered",
+    "reply.forbidden_phrase",
+)
+
+
+class WebhookSettings(_Section):
+    """One ``[[alerts.webhook]]``: where to POST alerts, signed with ``secret``."""
+
+    url: str
+    secret: SecretStr
+    kinds: list[AlertKindName] = Field(default_factory=lambda: list(ALERT_KIND_NAMES), min_length=1)
+    timeout_seconds: float = Field(default=5.0, gt=0)
+    retries: int = Field(default=5, ge=0, le=20)
+    backoff_seconds: float = Field(default=1.0, gt=0)
+    max_backoff_seconds: float = Field(default=60.0, gt=0)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    queue_size: int = Field(default=10_000, ge=1)
+
+    @model_validator(mode="after")
+    def _http_url(self) -> WebhookSettings:
+        if not self.url.startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        if len(self.secret.get_secret_value()) < 16:
+            raise ValueError("secret must be at least 16 characters")
+        return self
+
+
+class AlertsSettings(_Section):
+    """``[alerts]``: how alerts are delivered besides Socket.IO."""
+
+    merge_overdue_seconds: float = Field(default=10.0, ge=0)
+    drain_seconds: float = Field(default=5.0, ge=0)
+    webhook: list[WebhookSettings] = Field(default_factory=list)
+
+
 class TokenSettings(_Section):
     """One ``[[auth.tokens]]`` entry."""
 
@@ -127,6 +169,7 @@ class Settings(_Section):
     storage: StorageSettings = StorageSettings()
     realtime: RealtimeSettings = RealtimeSettings()
     monitor: MonitorSettings = MonitorSettings()
+    alerts: AlertsSettings = AlertsSettings()
     matcher: MatcherSettings = MatcherSettings()
     auth: AuthSettings = AuthSettings()
     logging: LoggingSettings = LoggingSettings()

@@ -142,10 +142,7 @@ class Sweeper:
                 return 0
             for record in records:
                 self._metrics.alerts.labels(record.kind.value).inc()
-                try:
-                    await self._publisher.alert(record)
-                except Exception:
-                    log.exception("could not deliver alert %s", record.id)
+            await self._publisher.alerts(records)
             self._metrics.sweep_seconds.observe(time.perf_counter() - started)
         self.expect(time.time() if len(records) >= BATCH else upcoming)
         return len(records)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,3 +44,10 @@ async def agent(engine: AsyncEngine, agent_id: str) -> Any:
     """One agent row."""
     async with engine.connect() as conn:
         return (await conn.execute(select(AGENTS).where(AGENTS.c.id == agent_id))).one()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
+    """Wait until ``check()`` is true (polling: the running service has no event to await)."""
+    async with asyncio.timeout(within):
+        while not await check():  # noqa: ASYNC110
+            await asyncio.sleep(0.02)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, WebhookSettings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,6 +39,8 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
         assert f"[{section_name}]" in text
         for key in type(section).model_fields:
             assert f"\n{key} =" in text, f"{section_name}.{key} is not documented"
+    for key in WebhookSettings.model_fields:
+        assert f"\n# {key} =" in text, f"alerts.webhook.{key} is not documented"
 
 
 def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> None:
@@ -70,6 +72,14 @@ def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> Non
         ('[storage]\nurl = "mysql://x"\n', {}, "storage"),
         ('[[auth.tokens]]\ntoken = "abcdefghij"\nrole = "agent"\n', {}, "agent_id"),
         ('[[auth.tokens]]\ntoken = "abcdefghij"\nrole = "boss"\n', {}, "auth.tokens.0.role"),
+        ('[[alerts.webhook]]\nurl = "ftp://x"\nsecret = "0123456789abcdef"\n', {}, "http"),
+        ('[[alerts.webhook]]\nurl = "http://x"\nsecret = "short"\n', {}, "16 characters"),
+        (
+            '[[alerts.webhook]]\nurl = "http://x"\nsecret = "0123456789abcdef"\nkinds = ["x"]\n',
+            {},
+            "alerts.webhook.0.kinds.0",
+        ),
+        ("[alerts]\nmerge_overdue_seconds = -1\n", {}, "alerts.merge_overdue_seconds"),
     ],
 )
 def test_a_bad_key_fails_loudly_naming_it(
@@ -89,3 +99,12 @@ def test_a_missing_or_broken_file_is_a_clear_error(tmp_path: Path) -> None:
     broken.write_text("[server\nport=1", encoding="utf-8")
     with pytest.raises(SettingsError, match="not valid TOML"):
         load_settings(broken, environ={})
+
+
+def test_a_webhook_secret_is_never_shown(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    secret = "do-not-print-this-secret"
+    config.write_text(f'[[alerts.webhook]]\nurl = "http://x"\nsecret = "{secret}"\n')
+    settings = load_settings(config, environ={})
+    assert secret not in repr(settings)
+    assert settings.alerts.webhook[0].secret.get_secret_value() == secret

@@ -5,7 +5,6 @@ one gateway process reaches the others."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from bot.services import SERVICES
 from scripts_library.files import LibraryError
 from tests.conftest import ADMIN, Gateway, StartGateway, auth, make_settings
+from tests.helpers import eventually
 
 ENTRY = """
 [[script]]
@@ -26,13 +26,6 @@ reply = "{reply}"
 
 def entry(script_id: str, question: str, reply: str = "好的亲") -> str:
     return ENTRY.format(id=script_id, title=question, question=question, reply=reply)
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    # Polls the running service over HTTP: there is no in-process event to wait on.
-    async with asyncio.timeout(within):
-        while not await check():  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
 
 
 async def best(gateway: Gateway, question: str) -> str | None:

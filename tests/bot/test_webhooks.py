@@ -1,0 +1,217 @@
+"""Outgoing alert webhooks: a supervisor's incident tool gets each alert as a signed POST,
+retried when it is down, and a dead endpoint never holds up or loses an alert."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.api import METRICS
+from bot.settings import WebhookSettings
+from bot.webhooks import backoff, sign, verify
+from tests.conftest import (
+    SUPERVISOR,
+    Gateway,
+    Listener,
+    StartGateway,
+    auth,
+    customer_message,
+    free_port,
+    make_settings,
+)
+from tests.helpers import eventually
+
+SECRET = "webhook-secret-for-tests"
+TINY = {"reply_seconds": 0.2, "unanswered_seconds": 30, "sweep_seconds": 0.05}
+
+
+class Receiver:
+    """A local HTTP endpoint standing in for the team's incident tool."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses  # answered in turn; the last one repeats
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.arrived = asyncio.Event()
+        self.server: TestServer | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append((dict(request.headers), await request.read()))
+        self.arrived.set()
+        status = self.statuses[min(len(self.requests), len(self.statuses)) - 1]
+        return web.Response(status=status, headers={"Retry-After": "0"})
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/hooks/replywatch"))
+
+    async def wait_for(self, count: int, within: float = 5.0) -> None:
+        async with asyncio.timeout(within):
+            while len(self.requests) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.requests]
+
+
+@pytest.fixture
+async def receivers() -> AsyncIterator[Callable[..., Any]]:
+    started: list[TestServer] = []
+
+    async def start(statuses: list[int] | None = None) -> Receiver:
+        receiver = Receiver(statuses or [200])
+        app = web.Application()
+        app.router.add_post("/hooks/replywatch", receiver.handle)
+        receiver.server = TestServer(app, host="127.0.0.1")
+        await receiver.server.start_server()
+        started.append(receiver.server)
+        return receiver
+
+    yield start
+    for server in started:
+        await server.close()
+
+
+def hook(url: str, **extra: Any) -> dict[str, Any]:
+    return {"url": url, "secret": SECRET, "backoff_seconds": 0.05, **extra}
+
+
+async def overdue_chat(gateway: Gateway, conv: str = "c1") -> None:
+    assign = {"id": f"as-{conv}", "type": "conversation.assigned", "conversation_id": conv}
+    status, _ = await gateway.post_events({"events": [{**assign, "agent_id": "alice"}]})
+    assert status == 202
+    status, _ = await gateway.post_events(customer_message(f"m-{conv}", conv=conv))
+    assert status == 202
+
+
+async def test_each_alert_arrives_signed_with_the_contract_fields(
+    start_gateway: StartGateway, sqlite_url: str, receivers: Callable[..., Any]
+) -> None:
+    receiver = await receivers()
+    gateway = await start_gateway(
+        make_settings(sqlite_url, monitor=TINY, alerts={"webhook": [hook(receiver.url)]})
+    )
+    await overdue_chat(gateway)
+    await receiver.wait_for(2)
+    kinds = [body["alert"]["kind"] for body in receiver.bodies()]
+    assert kinds == ["reply.warning", "reply.overdue"]
+    headers, raw = receiver.requests[1]
+    assert headers["X-ReplyWatch-Event"] == "alert"
+    timestamp = headers["X-ReplyWatch-Timestamp"]
+    assert abs(int(timestamp) - time.time()) < 5
+    expected = hmac.new(SECRET.encode(), f"v1:{timestamp}:".encode() + raw, hashlib.sha256)
+    assert headers["X-ReplyWatch-Signature"] == "v1=" + expected.hexdigest()
+    alert = receiver.bodies()[1]["alert"]
+    assert alert["conversation_id"] == "c1"
+    assert alert["message_id"] == "m-c1"
+    assert alert["agent_id"] == "alice"
+    assert alert["deadline_seconds"] == 0.2
+    async with gateway.http.get(f"{gateway.url}/api/v1/alerts", headers=auth(SUPERVISOR)) as r:
+        listed = {item["id"]: item for item in (await r.json())["items"]}
+    assert listed[alert["id"]] == alert
+
+
+async def test_kinds_choose_what_an_endpoint_gets(
+    start_gateway: StartGateway, sqlite_url: str, receivers: Callable[..., Any]
+) -> None:
+    everything, unanswered_only = await receivers(), await receivers()
+    monitor = {**TINY, "unanswered_seconds": 0.4}
+    hooks = [hook(everything.url), hook(unanswered_only.url, kinds=["message.unanswered"])]
+    gateway = await start_gateway(
+        make_settings(sqlite_url, monitor=monitor, alerts={"webhook": hooks})
+    )
+    await overdue_chat(gateway)
+    await everything.wait_for(3)
+    await unanswered_only.wait_for(1)
+    await asyncio.sleep(0.2)
+    assert [b["alert"]["kind"] for b in unanswered_only.bodies()] == ["message.unanswered"]
+    assert len(everything.requests) == 3
+
+
+async def test_a_failing_endpoint_is_retried_with_the_same_delivery_id(
+    start_gateway: StartGateway, sqlite_url: str, receivers: Callable[..., Any]
+) -> None:
+    receiver = await receivers([503, 500, 200])
+    settings = make_settings(
+        sqlite_url,
+        monitor=TINY,
+        alerts={"webhook": [hook(receiver.url, kinds=["reply.overdue"])]},
+    )
+    gateway = await start_gateway(settings)
+    await overdue_chat(gateway)
+    await receiver.wait_for(3)
+    await asyncio.sleep(0.3)
+    assert len(receiver.requests) == 3
+    assert len({headers["X-ReplyWatch-Delivery"] for headers, _ in receiver.requests}) == 1
+    deliveries = gateway.app[METRICS].webhook_deliveries
+    assert deliveries.labels("sent")._value.get() == 1
+
+
+async def test_a_client_error_is_not_retried(
+    start_gateway: StartGateway, sqlite_url: str, receivers: Callable[..., Any]
+) -> None:
+    receiver = await receivers([400])
+    alerts = {"webhook": [hook(receiver.url, kinds=["reply.overdue"])]}
+    gateway = await start_gateway(make_settings(sqlite_url, monitor=TINY, alerts=alerts))
+    await overdue_chat(gateway)
+    await receiver.wait_for(1)
+    await asyncio.sleep(0.4)
+    assert len(receiver.requests) == 1
+    assert gateway.app[METRICS].webhook_deliveries.labels("failed")._value.get() == 1
+
+
+async def test_a_dead_endpoint_neither_delays_nor_loses_alerts(
+    start_gateway: StartGateway, sqlite_url: str, listeners: Callable[[], Listener]
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/nobody-listens"
+    alerts = {"webhook": [hook(dead, retries=2, timeout_seconds=0.5)], "drain_seconds": 0}
+    gateway = await start_gateway(make_settings(sqlite_url, monitor=TINY, alerts=alerts))
+    supervisor = listeners()
+    await supervisor.connect(gateway.url, "/supervisor", SUPERVISOR)
+    started = time.monotonic()
+    await overdue_chat(gateway)
+    alert = await supervisor.next("alert", within=2)
+    assert alert["kind"] == "reply.overdue"
+    assert time.monotonic() - started < 1.5
+    async with gateway.http.get(f"{gateway.url}/api/v1/alerts", headers=auth(SUPERVISOR)) as r:
+        assert {item["kind"] for item in (await r.json())["items"]} == {
+            "reply.warning",
+            "reply.overdue",
+        }
+    failed = gateway.app[METRICS].webhook_deliveries.labels("failed")
+
+    async def both_given_up() -> bool:
+        return bool(failed._value.get() == 2)
+
+    await eventually(both_given_up)
+
+
+def test_a_receiver_accepts_only_fresh_genuine_requests() -> None:
+    body = b'{"event": "alert"}'
+    now = time.time()
+    stamp = str(int(now))
+    good = sign(SECRET, stamp, body)
+    assert verify(SECRET, stamp, body, good, now)
+    assert not verify(SECRET, stamp, body + b" ", good, now)
+    assert not verify("another-secret-entirely", stamp, body, good, now)
+    assert not verify(SECRET, stamp, body, good, now + 301)
+    assert not verify(SECRET, "yesterday", body, good, now)
+
+
+def test_backoff_doubles_honours_retry_after_and_is_capped() -> None:
+    settings = WebhookSettings.model_validate(
+        {"url": "http://x", "secret": SECRET, "backoff_seconds": 1, "max_backoff_seconds": 5}
+    )
+    assert [backoff(n, settings) for n in (1, 2, 3, 4)] == [1, 2, 4, 5]
+    assert backoff(1, settings, retry_after=3) == 3
+    assert backoff(1, settings, retry_after=99) == 5
