@@ -97,6 +97,21 @@ def _suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pace(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 10:
+        raise argparse.ArgumentTypeError("pace must be above 0 and at most 10")
+    return value
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo_shift import run_demo
+
+    configure_logging("WARNING", "text")
+    asyncio.run(run_demo(args.pace, sys.stdout))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (sub-commands: serve, db upgrade)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -130,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("question")
     suggest.add_argument("-k", type=int, default=3, help="how many matches (default 3)")
     suggest.set_defaults(run=_suggest)
+    demo = commands.add_parser(
+        "demo", help="play a simulated shift on a temporary service and print what happens"
+    )
+    demo.add_argument(
+        "--pace",
+        type=_pace,
+        default=1.0,
+        help="time scale: 1 plays the shift in ~20 s, 0.5 twice as fast (default 1)",
+    )
+    demo.set_defaults(run=_demo)
     return parser
 
 

@@ -1,0 +1,139 @@
+"""``replywatch demo``: a simulated shift that shows every part of ReplyWatch in a minute.
+
+The real service starts on a temporary SQLite file with the bundled library and
+thresholds scaled down (4 s to reply, 10 s when busy, 15 s unanswered). Customers
+post over the HTTP API; four agents work from real Socket.IO consoles: Alice
+answers fast from the suggestions, Bob is slow and says 不行, Carol is busy with
+four chats, Dave forgets his. Everything is printed as the consoles receive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import socketio
+
+from bot.settings import Settings, settings_from
+
+INTEGRATION, SUPERVISOR = "demo-integration-token", "demo-supervisor-token"
+AGENTS = ("alice", "bob", "carol", "dave")
+
+
+def demo_settings(workdir: Path, pace: float) -> Settings:
+    """The demo's service: a fresh SQLite file, demo tokens, thresholds times ``pace``."""
+    tokens = [{"token": INTEGRATION, "role": "integration"}]
+    tokens += [{"token": SUPERVISOR, "role": "supervisor"}]
+    tokens += [{"token": f"demo-agent-{a}", "role": "agent", "agent_id": a} for a in AGENTS]
+    monitor = {"reply_seconds": 4, "busy_reply_seconds": 10, "unanswered_seconds": 15}
+    return settings_from(
+        {
+            "storage": {"url": f"sqlite+aiosqlite:///{workdir / 'demo.db'}"},
+            "monitor": {k: v * pace for k, v in monitor.items()}
+            | {"busy_concurrency": 4, "sweep_seconds": 0.1 * pace},
+            "alerts": {"merge_overdue_seconds": 3 * pace},
+            "auth": {"tokens": tokens},
+            "logging": {"level": "WARNING"},
+        }
+    )
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class Screen:
+    """Prints what happens, stamped with seconds since the shift began."""
+
+    def __init__(self, out: TextIO, pace: float) -> None:
+        self.out, self.pace = out, pace
+        self.started = time.monotonic()
+
+    def show(self, who: str, text: str) -> None:
+        """One line: ``[  3.1s] who        text``."""
+        elapsed = time.monotonic() - self.started
+        pad = " " * max(1, 12 - display_width(who))
+        print(f"[{elapsed:5.1f}s] {who}{pad}{text}", file=self.out, flush=True)
+
+    def since(self, started: float) -> float:
+        """Seconds since ``started`` (a ``time.monotonic()`` reading)."""
+        return time.monotonic() - started
+
+    async def wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` of demo time (scaled by the pace)."""
+        await asyncio.sleep(seconds * self.pace)
+
+
+def describe_alert(alert: dict[str, Any]) -> str:
+    """An alert as one readable line."""
+    kind, conv = alert["kind"], alert["conversation_id"]
+    if "merged" in alert:
+        convs = ", ".join(a["conversation_id"] for a in alert["merged"])
+        return f"ALERT {kind} x{alert['count']} ({convs}) merged into one popup"
+    if kind == "reply.slow":
+        return (
+            f"ALERT {kind} {alert['agent_id']} on {conv}: answered after "
+            f"{alert['response_seconds']:.1f}s, deadline {alert['deadline_seconds']:g}s -> QA queue"
+        )
+    if kind == "reply.forbidden_phrase":
+        return f"ALERT {kind} {alert['agent_id']} on {conv} -> QA queue"
+    return (
+        f"ALERT {kind} {alert['agent_id']} on {conv}: waiting {alert['waited_seconds']:.1f}s, "
+        f"deadline {alert['deadline_seconds']:g}s"
+    )
+
+
+@dataclass
+class Console:
+    """A Socket.IO console (an agent's, or the supervisors' wall) that prints what it gets."""
+
+    name: str
+    screen: Screen
+    client: socketio.AsyncClient = field(
+        default_factory=lambda: socketio.AsyncClient(reconnection=False)
+    )
+    suggestions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def connect(self, url: str, namespace: str, token: str) -> None:
+        """Connect and print everything the namespace pushes."""
+        self.client.on("suggestions", self._suggestions, namespace=namespace)
+        self.client.on("alert", self._alert, namespace=namespace)
+        self.client.on("alert.resolved", self._resolved, namespace=namespace)
+        await self.client.connect(
+            url, namespaces=[namespace], auth={"token": token}, transports=["websocket"]
+        )
+
+    async def _suggestions(self, data: dict[str, Any]) -> None:
+        self.suggestions[data["message_id"]] = data["items"]
+        self.arrived.set()
+        if data["items"]:
+            top = data["items"][0]
+            text = f"{top['text'][:28]}..." if len(top["text"]) > 28 else top["text"]
+            self.screen.show(self.name, f"suggested [{top['title']} {top['score']:.0f}] {text}")
+        else:
+            self.screen.show(self.name, "no suggestion fits this question")
+
+    async def _alert(self, data: dict[str, Any]) -> None:
+        self.screen.show(self.name, describe_alert(data))
+
+    async def _resolved(self, data: dict[str, Any]) -> None:
+        kinds = ", ".join(data["kinds"])
+        self.screen.show(self.name, f"resolved {kinds} on {data['conversation_id']}")
+
+    async def suggestion_for(self, message_id: str, within: float) -> dict[str, Any] | None:
+        """The top suggestion pushed for a customer message, once it has arrived."""
+        deadline = time.monotonic() + within
+        while message_id not in self.suggestions and time.monotonic() < deadline:
+            self.arrived.clear()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                break
+        items = self.suggestions.get(message_id) or []
+        return items[0] if items else None
