@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -107,6 +108,7 @@ class Turn(Base):
     __table_args__ = (
         UniqueConstraint("channel", "message_id"),
         Index("ix_turns_next_due_at", "next_due_at"),
+        Index("ix_turns_started_at", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -129,6 +131,8 @@ class Turn(Base):
     reply_message_id: Mapped[str | None] = mapped_column(String(200))
     replied_by: Mapped[str | None] = mapped_column(String(200))
     response_seconds: Mapped[float | None] = mapped_column(Double)
+    #: The conversation's first turn since it was opened or reopened (first response).
+    opening: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Alert(Base):

@@ -55,6 +55,7 @@ class TrackedTurn:
     reply_message_id: str | None = None
     replied_by: str | None = None
     response_seconds: float | None = None
+    opening: bool = False
     dirty: bool = field(default=False, repr=False)
 
     def row(self) -> dict[str, Any]:
@@ -79,6 +80,7 @@ class TrackedTurn:
             "reply_message_id": self.reply_message_id,
             "replied_by": self.replied_by,
             "response_seconds": self.response_seconds,
+            "opening": self.opening,
         }
 
 
@@ -106,6 +108,7 @@ def tracked_from_row(row: Any) -> TrackedTurn:
         row.reply_message_id,
         row.replied_by,
         row.response_seconds,
+        row.opening,
     )
 
 
@@ -149,7 +152,8 @@ class TurnTracker:
             return []
         if event.sender_role is SenderRole.CUSTOMER:
             if after.pk not in self._open:
-                self._start(event, after, group)
+                opening = not before.is_open or before.last_customer_at is None
+                self._start(event, after, group, opening)
             return []
         if event.sender_role is not SenderRole.AGENT:
             return []
@@ -162,14 +166,18 @@ class TurnTracker:
         return [Located(d, after.pk, after.external_id, after.channel) for d in drafts]
 
     def _start(
-        self, event: ChatEvent, conv: ConversationState, group: dict[Any, ConversationState]
+        self,
+        event: ChatEvent,
+        conv: ConversationState,
+        group: dict[Any, ConversationState],
+        opening: bool,
     ) -> None:
         agent = conv.assignee_id
         concurrency = self._concurrency(agent, event.ts, group) if agent else 0
         turn = rules.start_turn(event.id, event.ts, agent, concurrency, self._settings)
         if self.earliest_due is None or turn.warn_at < self.earliest_due:
             self.earliest_due = turn.warn_at
-        tracked = TrackedTurn(None, conv.pk, conv.channel, turn, dirty=True)
+        tracked = TrackedTurn(None, conv.pk, conv.channel, turn, opening=opening, dirty=True)
         self._open[conv.pk] = tracked
         self._all.append(tracked)
 

@@ -212,3 +212,23 @@ async def test_a_resent_reply_alerts_once(engine: AsyncEngine) -> None:
         "reply.overdue",
         "reply.slow",
     ]
+
+
+async def test_the_first_turn_after_opening_or_reopening_is_marked_for_first_response(
+    engine: AsyncEngine,
+) -> None:
+    await ingest(
+        engine,
+        control("a", EventType.ASSIGNED, T0 - 1, agent_id="alice"),
+        customer("m1", T0),
+        agent("r1", T0 + 5),
+    )
+    await ingest(engine, customer("m2", T0 + 10), agent("r2", T0 + 12))
+    await ingest(engine, control("x", EventType.CLOSED, T0 + 20), customer("m3", T0 + 30))
+    await ingest(engine, customer("n1", T0 + 40, conv="c2"))
+    assert [(t.message_id, t.opening) for t in await turns(engine)] == [
+        ("m1", True),
+        ("m2", False),
+        ("m3", True),
+        ("n1", True),
+    ]
