@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
@@ -128,6 +129,38 @@ class AlertsSettings(_Section):
     webhook: list[WebhookSettings] = Field(default_factory=list)
 
 
+class KpiSettings(_Section):
+    """``[kpi]``: how agents are scored (the manuals' bands by default) and the team's
+    time zone (day, week and month boundaries)."""
+
+    timezone: str = "UTC"
+    #: (at least this reply rate, points), best first; below every band scores 0.
+    reply_rate_bands: list[tuple[float, float]] = Field(
+        default_factory=lambda: [(0.98, 100.0), (0.95, 80.0), (0.92, 60.0)]
+    )
+    #: (at most this average response in seconds, points), best first; above scores 0.
+    response_bands: list[tuple[float, float]] = Field(
+        default_factory=lambda: [(25.0, 100.0), (30.0, 80.0), (40.0, 60.0)]
+    )
+    reply_rate_weight: float = Field(default=0.5, ge=0)
+    response_weight: float = Field(default=0.5, ge=0)
+    unanswered_points: float = -10.0
+
+    @model_validator(mode="after")
+    def _valid(self) -> KpiSettings:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone: unknown time zone {self.timezone!r}") from exc
+        rates = [limit for limit, _ in self.reply_rate_bands]
+        if rates != sorted(rates, reverse=True) or not all(0 <= r <= 1 for r in rates):
+            raise ValueError("reply_rate_bands: rates between 0 and 1, highest first")
+        seconds = [limit for limit, _ in self.response_bands]
+        if seconds != sorted(seconds) or not all(s > 0 for s in seconds):
+            raise ValueError("response_bands: positive seconds, lowest first")
+        return self
+
+
 class TokenSettings(_Section):
     """One ``[[auth.tokens]]`` entry."""
 
@@ -170,6 +203,7 @@ class Settings(_Section):
     realtime: RealtimeSettings = RealtimeSettings()
     monitor: MonitorSettings = MonitorSettings()
     alerts: AlertsSettings = AlertsSettings()
+    kpi: KpiSettings = KpiSettings()
     matcher: MatcherSettings = MatcherSettings()
     auth: AuthSettings = AuthSettings()
     logging: LoggingSettings = LoggingSettings()
