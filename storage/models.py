@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,6 +110,13 @@ class Turn(Base):
         UniqueConstraint("channel", "message_id"),
         Index("ix_turns_next_due_at", "next_due_at"),
         Index("ix_turns_started_at", "started_at"),
+        # Open turns only (the supervisors' live view): small whatever the history.
+        Index(
+            "ix_turns_open",
+            "conversation_pk",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -48,3 +48,21 @@ async def test_sqlite_runs_in_wal_mode_with_full_sync(sqlite_url: str) -> None:
             assert (await conn.execute(text("PRAGMA synchronous"))).scalar() == 2  # FULL
     finally:
         await engine.dispose()
+
+
+async def test_the_migrations_build_exactly_the_models_schema(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    engine = make_engine(database_url)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            diff = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+    finally:
+        await engine.dispose()
+    assert diff == []

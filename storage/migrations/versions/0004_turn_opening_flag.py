@@ -1,4 +1,4 @@
-"""Turns: opening flag for first-response KPIs, started_at index
+"""Turns: opening flag for first-response KPIs; indexes on started_at and open turns
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +25,13 @@ def upgrade() -> None:
             sa.Column("opening", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.create_index("ix_turns_started_at", ["started_at"], unique=False)
+        batch_op.create_index(
+            "ix_turns_open",
+            ["conversation_pk"],
+            unique=False,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        )
     # Turns recorded before this revision: each conversation's first one opened it
     # (reopenings before the upgrade are not recovered).
     op.execute(
@@ -36,5 +43,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("turns", schema=None) as batch_op:
+        batch_op.drop_index("ix_turns_open")
         batch_op.drop_index("ix_turns_started_at")
         batch_op.drop_column("opening")

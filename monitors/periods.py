@@ -1,0 +1,64 @@
+"""Report periods (day, week, month) in the team's time zone, as epoch bounds.
+
+Weeks start on Monday (ISO). Bounds are local midnights, so a day across a
+daylight-saving change is 23 or 25 hours long, as the team lives it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+
+class Period(StrEnum):
+    """The report periods."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+def midnight(day: date, tz: ZoneInfo) -> float:
+    """Epoch seconds of local midnight starting ``day``."""
+    return datetime.combine(day, time(), tzinfo=tz).timestamp()
+
+
+def first_day(period: Period, day: date) -> date:
+    """The first day of the ``period`` that holds ``day``."""
+    if period is Period.WEEK:
+        return day - timedelta(days=day.weekday())
+    if period is Period.MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def next_first_day(period: Period, start: date) -> date:
+    """The first day of the following period."""
+    if period is Period.DAY:
+        return start + timedelta(days=1)
+    if period is Period.WEEK:
+        return start + timedelta(days=7)
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def bounds(period: Period, day: date, tz: ZoneInfo) -> tuple[float, float]:
+    """``[start, end)`` of the ``period`` holding ``day``."""
+    start = first_day(period, day)
+    return midnight(start, tz), midnight(next_first_day(period, start), tz)
+
+
+def days(start: float, end: float, tz: ZoneInfo) -> list[tuple[date, float, float]]:
+    """The local days overlapping ``[start, end)``, each clipped to it."""
+    found = []
+    day = datetime.fromtimestamp(start, tz).date()
+    while (day_start := midnight(day, tz)) < end:
+        day_end = midnight(day + timedelta(days=1), tz)
+        found.append((day, max(start, day_start), min(end, day_end)))
+        day += timedelta(days=1)
+    return found
+
+
+def today(now: float, tz: ZoneInfo) -> date:
+    """The team's local date at ``now``."""
+    return datetime.fromtimestamp(now, tz).date()
