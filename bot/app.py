@@ -12,7 +12,7 @@ import socketio
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import api, api_qa, api_scripts
+from bot import api, api_kpis, api_qa, api_scripts
 from bot.auth import Authenticator, auth_middleware
 from bot.errors import error_middleware
 from bot.jobs import Jobs
@@ -130,4 +130,6 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(api.routes)
     app.add_routes(api_scripts.routes)
     app.add_routes(api_qa.routes)
+    app.add_routes(api_kpis.routes)
+    app[api_kpis.TODAY] = api_kpis.TodayCache()
     return app

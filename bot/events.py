@@ -6,6 +6,7 @@ which platform an event came from.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,9 +57,15 @@ class ChatEvent:
         return (self.channel, self.id)
 
 
+_EPOCH_TEXT = re.compile(r"\d{1,12}(\.\d{1,9})?")
+
+
 def _to_epoch(value: Any) -> Any:
-    """ISO 8601 text (naive means UTC) becomes epoch seconds; numbers pass through."""
+    """ISO 8601 text (naive means UTC) becomes epoch seconds; numbers, also as text (query
+    strings), pass through."""
     if isinstance(value, str):
+        if _EPOCH_TEXT.fullmatch(value):
+            return float(value)
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:

@@ -1,0 +1,77 @@
+"""The supervisors' live view: each agent's status, concurrency and waiting customers.
+
+All three come through indexes that stay small whatever the history: the agents
+table, the active-conversations index and the partial index on open turns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.ingest import AGENTS
+from storage.turns import CONVERSATIONS, TURNS
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStatus:
+    """An agent's last reported status."""
+
+    agent_id: str
+    name: str | None
+    status: str
+    status_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A customer waiting for a reply: an open turn of a conversation the agent has."""
+
+    agent_id: str | None
+    channel: str
+    conversation_id: str
+    message_id: str
+    started_at: float
+    deadline_seconds: float
+    due_at: float
+
+
+async def statuses(conn: AsyncConnection) -> dict[str, AgentStatus]:
+    """Every known agent's status."""
+    rows = await conn.execute(select(AGENTS).order_by(AGENTS.c.id))
+    return {r.id: AgentStatus(r.id, r.name, r.status, r.status_at) for r in rows}
+
+
+async def concurrency(conn: AsyncConnection, now: float, window: float) -> dict[str, int]:
+    """Per agent: open conversations with a customer message in the last ``window`` s."""
+    query = (
+        select(CONVERSATIONS.c.assignee_id, func.count().label("n"))
+        .where(
+            CONVERSATIONS.c.assignee_id.is_not(None),
+            CONVERSATIONS.c.status == "open",
+            CONVERSATIONS.c.last_customer_at >= now - window,
+        )
+        .group_by(CONVERSATIONS.c.assignee_id)
+    )
+    return {r.assignee_id: int(r.n) for r in await conn.execute(query)}
+
+
+async def waiting(conn: AsyncConnection) -> list[Waiting]:
+    """Every open turn, longest waiting first, with the conversation's current assignee."""
+    query = (
+        select(
+            CONVERSATIONS.c.assignee_id,
+            TURNS.c.channel,
+            CONVERSATIONS.c.external_id,
+            TURNS.c.message_id,
+            TURNS.c.started_at,
+            TURNS.c.deadline_seconds,
+            TURNS.c.due_at,
+        )
+        .join(CONVERSATIONS, CONVERSATIONS.c.id == TURNS.c.conversation_pk)
+        .where(TURNS.c.ended_at.is_(None))
+        .order_by(TURNS.c.started_at)
+    )
+    return [Waiting(*row) for row in await conn.execute(query)]
