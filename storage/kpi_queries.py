@@ -64,19 +64,43 @@ def _agent() -> ColumnElement[Any]:
     return func.coalesce(TURNS.c.agent_id, TURNS.c.replied_by)
 
 
-def _turn_columns(end: float) -> list[Any]:
+@dataclass(frozen=True)
+class Outcomes:
+    """How a turn stands at a period's ``end``, as SQL conditions.
+
+    ``replied``: ended by an agent reply before ``end``; ``within``: replied within its
+    tier's deadline; ``breached``: replied late, or still unanswered (open, closed
+    late or answered after ``end``) when its deadline passed before ``end``. Turns
+    neither within nor breached (not yet due, or closed in time) are not decided.
+    """
+
+    replied: ColumnElement[bool]
+    within: ColumnElement[bool]
+    breached: ColumnElement[bool]
+
+
+def outcomes(end: float) -> Outcomes:
+    """The outcome conditions at ``end``."""
     replied = and_(TURNS.c.end_reason == "reply", TURNS.c.ended_at < end)
-    within = and_(replied, TURNS.c.response_seconds <= TURNS.c.deadline_seconds)
     not_replied = or_(TURNS.c.end_reason.is_distinct_from("reply"), TURNS.c.ended_at >= end)
     still_waiting_past_due = and_(
         not_replied,
         TURNS.c.due_at < end,
         or_(TURNS.c.ended_at.is_(None), TURNS.c.ended_at > TURNS.c.due_at),
     )
-    breached = or_(
-        and_(replied, TURNS.c.response_seconds > TURNS.c.deadline_seconds),
-        still_waiting_past_due,
+    return Outcomes(
+        replied,
+        and_(replied, TURNS.c.response_seconds <= TURNS.c.deadline_seconds),
+        or_(
+            and_(replied, TURNS.c.response_seconds > TURNS.c.deadline_seconds),
+            still_waiting_past_due,
+        ),
     )
+
+
+def _turn_columns(end: float) -> list[Any]:
+    outcome = outcomes(end)
+    replied, within, breached = outcome.replied, outcome.within, outcome.breached
     response = case((replied, TURNS.c.response_seconds))
     return [
         func.count(func.distinct(TURNS.c.conversation_pk)).label("customers_received"),
@@ -110,7 +134,7 @@ def _turns(start: float, end: float, agent_id: str | None, by_agent: bool) -> Se
 
 def _percentiles(start: float, end: float, agent_id: str | None, by_agent: bool) -> Select[Any]:
     key = _agent() if by_agent else literal("")
-    replied = and_(TURNS.c.end_reason == "reply", TURNS.c.ended_at < end)
+    replied = outcomes(end).replied
     ranked = (
         select(
             key.label("agent"),
