@@ -7,8 +7,11 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -97,6 +100,42 @@ def _suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(step: int, total: int, label: str) -> None:
+    print(f"[{step}/{total}] {label}...", file=sys.stderr, flush=True)
+
+
+async def _make_report(settings: Settings, args: argparse.Namespace) -> list[Path]:
+    from monitors.periods import Period, today
+    from monitors.reports import produce
+
+    engine = make_engine(settings.storage.url)
+    try:
+        if settings.storage.auto_migrate:
+            await upgrade(engine)
+        day = args.date or today(time.time(), ZoneInfo(settings.kpi.timezone))
+        _, files = await produce(
+            engine, settings, Period(args.period), day, [args.format], args.output, _progress
+        )
+        return files
+    finally:
+        await engine.dispose()
+
+
+def _report(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    configure_logging("WARNING", settings.logging.format)
+    for path in asyncio.run(_make_report(settings, args)):
+        print(path)
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("date must be YYYY-MM-DD") from None
+
+
 def _pace(text: str) -> float:
     value = float(text)
     if not 0 < value <= 10:
@@ -145,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("question")
     suggest.add_argument("-k", type=int, default=3, help="how many matches (default 3)")
     suggest.set_defaults(run=_suggest)
+    report = commands.add_parser(
+        "report", help="write a day, week or month report (figures, charts, gaps)", parents=[common]
+    )
+    report.add_argument("--period", choices=["day", "week", "month"], default="day")
+    report.add_argument(
+        "--date", type=_date, help="a day in the period (default: today, in kpi.timezone)"
+    )
+    report.add_argument("--format", choices=["csv", "xlsx", "html"], default="html")
+    report.add_argument("--output", type=Path, default=Path("reports"), help="folder (./reports)")
+    report.set_defaults(run=_report)
     demo = commands.add_parser(
         "demo", help="play a simulated shift on a temporary service and print what happens"
     )

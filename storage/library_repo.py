@@ -202,7 +202,9 @@ async def record_feedback(
         )
 
 
-async def unmatched(engine: AsyncEngine, since: float, limit: int) -> list[tuple[str, float]]:
+async def unmatched(
+    engine: AsyncEngine, since: float, limit: int, until: float | None = None
+) -> list[tuple[str, float]]:
     """Texts and times of customer messages that got no suggestion, newest first."""
     query = (
         select(EVENTS.c.text, EVENTS.c.ts)
@@ -211,6 +213,8 @@ async def unmatched(engine: AsyncEngine, since: float, limit: int) -> list[tuple
         .order_by(SUGGESTIONS.c.created_at.desc(), SUGGESTIONS.c.id.desc())
         .limit(limit)
     )
+    if until is not None:
+        query = query.where(SUGGESTIONS.c.created_at < until)
     async with engine.connect() as conn:
         return [(str(r.text or ""), float(r.ts)) for r in (await conn.execute(query)).all()]
 

@@ -1,0 +1,174 @@
+"""Report files: CSV (tables only), XLSX (openpyxl, charts as images), HTML (one file,
+charts inlined)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image
+from openpyxl.styles import Font
+
+from monitors.report_data import ReportData
+
+COLUMNS = [
+    ("agent_id", "Agent"),
+    ("customers_received", "Customers received"),
+    ("customers_replied", "Customers replied"),
+    ("reply_rate", "Reply rate"),
+    ("first_response_seconds", "First response (s)"),
+    ("response_seconds_avg", "Avg response (s)"),
+    ("response_seconds_median", "Median response (s)"),
+    ("response_seconds_p90", "p90 response (s)"),
+    ("sla_compliance", "SLA compliance"),
+    ("warnings", "Warnings"),
+    ("overdue", "Overdue"),
+    ("slow", "Slow replies"),
+    ("unanswered", "Unanswered 5 min"),
+    ("forbidden_phrase", "Forbidden phrases"),
+    ("qa_confirmed", "QA confirmed"),
+    ("qa_points", "QA points"),
+    ("suggestions_used", "Suggestions used"),
+    ("score_reply_rate", "Score: reply rate"),
+    ("score_response", "Score: response"),
+    ("score_faults", "Score: faults"),
+    ("score_total", "Score: total"),
+]
+GAP_COLUMNS = ["Question", "Times asked", "Examples"]
+TEAM = "TEAM"
+RATES = {"reply_rate", "sla_compliance"}
+
+
+def _value(item: dict[str, Any], key: str) -> Any:
+    if key.startswith("score_"):
+        value = item["scores"][key.removeprefix("score_")]
+    else:
+        value = item.get(key)
+    return round(value, 3) if isinstance(value, float) else value
+
+
+def table(data: ReportData) -> list[list[Any]]:
+    """The team row, then one row per agent, in ``COLUMNS`` order."""
+    team = {**data.kpis["team"], "agent_id": TEAM}
+    return [[_value(item, key) for key, _ in COLUMNS] for item in [team, *data.kpis["agents"]]]
+
+
+def day_table(data: ReportData) -> list[list[Any]]:
+    """One team row per day (weekly and monthly reports)."""
+    return [
+        [day["date"], *(_value(day["team"], key) for key, _ in COLUMNS[1:])]
+        for day in data.kpis.get("days", [])
+    ]
+
+
+def gap_table(data: ReportData) -> list[list[Any]]:
+    """The library's most frequent unmatched question groups."""
+    return [[gap.question, gap.count, " | ".join(gap.examples)] for gap in data.gaps]
+
+
+def write_csv(data: ReportData, directory: Path) -> list[Path]:
+    """``<name>.csv`` (team and agents) and ``<name>-gaps.csv``; UTF-8 with BOM so
+    spreadsheet programs read Chinese text right."""
+    main = directory / f"{data.name}.csv"
+    with main.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow([title for _, title in COLUMNS])
+        writer.writerows(table(data))
+    gaps = directory / f"{data.name}-gaps.csv"
+    with gaps.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        writer.writerow(GAP_COLUMNS)
+        writer.writerows(gap_table(data))
+    return [main, gaps]
+
+
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "B2"
+
+
+def write_xlsx(data: ReportData, directory: Path) -> list[Path]:
+    """``<name>.xlsx``: sheets Team, Days (week/month), Library gaps, Charts."""
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(book, "Team", [t for _, t in COLUMNS], table(data))
+    if data.period.value != "day":
+        _sheet(book, "Days", ["Date", *(t for _, t in COLUMNS[1:])], day_table(data))
+    _sheet(book, "Library gaps", GAP_COLUMNS, gap_table(data))
+    charts = book.create_sheet("Charts")
+    charts["A1"] = data.title
+    for anchor, png in (("A3", data.response_png), ("A25", data.hourly_png)):
+        charts.add_image(Image(io.BytesIO(png)), anchor)
+    path = directory / f"{data.name}.xlsx"
+    book.save(path)
+    return [path]
+
+
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    if key in RATES:
+        return f"{100 * value:.1f}%"
+    return html.escape(str(value))
+
+
+def _html_table(header: list[str], keys: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{_cell(k, v)}</td>" for k, v in zip(keys, row, strict=True))
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{alt}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;"
+    "margin-bottom:2em}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    "th{background:#f3f3f3}td:first-child{text-align:left}"
+)
+
+
+def write_html(data: ReportData, directory: Path) -> list[Path]:
+    """``<name>.html``: one self-contained page (charts inlined as PNG)."""
+    keys = [k for k, _ in COLUMNS]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(data.title)}"
+        f"</title><style>{STYLE}</style></head><body><h1>{html.escape(data.title)}</h1>",
+        f"<p>{html.escape(data.kpis['from'])} to {html.escape(data.kpis['to'])}</p>",
+        "<h2>Team and agents</h2>",
+        _html_table([t for _, t in COLUMNS], keys, table(data)),
+    ]
+    if data.period.value != "day":
+        parts += [
+            "<h2>Days</h2>",
+            _html_table(
+                ["Date", *(t for _, t in COLUMNS[1:])], ["date", *keys[1:]], day_table(data)
+            ),
+        ]
+    parts += [
+        "<h2>Charts</h2>",
+        _img(data.response_png, "Response-time distribution"),
+        _img(data.hourly_png, "Load and SLA compliance by hour"),
+        "<h2>Library gaps (questions with no suggestion)</h2>",
+        _html_table(GAP_COLUMNS, ["q", "n", "e"], gap_table(data)),
+        "</body></html>",
+    ]
+    path = directory / f"{data.name}.html"
+    path.write_text("".join(parts), encoding="utf-8")
+    return [path]
