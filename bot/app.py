@@ -15,11 +15,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot import api, api_kpis, api_qa, api_scripts
 from bot.auth import Authenticator, auth_middleware
 from bot.errors import error_middleware
-from bot.jobs import Jobs
+from bot.jobs import Jobs, cron_trigger
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from bot.publisher import Publisher
 from bot.realtime import AgentNamespace, SupervisorNamespace, make_server
+from bot.report_jobs import ReportJob
 from bot.services import SERVICES, Services
 from bot.settings import Settings
 from bot.webhooks import Webhooks
@@ -98,6 +99,10 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         next_run_time=datetime.now(UTC),
     )
     jobs.every(settings.matcher.reload_seconds, services.library.tick, "library-refresh")
+    for index, schedule in enumerate(settings.reports.schedule):
+        job = ReportJob(services.engine, settings, schedule, app[api.METRICS])
+        trigger = cron_trigger(schedule.cron, settings.kpi.timezone)
+        jobs.cron(trigger, job.run, f"report-{index}-{schedule.period}")
     jobs.scheduler.start()
     try:
         yield

@@ -14,6 +14,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+
+def cron_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A trigger from a crontab line (minute hour day month weekday), or six fields with
+    seconds first; ``ValueError`` naming the problem when it is not one."""
+    fields = expression.split()
+    if len(fields) == 5:
+        return CronTrigger.from_crontab(expression, timezone=timezone)
+    if len(fields) == 6:
+        names = ("second", "minute", "hour", "day", "month", "day_of_week")
+        return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=timezone)
+    raise ValueError(f"cron needs 5 fields (or 6 with seconds first), got {len(fields)}")
 
 
 class Jobs:
@@ -27,7 +40,31 @@ class Jobs:
         self, seconds: float, job: Callable[[], Awaitable[Any]], name: str, **options: Any
     ) -> None:
         """Run ``job`` every ``seconds`` (never two runs of it at once)."""
+        self.scheduler.add_job(
+            self._tracked(job),
+            "interval",
+            seconds=seconds,
+            id=name,
+            name=name,
+            max_instances=1,
+            coalesce=True,
+            **options,
+        )
 
+    def cron(self, trigger: CronTrigger, job: Callable[[], Awaitable[Any]], name: str) -> None:
+        """Run ``job`` on a cron schedule; a run missed while the service was down is made
+        up at start if within an hour, and missed runs are coalesced into one."""
+        self.scheduler.add_job(
+            self._tracked(job),
+            trigger,
+            id=name,
+            name=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
+
+    def _tracked(self, job: Callable[[], Awaitable[Any]]) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             task = asyncio.current_task()
             assert task is not None
@@ -37,16 +74,7 @@ class Jobs:
             finally:
                 self._running.discard(task)
 
-        self.scheduler.add_job(
-            run,
-            "interval",
-            seconds=seconds,
-            id=name,
-            name=name,
-            max_instances=1,
-            coalesce=True,
-            **options,
-        )
+        return run
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop starting jobs, let running ones finish (up to ``grace`` seconds), shut down."""

