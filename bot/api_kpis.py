@@ -3,6 +3,7 @@ and ``GET /api/v1/agents`` (the live view, cheap enough to poll every second).""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,10 +29,21 @@ MAX_SPAN = 400 * 86400
 
 @dataclass
 class TodayCache:
-    """Today's per-agent figures and when they were computed."""
+    """Today's per-agent figures, when they were computed and how long that took.
+
+    They are refreshed at most every ``max(1 s, 10 x the time they took)``, so
+    however many consoles poll, computing them never takes more than a tenth of
+    the database's time; while one refresh runs, pollers get the previous figures.
+    """
 
     at: float = 0.0
+    took: float = 0.0
     agents: dict[str, Any] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def fresh(self, now: float) -> bool:
+        """Whether the figures are recent enough to serve."""
+        return now - self.at < max(1.0, 10 * self.took)
 
 
 TODAY = web.AppKey("kpi_today", TodayCache)
@@ -90,18 +102,24 @@ async def kpis(request: web.Request) -> web.Response:
     return web.json_response(document)
 
 
-async def _today(app: web.Application, now: float) -> dict[str, Any]:
-    """Today's per-agent figures, computed at most once a second however many poll."""
+async def _today(app: web.Application, now: float) -> tuple[float, dict[str, Any]]:
+    """Today's per-agent figures and when they were computed (see :class:`TodayCache`)."""
     cache = app[TODAY]
-    if cache.at > now - 1.0:
-        return cache.agents
-    settings = app[SETTINGS].kpi
-    tz = ZoneInfo(settings.timezone)
-    start = periods.bounds(periods.Period.DAY, periods.today(now, tz), tz)[0]
-    document = await kpi_report.build(app[SERVICES].engine, settings, start, max(now, start + 1))
-    agents = {item.pop("agent_id"): item for item in document["agents"]}
-    cache.at, cache.agents = now, agents
-    return agents
+    if cache.fresh(now) or (cache.lock.locked() and cache.at):
+        return cache.at, cache.agents
+    async with cache.lock:
+        if not cache.fresh(time.time()):
+            settings = app[SETTINGS].kpi
+            tz = ZoneInfo(settings.timezone)
+            start = periods.bounds(periods.Period.DAY, periods.today(now, tz), tz)[0]
+            started = time.perf_counter()
+            document = await kpi_report.build(
+                app[SERVICES].engine, settings, start, max(now, start + 1)
+            )
+            cache.took = time.perf_counter() - started
+            cache.agents = {item.pop("agent_id"): item for item in document["agents"]}
+            cache.at = now
+    return cache.at, cache.agents
 
 
 def _waiting_json(item: live_queries.Waiting, now: float) -> dict[str, Any]:
@@ -126,7 +144,7 @@ async def agents(request: web.Request) -> web.Response:
         known = await live_queries.statuses(conn)
         busy = await live_queries.concurrency(conn, now, monitor.active_window_seconds)
         open_turns = await live_queries.waiting(conn)
-    today = await _today(app, now)
+    today_at, today = await _today(app, now)
     ids = set(known) | set(busy) | {w.agent_id for w in open_turns if w.agent_id} | set(today)
     ids |= {t.agent_id for t in app[SETTINGS].auth.tokens if t.agent_id}
     own = _own(request[PRINCIPAL], None)
@@ -146,7 +164,12 @@ async def agents(request: web.Request) -> web.Response:
             }
         )
     unassigned = [_waiting_json(w, now) for w in open_turns if w.agent_id is None]
-    body = {"items": items, "unassigned": unassigned if own is None else [], "at": iso(now)}
+    body = {
+        "items": items,
+        "unassigned": unassigned if own is None else [],
+        "at": iso(now),
+        "today_at": iso(today_at),
+    }
     return web.json_response(body)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.api_kpis import TodayCache
 from tests.conftest import (
     ALICE,
     QA,
@@ -128,3 +129,12 @@ async def test_an_agent_sees_only_themself_in_the_live_view(morning: Gateway) ->
     assert status == 200
     assert [item["agent_id"] for item in body["items"]] == ["alice"]
     assert body["unassigned"] == []
+
+
+def test_todays_figures_are_refreshed_less_often_when_they_are_slow_to_compute() -> None:
+    cache = TodayCache(at=100.0, took=0.05)
+    assert cache.fresh(100.9)
+    assert not cache.fresh(101.1)
+    cache.took = 2.0  # a big team's day: at most a tenth of the database's time
+    assert cache.fresh(119.0)
+    assert not cache.fresh(121.0)
