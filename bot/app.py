@@ -14,9 +14,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import api, api_kpis, api_qa, api_scripts
 from bot.auth import Authenticator, auth_middleware
+from bot.channels.gateway import CHANNELS, Channels
 from bot.errors import error_middleware
 from bot.jobs import Jobs, cron_trigger
 from bot.metrics import Metrics
+from bot.outbox import Outbox
 from bot.pipeline import Pipeline
 from bot.publisher import Publisher
 from bot.realtime import AgentNamespace, SupervisorNamespace, make_server
@@ -41,6 +43,7 @@ async def _delivery(app: web.Application) -> AsyncIterator[None]:
     settings = app[api.SETTINGS]
     webhooks = Webhooks(settings.alerts, app[api.METRICS])
     await webhooks.start()
+    await app[CHANNELS].start()
     publisher = Publisher(app[SIO], settings.alerts, webhooks)
     app[PUBLISHER] = publisher
     try:
@@ -48,6 +51,14 @@ async def _delivery(app: web.Application) -> AsyncIterator[None]:
     finally:
         await publisher.close()
         await webhooks.close()
+        await app[CHANNELS].close()
+
+
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
@@ -58,6 +69,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     library = Library(engine, settings.matcher)
     writer: GroupWriter | None = None
     task: asyncio.Task[None] | None = None
+    outbox: Outbox | None = None
+    sending: asyncio.Task[None] | None = None
     try:
         if settings.storage.auto_migrate:
             await upgrade(engine)
@@ -72,15 +85,19 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher = app[PUBLISHER]
         sweeper = Sweeper(writer, publisher, settings.monitor, metrics)
-        pipeline = Pipeline(writer, publisher, metrics, library, engine, sweeper.expect)
+        outbox = Outbox(writer, app[CHANNELS], publisher, settings.delivery)
+        sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
+        pipeline = Pipeline(
+            writer, publisher, metrics, library, engine, sweeper.expect, outbox.kick
+        )
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await _cancel(sending)
+        if outbox is not None:
+            await outbox.stop()  # sends in flight still record their outcome
+        await _cancel(task)
         if writer is not None:
             writer.close()
         library.close()
@@ -136,5 +153,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(api_scripts.routes)
     app.add_routes(api_qa.routes)
     app.add_routes(api_kpis.routes)
+    app[CHANNELS] = Channels(settings)
+    app.add_routes(app[CHANNELS].routes())
     app[api_kpis.TODAY] = api_kpis.TodayCache()
     return app

@@ -50,6 +50,8 @@ class ChatEvent:
     agent_id: str | None = None
     status: str | None = None
     script_id: str | None = None
+    #: An agent reply given to ReplyWatch that must be sent out through its IM channel.
+    deliver: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

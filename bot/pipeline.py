@@ -51,6 +51,7 @@ class Pipeline:
         library: Library,
         engine: AsyncEngine,
         expect_due: Callable[[float | None], None] = lambda _due: None,
+        on_outgoing: Callable[[], None] = lambda: None,
     ) -> None:
         self._writer = writer
         self._publisher = publisher
@@ -58,6 +59,7 @@ class Pipeline:
         self._library = library
         self._engine = engine
         self._expect_due = expect_due
+        self._on_outgoing = on_outgoing
 
     async def handle(self, events: Sequence[ChatEvent]) -> IngestResult:
         """Store ``events`` with their suggestions (returns after commit), then notify.
@@ -73,6 +75,8 @@ class Pipeline:
         dues = [item.next_due for item in stored if item.next_due is not None]
         if dues:
             self._expect_due(min(dues))
+        if any(item.event.deliver for item in stored):
+            self._on_outgoing()
         for item in stored:
             try:
                 await self._notify(item, suggestions.get(item.event.key))

@@ -12,6 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.auth import Authenticator, Principal
+from bot.channels.gateway import CHANNELS
 from bot.events import ChatEvent, EventType, SenderRole, validation_details
 from bot.payloads import message_payload
 from bot.publisher import AGENT_NS, agent_room
@@ -129,12 +130,19 @@ class AgentNamespace(_AuthNamespace):
             sender_id=session["agent_id"],
             text=reply.text,
             script_id=reply.script_id,
+            deliver=self._app[CHANNELS].has(matches[0].channel),
         )
         try:
             result = await services.pipeline.handle([event])
         except StorageUnavailable:
             return _error("storage unavailable, reply not recorded: retry")
-        return {"message": message_payload(event), "duplicate": result.duplicates > 0}
+        ack: dict[str, Any] = {
+            "message": message_payload(event),
+            "duplicate": result.duplicates > 0,
+        }
+        if event.deliver and not result.duplicates:
+            ack["delivery"] = "pending"
+        return ack
 
     async def on_suggestion_feedback(self, sid: str, data: Any) -> dict[str, Any]:
         """Store whether the agent used, edited or ignored a suggested script."""

@@ -8,10 +8,11 @@ an unknown or bad key fails loudly with its dotted name.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -88,7 +89,12 @@ class MatcherSettings(_Section):
 
 
 AlertKindName = Literal[
-    "reply.warning", "reply.overdue", "reply.slow", "message.unanswered", "reply.forbidden_phrase"
+    "reply.warning",
+    "reply.overdue",
+    "reply.slow",
+    "message.unanswered",
+    "reply.forbidden_phrase",
+    "delivery.failed",
 ]
 ALERT_KIND_NAMES: tuple[AlertKindName, ...] = (
     "reply.warning",
@@ -96,6 +102,7 @@ ALERT_KIND_NAMES: tuple[AlertKindName, ...] = (
     "reply.slow",
     "message.unanswered",
     "reply.forbidden_phrase",
+    "delivery.failed",
 )
 
 
@@ -196,6 +203,40 @@ class ReportsSettings(_Section):
     schedule: list[ReportScheduleSettings] = Field(default_factory=list)
 
 
+ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class TelegramChannelSettings(_Section):
+    """A ``[[channels]]`` of type ``telegram``: a bot customers write to."""
+
+    type: Literal["telegram"]
+    name: ChannelName
+    bot_token: SecretStr
+    #: Sent by Telegram in ``X-Telegram-Bot-Api-Secret-Token`` (set it with setWebhook).
+    secret_token: SecretStr
+    api_base: str = "https://api.telegram.org"
+
+    @model_validator(mode="after")
+    def _valid_secret(self) -> TelegramChannelSettings:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", self.secret_token.get_secret_value()):
+            raise ValueError("secret_token: 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return self
+
+
+ChannelSettings = TelegramChannelSettings
+
+
+class DeliverySettings(_Section):
+    """``[delivery]``: sending agents' replies out through their IM channel."""
+
+    retries: int = Field(default=5, ge=0, le=50)
+    backoff_seconds: float = Field(default=1.0, gt=0)
+    max_backoff_seconds: float = Field(default=60.0, gt=0)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    lease_seconds: float = Field(default=60.0, gt=0)
+    poll_seconds: float = Field(default=1.0, gt=0)
+
+
 class TokenSettings(_Section):
     """One ``[[auth.tokens]]`` entry."""
 
@@ -240,9 +281,20 @@ class Settings(_Section):
     alerts: AlertsSettings = AlertsSettings()
     kpi: KpiSettings = KpiSettings()
     reports: ReportsSettings = ReportsSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    channels: list[ChannelSettings] = Field(default_factory=list)
     matcher: MatcherSettings = MatcherSettings()
     auth: AuthSettings = AuthSettings()
     logging: LoggingSettings = LoggingSettings()
+
+    @model_validator(mode="after")
+    def _channel_names(self) -> Settings:
+        names = [channel.name for channel in self.channels]
+        if len(names) != len(set(names)):
+            raise ValueError("channels: each name must be used once")
+        if "api" in names:
+            raise ValueError('channels: "api" is the generic HTTP channel\'s name')
+        return self
 
 
 def _env_value(raw: str) -> Any:

@@ -59,14 +59,13 @@ def verify(
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-def backoff(attempt: int, settings: WebhookSettings, retry_after: float | None = None) -> float:
+def backoff(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
     """Seconds to wait before retry number ``attempt`` (1 = first retry): doubling from
-    ``backoff_seconds``, at least the server's ``Retry-After``, at most
-    ``max_backoff_seconds``."""
-    delay = settings.backoff_seconds * 2.0 ** (attempt - 1)
+    ``base``, at least the server's ``Retry-After``, at most ``cap``."""
+    delay = base * 2.0 ** (attempt - 1)
     if retry_after is not None:
         delay = max(delay, retry_after)
-    return min(delay, settings.max_backoff_seconds)
+    return min(delay, cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +153,10 @@ class Webhook:
                     failure.reason,
                 )
                 return False
-            delay = backoff(attempt, self.settings, failure.retry_after)
+            hook = self.settings
+            delay = backoff(
+                attempt, hook.backoff_seconds, hook.max_backoff_seconds, failure.retry_after
+            )
             log.warning(
                 "webhook %s: delivery %s failed (%s), retry in %.1fs",
                 self.name,

@@ -26,14 +26,15 @@ class AlertKind(StrEnum):
     SLOW = "reply.slow"
     UNANSWERED = "message.unanswered"
     FORBIDDEN = "reply.forbidden_phrase"
+    DELIVERY_FAILED = "delivery.failed"
 
 
 #: Kinds that go into the QA review queue.
 FLAGGED = frozenset({AlertKind.SLOW, AlertKind.UNANSWERED, AlertKind.FORBIDDEN})
 #: Kinds supervisors see (everything but the agent's private nudge).
 FOR_SUPERVISORS = frozenset(AlertKind) - {AlertKind.WARNING}
-#: Kinds the turn's agent sees.
-FOR_AGENT = frozenset({AlertKind.WARNING, AlertKind.OVERDUE})
+#: Kinds the agent concerned sees (a turn's agent; the author of an undelivered reply).
+FOR_AGENT = frozenset({AlertKind.WARNING, AlertKind.OVERDUE, AlertKind.DELIVERY_FAILED})
 #: Kinds fired by time passing while a turn is open, in the order they come due.
 TIMED = (AlertKind.WARNING, AlertKind.OVERDUE, AlertKind.UNANSWERED)
 

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.events import ChatEvent, EventType, SenderRole
 from bot.settings import MonitorSettings
 from storage import alerts as alert_store
+from storage import deliveries
 from storage import state as conversation_state
 from storage.alerts import AlertRecord, Located
 from storage.models import Agent, Conversation, Event, Suggestion
@@ -291,6 +292,9 @@ def apply_batch(
     _save_agents(conn, [events[i] for i, _, _ in applied])
     if suggestions:
         _save_suggestions(conn, inserted, suggestions, now)
+    outgoing = [events[i] for i, _, _ in applied if events[i].deliver]
+    if outgoing:
+        deliveries.enqueue(conn, [(inserted[e.key], e.channel) for e in outgoing], now)
     results: list[Stored | None] = [None] * len(events)
     for index, before, after in applied:
         records = alert_store.record(conn, located.get(index, []), now)

@@ -215,7 +215,9 @@ async def _add_alerts(
     if agent_id is not None:
         query = query.where(ALERTS.c.agent_id == agent_id)
     for row in await conn.execute(query):
-        field = _ALERT_FIELDS[AlertKind(row.kind)]
+        field = _ALERT_FIELDS.get(AlertKind(row.kind))
+        if field is None:
+            continue  # not a KPI (delivery.failed)
         if row.agent_id is not None:
             _bump(found, row.agent_id, **{field: row.n})
         _bump(found, TEAM, **{field: row.n})

@@ -227,3 +227,23 @@ class SuggestionFeedback(Base):
     action: Mapped[str] = mapped_column(String(16))
     agent_id: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[float] = mapped_column(Double)
+
+
+class Delivery(Base):
+    """An agent reply to send out through its IM channel (an outbox row, written in the
+    same transaction as the reply): pending -> sending -> sent, or failed with a reason."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_pk: Mapped[int] = mapped_column(ForeignKey("events.id"), unique=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[float] = mapped_column(Double)
+    lease_until: Mapped[float | None] = mapped_column(Double)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[float] = mapped_column(Double)
+    updated_at: Mapped[float] = mapped_column(Double)

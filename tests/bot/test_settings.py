@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ReportScheduleSettings, SettingsError, WebhookSettings, load_settings
+from bot.settings import (
+    ReportScheduleSettings,
+    SettingsError,
+    TelegramChannelSettings,
+    WebhookSettings,
+    load_settings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +40,7 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
     settings = load_settings(example, environ={})
     text = example.read_text(encoding="utf-8")
     for section_name, section in settings:
-        if section_name == "auth":
+        if section_name in ("auth", "channels"):
             continue
         assert f"[{section_name}]" in text
         for key in type(section).model_fields:
@@ -43,6 +49,8 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
         assert f"\n# {key} =" in text, f"alerts.webhook.{key} is not documented"
     for key in ReportScheduleSettings.model_fields:
         assert f"\n# {key} =" in text, f"reports.schedule.{key} is not documented"
+    for key in TelegramChannelSettings.model_fields:
+        assert f"\n# {key} =" in text, f"channels (telegram) {key} is not documented"
 
 
 def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.api import METRICS
-from bot.settings import WebhookSettings
 from bot.webhooks import backoff, sign, verify
 from tests.conftest import (
     SUPERVISOR,
@@ -156,9 +155,6 @@ def test_a_receiver_accepts_only_fresh_genuine_requests() -> None:
 
 
 def test_backoff_doubles_honours_retry_after_and_is_capped() -> None:
-    settings = WebhookSettings.model_validate(
-        {"url": "http://x", "secret": SECRET, "backoff_seconds": 1, "max_backoff_seconds": 5}
-    )
-    assert [backoff(n, settings) for n in (1, 2, 3, 4)] == [1, 2, 4, 5]
-    assert backoff(1, settings, retry_after=3) == 3
-    assert backoff(1, settings, retry_after=99) == 5
+    assert [backoff(n, 1, 5) for n in (1, 2, 3, 4)] == [1, 2, 4, 5]
+    assert backoff(1, 1, 5, retry_after=3) == 3
+    assert backoff(1, 1, 5, retry_after=99) == 5

@@ -1,0 +1,59 @@
+"""IM channel adapters: each platform's webhook in, agents' replies out.
+
+An adapter is a small class with ``routes(receive)`` (its webhook endpoints, all
+answered by the gateway's ``receive``), ``parse(request)`` (verify the platform's
+signature, then turn its payload into :class:`~bot.events.ChatEvent` s with
+``channel`` = the adapter's configured name) and ``send(http, conversation_id,
+text)`` (the outbound reply). Nothing after ``parse`` knows the platform: the
+gateway hands the events to ``pipeline.handle`` like any others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import aiohttp
+from aiohttp import web
+
+from bot.events import ChatEvent
+
+Receive = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a webhook request brought: events to store, and the platform's expected answer
+    (a challenge, an echo) when it is not a plain 200."""
+
+    events: list[ChatEvent] = field(default_factory=list)
+    response: web.StreamResponse | None = None
+
+
+class DeliveryError(Exception):
+    """A reply the platform did not take; ``retry`` when trying again may help."""
+
+    def __init__(self, reason: str, retry: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry, self.retry_after = reason, retry, retry_after
+
+
+class Channel(Protocol):
+    """What every adapter provides."""
+
+    name: str
+
+    def routes(self, receive: Receive) -> list[web.RouteDef]:
+        """The webhook endpoints, each answered by ``receive``."""
+        ...
+
+    async def parse(self, request: web.Request) -> Parsed:
+        """Verify and read one webhook request (401/400 as ``web.HTTPException``)."""
+        ...
+
+    async def send(
+        self, http: aiohttp.ClientSession, conversation_id: str, text: str
+    ) -> str | None:
+        """Send a reply; the platform's message id. Raises :class:`DeliveryError`."""
+        ...

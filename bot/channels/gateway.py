@@ -1,0 +1,70 @@
+"""The configured channels: their webhook routes (answered through the pipeline) and the
+HTTP session their replies go out on."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels import Channel, Receive
+from bot.channels.telegram import TelegramChannel
+from bot.errors import json_error
+from bot.services import SERVICES
+from bot.settings import ChannelSettings, Settings
+from storage.writer import StorageUnavailable
+
+
+def make_channel(settings: ChannelSettings) -> Channel:
+    """The adapter for one ``[[channels]]`` entry."""
+    return TelegramChannel(settings)
+
+
+def _receiver(adapter: Channel) -> Receive:
+    async def receive(request: web.Request) -> web.StreamResponse:
+        parsed = await adapter.parse(request)
+        if parsed.events:
+            try:
+                await request.app[SERVICES].pipeline.handle(parsed.events)
+            except StorageUnavailable as exc:
+                # Not acknowledged: the platform delivers it again.
+                raise json_error(web.HTTPServiceUnavailable, "storage unavailable") from exc
+        return parsed.response or web.json_response({"ok": True})
+
+    return receive
+
+
+class Channels:
+    """The adapters by name, and the HTTP client session they send with."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.adapters: dict[str, Channel] = {c.name: make_channel(c) for c in settings.channels}
+        self._timeout = aiohttp.ClientTimeout(total=settings.delivery.timeout_seconds)
+        self._http: aiohttp.ClientSession | None = None
+
+    def has(self, name: str) -> bool:
+        """Whether replies on channel ``name`` go out through an adapter."""
+        return name in self.adapters
+
+    def routes(self) -> list[web.RouteDef]:
+        """Every adapter's webhook endpoints."""
+        return [route for a in self.adapters.values() for route in a.routes(_receiver(a))]
+
+    async def start(self) -> None:
+        """Open the HTTP session (when any channel is configured)."""
+        if self.adapters:
+            self._http = aiohttp.ClientSession(timeout=self._timeout)
+
+    async def close(self) -> None:
+        """Close the HTTP session."""
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def send(self, channel: str, conversation_id: str, text: str) -> str | None:
+        """Send through ``channel``'s adapter (raises ``DeliveryError``)."""
+        if self._http is None:
+            raise RuntimeError("channels are not started")
+        return await self.adapters[channel].send(self._http, conversation_id, text)
+
+
+CHANNELS = web.AppKey("channels", Channels)

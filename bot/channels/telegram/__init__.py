@@ -1,0 +1,5 @@
+"""Telegram Bot API channel."""
+
+from bot.channels.telegram.adapter import TelegramChannel
+
+__all__ = ["TelegramChannel"]
