@@ -14,7 +14,7 @@ from bot.params import Query, decode_cursor, encode_cursor, query
 from bot.payloads import alert_payload, iso
 from bot.services import SERVICES
 from monitors.rules import AlertKind
-from storage import qa_repo
+from storage import deliveries, qa_repo
 from storage.queries import conversations_by_external_id
 
 QA = ("supervisor", "qa", "admin")
@@ -169,6 +169,7 @@ async def conversation(request: web.Request) -> web.Response:
         engine, qa_repo.AlertFilter(conversation_pk=conv.pk), after=None, limit=10_000
     )
     flag_rows = await qa_repo.flags(engine, conversation_pk=conv.pk)
+    sent_out = await deliveries.of_events(engine, [m.id for m in messages])
     return web.json_response(
         {
             "conversation": {
@@ -180,7 +181,7 @@ async def conversation(request: web.Request) -> web.Response:
                 "opened_at": iso(conv.opened_at),
                 "closed_at": iso(conv.closed_at),
             },
-            "messages": _annotated(messages, turns, alert_rows, flag_rows),
+            "messages": _annotated(messages, turns, alert_rows, flag_rows, sent_out),
             "turns": [_turn_json(t) for t in sorted(turns, key=lambda t: t.started_at)],
         }
     )
@@ -202,7 +203,11 @@ def _turn_json(turn: Any) -> dict[str, Any]:
 
 
 def _annotated(
-    messages: list[Any], turns: list[Any], alerts: list[Any], flags: list[Any]
+    messages: list[Any],
+    turns: list[Any],
+    alerts: list[Any],
+    flags: list[Any],
+    sent_out: dict[int, dict[str, Any]],
 ) -> list[dict[str, Any]]:
     by_start = {t.message_id: t for t in turns}
     out, current = [], None
@@ -217,6 +222,8 @@ def _annotated(
             ],
             "flags": [flag_json(f) for f in flags if f.message_id == m.external_id],
         }
+        if m.id in sent_out:
+            item["delivery"] = sent_out[m.id]
         if m.external_id in by_start:
             current = by_start[m.external_id]
         if m.sender_role == "customer" and current is not None:

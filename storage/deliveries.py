@@ -73,13 +73,20 @@ def claim(
 ) -> list[Claimed]:
     """Take up to ``limit`` due deliveries of ``channels`` (pending and due, or sending
     with a lapsed lease)."""
-    candidates = (
+    due = (
         select(DELIVERIES.c.id)
         .where(_due(now), DELIVERIES.c.channel.in_(channels))
         .order_by(DELIVERIES.c.next_attempt_at)
         .limit(limit)
-        .scalar_subquery()
     )
+    if conn.dialect.name == "postgresql":
+        # Concurrent claimers take different rows instead of queueing for the same ones;
+        # materialized, so that the LIMIT holds (a rescanned SKIP LOCKED subquery would
+        # return other rows each time).
+        picked = due.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
+        candidates = select(picked.c.id).scalar_subquery()
+    else:
+        candidates = due.scalar_subquery()
     claimed = conn.execute(
         update(DELIVERIES)
         # The state is checked again on the row itself: a concurrent claimer loses.

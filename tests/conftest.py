@@ -118,11 +118,15 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'replywatch.db'}"
 
 
-def make_settings(database_url: str, **sections: dict[str, Any]) -> Settings:
-    """Test settings: the given database, the test tokens, and any section overrides."""
+def make_settings(database_url: str, **sections: Any) -> Settings:
+    """Test settings: the given database, the test tokens, and any section overrides
+    (``channels`` is a list of tables)."""
     data: dict[str, Any] = {"storage": {"url": database_url}, "auth": {"tokens": TOKENS}}
     for name, values in sections.items():
-        data.setdefault(name, {}).update(values)
+        if isinstance(values, dict):
+            data.setdefault(name, {}).update(values)
+        else:
+            data[name] = values
     return settings_from(data)
 
 
@@ -374,3 +378,59 @@ async def receivers() -> AsyncIterator[Callable[..., Awaitable[Receiver]]]:
     yield start
     for server in started:
         await server.close()
+
+
+class FakeTelegram:
+    """The Telegram Bot API's ``sendMessage`` on a local port, speaking its documented
+    JSON: ``{"ok": true, "result": Message}`` or ``{"ok": false, "error_code",
+    "description", "parameters"?}``. ``failures`` are answered first, in turn."""
+
+    TOKEN = "7311092264:AAHk3mT-fake-token-for-tests"
+
+    def __init__(self) -> None:
+        self.failures: list[tuple[int, dict[str, Any]]] = []
+        self.sent: list[dict[str, Any]] = []
+        self.arrived = asyncio.Event()
+        self.server: TestServer | None = None
+
+    async def send_message(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.TOKEN:
+            body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return web.json_response(body, status=401)
+        payload = await request.json()
+        if self.failures:
+            status, body = self.failures.pop(0)
+            return web.json_response(body, status=status)
+        self.sent.append(payload)
+        self.arrived.set()
+        message = {
+            "message_id": 9000 + len(self.sent),
+            "date": int(time.time()),
+            "text": payload["text"],
+        }
+        message["chat"] = {"id": int(payload["chat_id"]), "type": "private"}
+        return web.json_response({"ok": True, "result": message})
+
+    @property
+    def api_base(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+    async def wait_sent(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
+        async with asyncio.timeout(within):
+            while len(self.sent) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.sent
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    """A local stand-in for api.telegram.org."""
+    fake = FakeTelegram()
+    app = web.Application()
+    app.router.add_post("/bot{token}/sendMessage", fake.send_message)
+    fake.server = TestServer(app, host="127.0.0.1")
+    await fake.server.start_server()
+    yield fake
+    await fake.server.close()
