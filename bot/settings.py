@@ -223,7 +223,24 @@ class TelegramChannelSettings(_Section):
         return self
 
 
-ChannelSettings = TelegramChannelSettings
+class SlackChannelSettings(_Section):
+    """A ``[[channels]]`` of type ``slack``: Slack (Connect) channels where customers write;
+    each thread is a conversation."""
+
+    type: Literal["slack"]
+    name: ChannelName
+    signing_secret: SecretStr
+    bot_token: SecretStr
+    #: Slack channel ids (C...) whose messages ReplyWatch follows.
+    channels: list[str] = Field(min_length=1)
+    #: Slack user id -> agent id: these users are the team; everyone else is a customer.
+    agents: dict[str, str] = Field(default_factory=dict)
+    api_base: str = "https://slack.com/api"
+
+
+ChannelSettings = Annotated[
+    TelegramChannelSettings | SlackChannelSettings, Field(discriminator="type")
+]
 
 
 class DeliverySettings(_Section):

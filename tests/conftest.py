@@ -380,48 +380,71 @@ async def receivers() -> AsyncIterator[Callable[..., Awaitable[Receiver]]]:
         await server.close()
 
 
-class FakeTelegram:
-    """The Telegram Bot API's ``sendMessage`` on a local port, speaking its documented
-    JSON: ``{"ok": true, "result": Message}`` or ``{"ok": false, "error_code",
-    "description", "parameters"?}``. ``failures`` are answered first, in turn."""
-
-    TOKEN = "7311092264:AAHk3mT-fake-token-for-tests"
+class FakePlatform:
+    """A remote IM platform's API on a local port: records what it is sent and answers
+    the scripted ``failures`` first, in turn, as ``(status, json body, headers)``."""
 
     def __init__(self) -> None:
-        self.failures: list[tuple[int, dict[str, Any]]] = []
+        self.failures: list[tuple[int, dict[str, Any], dict[str, str]]] = []
         self.sent: list[dict[str, Any]] = []
         self.arrived = asyncio.Event()
         self.server: TestServer | None = None
+
+    def fail(self, status: int, body: dict[str, Any], **headers: str) -> None:
+        """Answer the next request with this failure."""
+        self.failures.append((status, body, headers))
+
+    def failure(self) -> web.Response | None:
+        """The next scripted failure, if any."""
+        if not self.failures:
+            return None
+        status, body, headers = self.failures.pop(0)
+        return web.json_response(body, status=status, headers=headers)
+
+    def record(self, payload: dict[str, Any]) -> int:
+        """Keep an accepted request; its number (1, 2, ...)."""
+        self.sent.append(payload)
+        self.arrived.set()
+        return len(self.sent)
+
+    @property
+    def api_base(self) -> str:
+        """The base URL to configure as the channel's ``api_base``."""
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+    async def wait_sent(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until ``count`` requests were accepted."""
+        async with asyncio.timeout(within):
+            while len(self.sent) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        return self.sent
+
+    async def start(self, app: web.Application) -> None:
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+
+class FakeTelegram(FakePlatform):
+    """The Telegram Bot API's ``sendMessage``, speaking its documented JSON:
+    ``{"ok": true, "result": Message}`` or ``{"ok": false, "error_code", "description",
+    "parameters"?}``."""
+
+    TOKEN = "7311092264:AAHk3mT-fake-token-for-tests"
 
     async def send_message(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.TOKEN:
             body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
             return web.json_response(body, status=401)
         payload = await request.json()
-        if self.failures:
-            status, body = self.failures.pop(0)
-            return web.json_response(body, status=status)
-        self.sent.append(payload)
-        self.arrived.set()
-        message = {
-            "message_id": 9000 + len(self.sent),
-            "date": int(time.time()),
-            "text": payload["text"],
-        }
+        failed = self.failure()
+        if failed is not None:
+            return failed
+        number = self.record(payload)
+        message = {"message_id": 9000 + number, "date": int(time.time()), "text": payload["text"]}
         message["chat"] = {"id": int(payload["chat_id"]), "type": "private"}
         return web.json_response({"ok": True, "result": message})
-
-    @property
-    def api_base(self) -> str:
-        assert self.server is not None
-        return str(self.server.make_url("")).rstrip("/")
-
-    async def wait_sent(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
-        async with asyncio.timeout(within):
-            while len(self.sent) < count:
-                self.arrived.clear()
-                await self.arrived.wait()
-        return self.sent
 
 
 @pytest.fixture
@@ -430,7 +453,40 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     fake = FakeTelegram()
     app = web.Application()
     app.router.add_post("/bot{token}/sendMessage", fake.send_message)
-    fake.server = TestServer(app, host="127.0.0.1")
-    await fake.server.start_server()
+    await fake.start(app)
     yield fake
+    assert fake.server is not None
+    await fake.server.close()
+
+
+class FakeSlack(FakePlatform):
+    """Slack's Web API ``chat.postMessage``: ``{"ok": true, "channel", "ts", "message"}``
+    or ``{"ok": false, "error"}`` (HTTP 429 with ``Retry-After`` when rate limited)."""
+
+    TOKEN = "xoxb-17653672481-19874698323-fake-for-tests"
+
+    async def post_message(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.TOKEN}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        payload = await request.json()
+        failed = self.failure()
+        if failed is not None:
+            return failed
+        number = self.record(payload)
+        ts = f"{int(time.time())}.{number:06d}"
+        message = {"type": "message", "text": payload["text"], "ts": ts}
+        return web.json_response(
+            {"ok": True, "channel": payload["channel"], "ts": ts, "message": message}
+        )
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A local stand-in for slack.com/api."""
+    fake = FakeSlack()
+    app = web.Application()
+    app.router.add_post("/chat.postMessage", fake.post_message)
+    await fake.start(app)
+    yield fake
+    assert fake.server is not None
     await fake.server.close()

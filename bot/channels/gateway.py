@@ -7,15 +7,18 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels import Channel, Receive
+from bot.channels.slack import SlackChannel
 from bot.channels.telegram import TelegramChannel
 from bot.errors import json_error
 from bot.services import SERVICES
-from bot.settings import ChannelSettings, Settings
+from bot.settings import ChannelSettings, Settings, SlackChannelSettings
 from storage.writer import StorageUnavailable
 
 
 def make_channel(settings: ChannelSettings) -> Channel:
     """The adapter for one ``[[channels]]`` entry."""
+    if isinstance(settings, SlackChannelSettings):
+        return SlackChannel(settings)
     return TelegramChannel(settings)
 
 

@@ -201,18 +201,16 @@ async def test_a_busy_telegram_is_retried_until_it_takes_the_reply(
     fake_telegram: FakeTelegram,
     listeners: Callable[[], Listener],
 ) -> None:
-    fake_telegram.failures = [
-        (502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}),
-        (
-            429,
-            {
-                "ok": False,
-                "error_code": 429,
-                "description": "Too Many Requests: retry after 0",
-                "parameters": {"retry_after": 0},
-            },
-        ),
-    ]
+    fake_telegram.fail(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+    fake_telegram.fail(
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 0",
+            "parameters": {"retry_after": 0},
+        },
+    )
     gateway = await shop(start_gateway, sqlite_url, fake_telegram.api_base)
     alice = listeners()
     await alice.connect(gateway.url, "/agent", ALICE)
@@ -232,16 +230,12 @@ async def test_a_refused_reply_is_kept_and_its_agent_alerted(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    fake_telegram.failures = [
-        (
-            403,
-            {
-                "ok": False,
-                "error_code": 403,
-                "description": "Forbidden: bot was blocked by the user",
-            },
-        )
-    ]
+    blocked = {
+        "ok": False,
+        "error_code": 403,
+        "description": "Forbidden: bot was blocked by the user",
+    }
+    fake_telegram.fail(403, blocked)
     gateway = await shop(start_gateway, sqlite_url, fake_telegram.api_base)
     alice, supervisor = listeners(), listeners()
     await alice.connect(gateway.url, "/agent", ALICE)
