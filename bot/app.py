@@ -28,6 +28,7 @@ from bot.settings import Settings
 from bot.webhooks import Webhooks
 from monitors.sweep import Sweeper
 from scripts_library.library import Library
+from storage.cursors import Cursors
 from storage.engine import make_engine, upgrade
 from storage.writer import GroupWriter
 
@@ -91,9 +92,11 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             writer, publisher, metrics, library, engine, sweeper.expect, outbox.kick
         )
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
+        app[CHANNELS].pull(Cursors(engine), pipeline.handle)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
+        await app[CHANNELS].stop_pulling()
         await _cancel(sending)
         if outbox is not None:
             await outbox.stop()  # sends in flight still record their outcome

@@ -238,8 +238,35 @@ class SlackChannelSettings(_Section):
     api_base: str = "https://slack.com/api"
 
 
+class WeComChannelSettings(_Section):
+    """A ``[[channels]]`` of type ``wecom``: WeCom customer service (微信客服)."""
+
+    type: Literal["wecom"]
+    name: ChannelName
+    corp_id: str = Field(min_length=1, max_length=64)
+    #: The secret of the 微信客服 application (for access tokens).
+    corp_secret: SecretStr
+    #: Callback Token and EncodingAESKey, as set on the callback URL.
+    token: SecretStr
+    encoding_aes_key: SecretStr
+    #: Accounts (open_kfid) synced at start and every poll_seconds even without callbacks.
+    open_kfids: list[str] = Field(default_factory=list)
+    #: servicer_userid -> agent id, for agents answering in the WeCom client (default: same).
+    agents: dict[str, str] = Field(default_factory=dict)
+    poll_seconds: float = Field(default=60.0, gt=0)
+    api_base: str = "https://qyapi.weixin.qq.com"
+
+    @model_validator(mode="after")
+    def _valid_key(self) -> WeComChannelSettings:
+        key = self.encoding_aes_key.get_secret_value()
+        if not re.fullmatch(r"[A-Za-z0-9+/]{43}", key):
+            raise ValueError("encoding_aes_key: 43 characters of base64 (as WeCom shows it)")
+        return self
+
+
 ChannelSettings = Annotated[
-    TelegramChannelSettings | SlackChannelSettings, Field(discriminator="type")
+    TelegramChannelSettings | SlackChannelSettings | WeComChannelSettings,
+    Field(discriminator="type"),
 ]
 
 

@@ -247,3 +247,15 @@ class Delivery(Base):
     remote_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[float] = mapped_column(Double)
     updated_at: Mapped[float] = mapped_column(Double)
+
+
+class ChannelCursor(Base):
+    """Where a channel's message sync stopped (WeCom ``sync_msg``'s cursor), per account,
+    saved after the messages it covers are stored."""
+
+    __tablename__ = "channel_cursors"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(200), primary_key=True)
+    cursor: Mapped[str] = mapped_column(String(500))
+    updated_at: Mapped[float] = mapped_column(Double)

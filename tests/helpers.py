@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -46,8 +47,14 @@ async def agent(engine: AsyncEngine, agent_id: str) -> Any:
         return (await conn.execute(select(AGENTS).where(AGENTS.c.id == agent_id))).one()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
-    """Wait until ``check()`` is true (polling: the running service has no event to await)."""
+async def eventually(
+    check: Callable[[], Awaitable[bool]] | Callable[[], bool], within: float = 5.0
+) -> None:
+    """Wait until ``check()`` (plain or async) is true (polling: the running service has no
+    event to await)."""
     async with asyncio.timeout(within):
-        while not await check():  # noqa: ASYNC110
+        while True:
+            result = check()
+            if await result if inspect.isawaitable(result) else result:
+                return
             await asyncio.sleep(0.02)

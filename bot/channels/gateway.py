@@ -3,15 +3,21 @@ HTTP session their replies go out on."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import aiohttp
 from aiohttp import web
 
 from bot.channels import Channel, Receive
 from bot.channels.slack import SlackChannel
 from bot.channels.telegram import TelegramChannel
+from bot.channels.wecom import WeComChannel
+from bot.channels.wecom.adapter import Handle
 from bot.errors import json_error
 from bot.services import SERVICES
-from bot.settings import ChannelSettings, Settings, SlackChannelSettings
+from bot.settings import ChannelSettings, Settings, SlackChannelSettings, WeComChannelSettings
+from storage.cursors import Cursors
 from storage.writer import StorageUnavailable
 
 
@@ -19,6 +25,8 @@ def make_channel(settings: ChannelSettings) -> Channel:
     """The adapter for one ``[[channels]]`` entry."""
     if isinstance(settings, SlackChannelSettings):
         return SlackChannel(settings)
+    if isinstance(settings, WeComChannelSettings):
+        return WeComChannel(settings)
     return TelegramChannel(settings)
 
 
@@ -43,6 +51,7 @@ class Channels:
         self.adapters: dict[str, Channel] = {c.name: make_channel(c) for c in settings.channels}
         self._timeout = aiohttp.ClientTimeout(total=settings.delivery.timeout_seconds)
         self._http: aiohttp.ClientSession | None = None
+        self._pulling: list[asyncio.Task[None]] = []
 
     def has(self, name: str) -> bool:
         """Whether replies on channel ``name`` go out through an adapter."""
@@ -62,6 +71,26 @@ class Channels:
         if self._http is not None:
             await self._http.close()
             self._http = None
+
+    def pull(self, cursors: Cursors, handle: Handle) -> None:
+        """Start the adapters that fetch their messages (WeCom's ``sync_msg``)."""
+        if self._http is None:
+            return
+        for adapter in self.adapters.values():
+            if isinstance(adapter, WeComChannel):
+                task = asyncio.create_task(
+                    adapter.run(self._http, cursors, handle), name=f"pull-{adapter.name}"
+                )
+                self._pulling.append(task)
+
+    async def stop_pulling(self) -> None:
+        """Stop fetching (a sync cut short saved no cursor beyond what was stored)."""
+        for task in self._pulling:
+            task.cancel()
+        for task in self._pulling:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._pulling.clear()
 
     async def send(self, channel: str, conversation_id: str, text: str) -> str | None:
         """Send through ``channel``'s adapter (raises ``DeliveryError``)."""

@@ -8,8 +8,10 @@ import pytest
 from bot.settings import (
     ReportScheduleSettings,
     SettingsError,
+    SlackChannelSettings,
     TelegramChannelSettings,
     WebhookSettings,
+    WeComChannelSettings,
     load_settings,
 )
 
@@ -49,8 +51,9 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
         assert f"\n# {key} =" in text, f"alerts.webhook.{key} is not documented"
     for key in ReportScheduleSettings.model_fields:
         assert f"\n# {key} =" in text, f"reports.schedule.{key} is not documented"
-    for key in TelegramChannelSettings.model_fields:
-        assert f"\n# {key} =" in text, f"channels (telegram) {key} is not documented"
+    for kind in (TelegramChannelSettings, SlackChannelSettings, WeComChannelSettings):
+        for key in kind.model_fields:
+            assert f"\n# {key} =" in text, f"{kind.__name__}.{key} is not documented"
 
 
 def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> None:
@@ -94,6 +97,13 @@ def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> Non
         ("[kpi]\nresponse_bands = [[40, 60], [25, 100]]\n", {}, "lowest first"),
         ('[[reports.schedule]]\nperiod = "day"\ncron = "0 8 * *"\n', {}, "5 fields"),
         ('[[reports.schedule]]\nperiod = "year"\ncron = "0 8 * * *"\n', {}, "period"),
+        ('[[channels]]\ntype = "fax"\nname = "f"\n', {}, "does not match"),
+        (
+            '[[channels]]\ntype = "wecom"\nname = "w"\ncorp_id = "c"\ncorp_secret = "s"\n'
+            'token = "t"\nencoding_aes_key = "short"\n',
+            {},
+            "43 characters",
+        ),
     ],
 )
 def test_a_bad_key_fails_loudly_naming_it(
