@@ -12,6 +12,7 @@ from bot.errors import json_error, read_json
 from bot.events import Ident, Timestamp, validation_details
 from bot.params import Query, decode_cursor, encode_cursor, query
 from bot.payloads import alert_payload, iso
+from bot.replies import ReplyIn, ReplyProblem, record_reply
 from bot.services import SERVICES
 from monitors.rules import AlertKind
 from storage import deliveries, qa_repo
@@ -237,9 +238,46 @@ def _annotated(
     return out
 
 
+class HttpReplyIn(BaseModel):
+    """``POST /api/v1/conversations/{id}/reply`` body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    script_id: str | None = None
+    channel: str | None = None
+    id: str | None = None
+
+
+_PROBLEMS: dict[int, type[web.HTTPException]] = {
+    404: web.HTTPNotFound,
+    409: web.HTTPConflict,
+    503: web.HTTPServiceUnavailable,
+}
+
+
+@roles("agent")
+async def post_reply(request: web.Request) -> web.Response:
+    """An agent's reply over HTTP, exactly as the Socket.IO ``reply``: stored, then sent
+    out through the conversation's channel; 201 (200 for a repeated ``id``)."""
+    agent_id = request[PRINCIPAL].agent_id
+    try:
+        body = HttpReplyIn.model_validate(await read_json(request))
+        reply = ReplyIn(conversation_id=request.match_info["id"], **body.model_dump())
+    except ValidationError as exc:
+        raise json_error(web.HTTPBadRequest, "invalid reply", validation_details(exc)) from exc
+    if agent_id is None:  # agent tokens always carry one (settings check)
+        raise json_error(web.HTTPForbidden, "token has no agent_id")
+    try:
+        ack = await record_reply(request.app, agent_id, reply)
+    except ReplyProblem as problem:
+        raise json_error(_PROBLEMS[problem.status], problem.message, problem.details) from None
+    return web.json_response(ack, status=200 if ack["duplicate"] else 201)
+
+
 routes = [
     web.get("/api/v1/alerts", list_alerts),
     web.get("/api/v1/flags", list_flags),
     web.post("/api/v1/flags/{id}/review", review_flag),
     web.get("/api/v1/conversations/{id}", conversation),
+    web.post("/api/v1/conversations/{id}/reply", post_reply),
 ]

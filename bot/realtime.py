@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 from typing import Annotated, Any, Literal
 
 import socketio
@@ -12,15 +10,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.auth import Authenticator, Principal
-from bot.channels.gateway import CHANNELS
-from bot.events import ChatEvent, EventType, SenderRole, validation_details
-from bot.payloads import message_payload
+from bot.events import validation_details
 from bot.publisher import AGENT_NS, agent_room
+from bot.replies import ReplyIn, ReplyProblem, record_reply
 from bot.services import SERVICES
 from bot.settings import RealtimeSettings
 from storage import library_repo
-from storage.queries import conversations_by_external_id
-from storage.writer import StorageUnavailable
 
 log = logging.getLogger(__name__)
 SUPERVISOR_ROLES = frozenset({"supervisor", "qa", "admin"})
@@ -36,17 +31,6 @@ def make_server(settings: RealtimeSettings) -> socketio.AsyncServer:
         logger=False,
         engineio_logger=False,
     )
-
-
-class ReplyIn(BaseModel):
-    """The ``reply`` payload an agent console emits."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    conversation_id: Annotated[str, Field(min_length=1, max_length=200)]
-    text: Annotated[str, Field(min_length=1, max_length=20_000)]
-    script_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
-    id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
 def _error(message: str, details: Any = None) -> dict[str, Any]:
@@ -111,38 +95,10 @@ class AgentNamespace(_AuthNamespace):
         except ValidationError as exc:
             return _error("invalid reply", validation_details(exc))
         session = await self.get_session(sid)
-        services = self._app[SERVICES]
-        matches = await conversations_by_external_id(
-            services.engine, reply.conversation_id, reply.channel
-        )
-        problem = _not_exactly_one([m.channel for m in matches], "conversation")
-        if problem is not None:
-            return problem
-        now = time.time()
-        event = ChatEvent(
-            id=reply.id or f"rw-{uuid.uuid4()}",
-            channel=matches[0].channel,
-            type=EventType.MESSAGE,
-            ts=now,
-            received_at=now,
-            conversation_id=reply.conversation_id,
-            sender_role=SenderRole.AGENT,
-            sender_id=session["agent_id"],
-            text=reply.text,
-            script_id=reply.script_id,
-            deliver=self._app[CHANNELS].has(matches[0].channel),
-        )
         try:
-            result = await services.pipeline.handle([event])
-        except StorageUnavailable:
-            return _error("storage unavailable, reply not recorded: retry")
-        ack: dict[str, Any] = {
-            "message": message_payload(event),
-            "duplicate": result.duplicates > 0,
-        }
-        if event.deliver and not result.duplicates:
-            ack["delivery"] = "pending"
-        return ack
+            return await record_reply(self._app, session["agent_id"], reply)
+        except ReplyProblem as problem:
+            return _error(problem.message, problem.details)
 
     async def on_suggestion_feedback(self, sid: str, data: Any) -> dict[str, Any]:
         """Store whether the agent used, edited or ignored a suggested script."""

@@ -4,6 +4,7 @@ answered from ReplyWatch or by an agent right in Slack."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -198,7 +199,9 @@ async def test_slack_errors_retry_when_worth_it_and_alert_when_final(
     sqlite_url: str,
     fake_slack: FakeSlack,
     listeners: Callable[[], Listener],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     fake_slack.fail(429, {"ok": False, "error": "ratelimited"}, **{"Retry-After": "0"})
     fake_slack.fail(200, {"ok": False, "error": "channel_not_found"})
     gateway = await workspace(start_gateway, sqlite_url, fake_slack.api_base)
@@ -216,3 +219,6 @@ async def test_slack_errors_retry_when_worth_it_and_alert_when_final(
         "Slack: channel_not_found",
     )
     assert alert["agent_id"] == "alice"
+    assert "channel_not_found" in caplog.text
+    assert FakeSlack.TOKEN not in caplog.text
+    assert SIGNING_SECRET not in caplog.text

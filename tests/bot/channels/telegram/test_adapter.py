@@ -3,6 +3,7 @@ the answer reaches the customer in Telegram, or the agent hears that it did not.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -327,3 +328,30 @@ async def test_a_reply_waiting_to_go_out_survives_a_restart(
     assert delivery["state"] == "sent"
     assert delivery["attempts"] == 2
     assert (await transcript(second))["messages"][1]["id"] == ack["message"]["id"]
+
+
+async def test_an_agent_may_also_answer_over_http(
+    start_gateway: StartGateway, sqlite_url: str, fake_telegram: FakeTelegram
+) -> None:
+    gateway = await shop(start_gateway, sqlite_url, fake_telegram.api_base)
+    await webhook(gateway, update_from_types("在吗"))
+    url = f"{gateway.url}/api/v1/conversations/{CHAT}/reply"
+    body = {"text": "在的亲", "id": "alice-http-1"}
+    async with gateway.http.post(url, json=body, headers=auth(ALICE)) as resp:
+        assert resp.status == 201
+        assert (await resp.json())["delivery"] == "pending"
+    async with gateway.http.post(url, json=body, headers=auth(ALICE)) as resp:
+        assert (resp.status, (await resp.json())["duplicate"]) == (200, True)
+    [sent] = await fake_telegram.wait_sent(1)
+    assert sent["text"] == "在的亲"
+    await asyncio.sleep(0.2)
+    assert len(fake_telegram.sent) == 1  # the repeated id was not sent twice
+    checks = [
+        (f"{gateway.url}/api/v1/conversations/nobody/reply", {"text": "x"}, ALICE, 404),
+        (url, {"text": ""}, ALICE, 400),
+        (url, {"text": "x", "extra": 1}, ALICE, 400),
+        (url, {"text": "x"}, SUPERVISOR, 403),
+    ]
+    for target, payload, token, status in checks:
+        async with gateway.http.post(target, json=payload, headers=auth(token)) as resp:
+            assert resp.status == status, (payload, token)

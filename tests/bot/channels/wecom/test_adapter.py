@@ -5,6 +5,7 @@ cursor, and the agent's answer goes back with send_msg."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -204,8 +205,9 @@ async def test_an_answer_goes_back_with_send_msg(
     assert sent["msgid"].startswith("rw-")
     assert len(sent["msgid"]) <= 32
     assert (await alice.next("message.delivery"))["state"] == "sent"
-    answer = (await transcript(gateway))["messages"][1]
-    assert answer["delivery"]["remote_id"] == sent["msgid"]
+    conversation = await transcript(gateway)
+    assert conversation["messages"][1]["delivery"]["remote_id"] == sent["msgid"]
+    assert conversation["turns"][0]["end_reason"] == "reply"  # the reply clock stopped
 
 
 async def test_access_tokens_are_cached_and_refreshed_when_revoked_or_expiring(
@@ -270,7 +272,9 @@ async def test_a_refused_send_alerts_the_agent_and_a_busy_one_is_retried(
     sqlite_url: str,
     fake_wecom: FakeWeCom,
     listeners: Callable[[], Listener],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     fake_wecom.messages = messages()[:1]
     fake_wecom.fail(200, {"errcode": -1, "errmsg": "system busy"})
     fake_wecom.fail(
@@ -289,3 +293,12 @@ async def test_a_refused_send_alerts_the_agent_and_a_busy_one_is_retried(
     delivery = (await transcript(gateway))["messages"][1]["delivery"]
     assert (delivery["state"], delivery["attempts"]) == ("failed", 2)
     assert delivery["error"] == "WeCom send_msg: 95018 send msg not allowed, session state invalid"
+    # The fake WeCom's own access log (same process) shows its query strings; ours must not.
+    ours = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if not (r.name == "aiohttp.access" and "/cgi-bin/" in r.getMessage())
+    )
+    assert "95018" in ours
+    for secret in (FakeWeCom.SECRET, TOKEN, AES_KEY, fake_wecom.token):
+        assert secret not in ours

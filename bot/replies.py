@@ -1,0 +1,75 @@
+"""Agents' replies given to ReplyWatch (Socket.IO ``reply`` or ``POST
+/api/v1/conversations/{id}/reply``): recorded through the pipeline like any event,
+and queued for delivery when the conversation's channel has an adapter."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.channels.gateway import CHANNELS
+from bot.events import ChatEvent, EventType, SenderRole
+from bot.payloads import message_payload
+from bot.services import SERVICES
+from storage.queries import conversations_by_external_id
+from storage.writer import StorageUnavailable
+
+
+class ReplyIn(BaseModel):
+    """A reply: the conversation, the text, and optionally the script it came from, the
+    channel (when the conversation id exists on several) and an id (safe retries)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    conversation_id: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=20_000)]
+    script_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class ReplyProblem(Exception):
+    """Why a reply was not recorded, with the HTTP status that says it."""
+
+    def __init__(self, message: str, status: int, details: Any = None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.details = message, status, details
+
+
+async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> dict[str, Any]:
+    """Store ``agent_id``'s reply (after commit); ``{"message", "duplicate", "delivery"?}``."""
+    services = app[SERVICES]
+    matches = await conversations_by_external_id(
+        services.engine, reply.conversation_id, reply.channel
+    )
+    if not matches:
+        raise ReplyProblem("unknown conversation", 404)
+    if len(matches) > 1:
+        channels = [m.channel for m in matches]
+        raise ReplyProblem("conversation id is ambiguous", 409, {"channels": channels})
+    channel = matches[0].channel
+    now = time.time()
+    event = ChatEvent(
+        id=reply.id or f"rw-{uuid.uuid4()}",
+        channel=channel,
+        type=EventType.MESSAGE,
+        ts=now,
+        received_at=now,
+        conversation_id=reply.conversation_id,
+        sender_role=SenderRole.AGENT,
+        sender_id=agent_id,
+        text=reply.text,
+        script_id=reply.script_id,
+        deliver=app[CHANNELS].has(channel),
+    )
+    try:
+        result = await services.pipeline.handle([event])
+    except StorageUnavailable as exc:
+        raise ReplyProblem("storage unavailable, reply not recorded: retry", 503) from exc
+    ack: dict[str, Any] = {"message": message_payload(event), "duplicate": result.duplicates > 0}
+    if event.deliver and not result.duplicates:
+        ack["delivery"] = "pending"
+    return ack
