@@ -24,6 +24,7 @@ from storage.deliveries import Claimed
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
+BATCH = 50
 
 
 class Outbox:
@@ -58,7 +59,7 @@ class Outbox:
             self._wake.clear()
             try:
                 claimed = await self._writer.call(
-                    deliveries.claim, names, time.time(), self._settings.lease_seconds
+                    deliveries.claim, names, time.time(), self._settings.lease_seconds, BATCH
                 )
             except Exception:
                 log.exception("could not claim deliveries; retrying")
@@ -67,7 +68,7 @@ class Outbox:
                 task = asyncio.create_task(self._send(delivery), name=f"deliver-{delivery.pk}")
                 self._sending.add(task)
                 task.add_done_callback(self._sending.discard)
-            if len(claimed) == 50:
+            if len(claimed) == BATCH:
                 self._wake.set()  # more may be due
 
     async def _send(self, delivery: Claimed) -> None:

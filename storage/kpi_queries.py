@@ -1,19 +1,21 @@
 """KPI figures as SQL aggregates (SQLite and PostgreSQL alike): nothing per message
-is loaded into Python, only one row per agent (and per script, per day).
+is loaded into Python, only rows per agent (and per response-time bin, per script).
 
 A period is ``[start, end)`` in epoch seconds. Turns count by when they started
 (so a reopened conversation counts from its reopening message); alerts and QA
 flags by when the alert fired; suggestions and feedback by when they were made.
-Percentiles are nearest-rank: the p-th is the value at rank ceil(p * n).
+Percentiles are nearest-rank (the p-th is the value at rank ceil(p * n)), read
+from a histogram of 1/100-second bins: exact to 0.01 s, rounded down.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Table,
     and_,
@@ -22,9 +24,10 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    true,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
@@ -35,6 +38,8 @@ from storage.turns import TURNS
 
 SUGGESTIONS: Table = Suggestion.__table__  # type: ignore[assignment]
 TEAM = None  # the key of the team-wide figures
+#: Response-time histogram bins per second: median and p90 are exact to 1/100 s.
+RESOLUTION = 100
 _ALERT_FIELDS = {
     AlertKind.WARNING: "warnings",
     AlertKind.OVERDUE: "overdue",
@@ -58,6 +63,23 @@ class ScriptUse:
     def acceptance_rate(self) -> float | None:
         """Used (as is or edited) / shown as the top suggestion."""
         return (self.used + self.edited) / self.shown if self.shown else None
+
+
+class whole(FunctionElement[int]):
+    """floor(x) as an integer, for x >= 0, on SQLite and PostgreSQL alike."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(whole, "sqlite")
+def _whole_sqlite(element: whole, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
+
+
+@compiles(whole, "postgresql")
+def _whole_pg(element: whole, compiler: Any, **kw: Any) -> str:
+    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
 def _agent() -> ColumnElement[Any]:
@@ -98,60 +120,97 @@ def outcomes(end: float) -> Outcomes:
     )
 
 
-def _turn_columns(end: float) -> list[Any]:
-    outcome = outcomes(end)
-    replied, within, breached = outcome.replied, outcome.within, outcome.breached
-    response = case((replied, TURNS.c.response_seconds))
-    return [
-        func.count(func.distinct(TURNS.c.conversation_pk)).label("customers_received"),
-        func.count(func.distinct(case((replied, TURNS.c.conversation_pk)))).label(
-            "customers_replied"
-        ),
-        func.count().label("turns"),
-        func.count(response).label("turns_replied"),
-        func.avg(case((and_(replied, TURNS.c.opening), TURNS.c.response_seconds))).label(
-            "first_response_seconds"
-        ),
-        func.avg(response).label("response_seconds_avg"),
-        func.sum(case((within, 1), else_=0)).label("sla_within"),
-        func.sum(case((breached, 1), else_=0)).label("sla_breached"),
-    ]
-
-
 def _in(column: Any, start: float, end: float) -> ColumnElement[bool]:
     return and_(column >= start, column < end)
 
 
-def _turns(start: float, end: float, agent_id: str | None, by_agent: bool) -> Select[Any]:
-    key = _agent() if by_agent else literal(None)
-    query = select(key.label("agent"), *_turn_columns(end)).where(
-        _in(TURNS.c.started_at, start, end)
+def _bins(start: float, end: float, agent_id: str | None) -> Select[Any]:
+    """One row per agent and response-time bin (``-1`` = not replied): counts and sums
+    of every additive turn figure, so that a single sorted pass yields them all and the
+    histogram the percentiles come from."""
+    outcome = outcomes(end)
+    opened = and_(outcome.replied, TURNS.c.opening)
+    bin_ = case((outcome.replied, whole(TURNS.c.response_seconds * RESOLUTION)), else_=-1)
+    query = (
+        select(
+            _agent().label("agent"),
+            bin_.label("bin"),
+            func.count().label("turns"),
+            func.sum(case((outcome.replied, TURNS.c.response_seconds), else_=0)).label("total"),
+            func.sum(case((opened, 1), else_=0)).label("openings"),
+            func.sum(case((opened, TURNS.c.response_seconds), else_=0)).label("opening_total"),
+            func.sum(case((outcome.within, 1), else_=0)).label("within"),
+            func.sum(case((outcome.breached, 1), else_=0)).label("breached"),
+        )
+        .where(_in(TURNS.c.started_at, start, end))
+        .group_by(_agent(), bin_)
     )
+    return query if agent_id is None else query.where(_agent() == agent_id)
+
+
+def _customers(start: float, end: float, agent_id: str | None, by_agent: bool) -> Select[Any]:
+    replied = outcomes(end).replied
+    key = _agent() if by_agent else literal(None)
+    query = select(
+        key.label("agent"),
+        func.count(func.distinct(TURNS.c.conversation_pk)).label("received"),
+        func.count(func.distinct(case((replied, TURNS.c.conversation_pk)))).label("replied"),
+    ).where(_in(TURNS.c.started_at, start, end))
     if agent_id is not None:
         query = query.where(_agent() == agent_id)
     return query.group_by(_agent()) if by_agent else query
 
 
-def _percentiles(start: float, end: float, agent_id: str | None, by_agent: bool) -> Select[Any]:
-    key = _agent() if by_agent else literal("")
-    replied = outcomes(end).replied
-    ranked = (
-        select(
-            key.label("agent"),
-            TURNS.c.response_seconds.label("v"),
-            func.row_number().over(partition_by=key, order_by=TURNS.c.response_seconds).label("rn"),
-            func.count().over(partition_by=key).label("n"),
+@dataclass
+class _Turns:
+    """Turn sums of one agent (or the team) while the bins are read."""
+
+    turns: int = 0
+    replied: int = 0
+    total: float = 0.0
+    openings: int = 0
+    opening_total: float = 0.0
+    within: int = 0
+    breached: int = 0
+    histogram: dict[int, int] = field(default_factory=dict)
+
+    def add(self, row: Any) -> None:
+        n = int(row.turns)
+        self.turns += n
+        self.total += float(row.total or 0)
+        self.openings += int(row.openings or 0)
+        self.opening_total += float(row.opening_total or 0)
+        self.within += int(row.within or 0)
+        self.breached += int(row.breached or 0)
+        if row.bin >= 0:
+            self.replied += n
+            self.histogram[int(row.bin)] = self.histogram.get(int(row.bin), 0) + n
+
+    def rank(self, numerator: int, denominator: int) -> float | None:
+        """The nearest-rank percentile numerator/denominator (to the bin's resolution)."""
+        if not self.replied:
+            return None
+        wanted = -(-numerator * self.replied // denominator)  # ceil(p * n)
+        seen = 0
+        for bin_, count in sorted(self.histogram.items()):
+            seen += count
+            if seen >= wanted:
+                return bin_ / RESOLUTION
+        raise AssertionError("the histogram holds every replied turn")
+
+    def figures(self, received: int, replied_customers: int) -> Figures:
+        return Figures(
+            customers_received=received,
+            customers_replied=replied_customers,
+            turns=self.turns,
+            turns_replied=self.replied,
+            first_response_seconds=self.opening_total / self.openings if self.openings else None,
+            response_seconds_avg=self.total / self.replied if self.replied else None,
+            response_seconds_median=self.rank(1, 2),
+            response_seconds_p90=self.rank(9, 10),
+            sla_within=self.within,
+            sla_breached=self.breached,
         )
-        .where(_in(TURNS.c.started_at, start, end), replied)
-        .where(true() if agent_id is None else _agent() == agent_id)
-        .subquery()
-    )
-    # ceil(p * n) in integers: (n + 1) // 2 and (9n + 9) // 10.
-    return select(
-        ranked.c.agent,
-        func.max(case((ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.v))).label("median"),
-        func.max(case((ranked.c.rn == (9 * ranked.c.n + 9) // 10, ranked.c.v))).label("p90"),
-    ).group_by(ranked.c.agent)
 
 
 async def figures(
@@ -160,37 +219,22 @@ async def figures(
     """Figures per agent over ``[start, end)``, and the team's under key ``None``
     (the team counts a conversation two agents served once). With ``agent_id``, only
     that agent (the team figures are then that agent's)."""
+    sums: dict[str | None, _Turns] = {}
+    team = _Turns()
+    for row in await conn.execute(_bins(start, end, agent_id)):
+        sums.setdefault(row.agent, _Turns()).add(row)
+        team.add(row)
     found: dict[str | None, Figures] = {}
-    for by_agent in (True, False):
-        for row in await conn.execute(_turns(start, end, agent_id, by_agent)):
-            data = row._asdict()
-            key = data.pop("agent") if by_agent else TEAM
-            if key is None and by_agent:
-                continue  # turns of unassigned conversations nobody answered: team only
-            found[key] = _turn_figures(data)
-        for row in await conn.execute(_percentiles(start, end, agent_id, by_agent)):
-            key = row.agent if by_agent else TEAM
-            if key in found:
-                found[key] = replace(
-                    found[key], response_seconds_median=row.median, response_seconds_p90=row.p90
-                )
+    for row in await conn.execute(_customers(start, end, agent_id, by_agent=True)):
+        if row.agent is not None:  # unassigned turns nobody answered: the team's only
+            found[row.agent] = sums[row.agent].figures(int(row.received), int(row.replied))
+    for row in await conn.execute(_customers(start, end, agent_id, by_agent=False)):
+        if row.received:
+            found[TEAM] = team.figures(int(row.received), int(row.replied))
     await _add_alerts(conn, found, start, end, agent_id)
     await _add_qa(conn, found, start, end, agent_id)
     await _add_used(conn, found, start, end, agent_id)
     return found
-
-
-_COUNTS = ("customers_received", "customers_replied", "turns", "turns_replied")
-
-
-def _turn_figures(data: dict[str, Any]) -> Figures:
-    # An aggregate over no rows gives NULL sums.
-    counts = {name: int(data[name] or 0) for name in (*_COUNTS, "sla_within", "sla_breached")}
-    return Figures(
-        **counts,
-        first_response_seconds=data["first_response_seconds"],
-        response_seconds_avg=data["response_seconds_avg"],
-    )
 
 
 def _bump(found: dict[str | None, Figures], key: str | None, **values: Any) -> None:

@@ -4,35 +4,15 @@ and SLA compliance by hour of day. One row per bucket comes back, never per turn
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Integer, case, func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
-from storage.kpi_queries import outcomes
+from storage.kpi_queries import outcomes, whole
 from storage.turns import TURNS
 
 #: Upper edges (seconds) of the response-time histogram; the last bucket is open.
 RESPONSE_EDGES = (5, 10, 15, 20, 25, 30, 40, 60, 120, 300)
-
-
-class whole(FunctionElement[int]):
-    """floor(x) as an integer, for x >= 0, on SQLite and PostgreSQL alike."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(whole, "sqlite")
-def _whole_sqlite(element: whole, compiler: Any, **kw: Any) -> str:
-    return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
-
-
-@compiles(whole, "postgresql")
-def _whole_pg(element: whole, compiler: Any, **kw: Any) -> str:
-    return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
 @dataclass(frozen=True, slots=True)
