@@ -9,6 +9,7 @@ import contextlib
 import aiohttp
 from aiohttp import web
 
+from bot.channel_settings import ChannelSettings, SlackChannelSettings, WeComChannelSettings
 from bot.channels import Channel, Receive
 from bot.channels.slack import SlackChannel
 from bot.channels.telegram import TelegramChannel
@@ -16,7 +17,7 @@ from bot.channels.wecom import WeComChannel
 from bot.channels.wecom.adapter import Handle
 from bot.errors import json_error
 from bot.services import SERVICES
-from bot.settings import ChannelSettings, Settings, SlackChannelSettings, WeComChannelSettings
+from bot.settings import Settings
 from storage.cursors import Cursors
 from storage.writer import StorageUnavailable
 

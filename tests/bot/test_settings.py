@@ -5,13 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.channel_settings import (
+    SlackChannelSettings,
+    TelegramChannelSettings,
+    WeComChannelSettings,
+)
 from bot.settings import (
     ReportScheduleSettings,
     SettingsError,
-    SlackChannelSettings,
-    TelegramChannelSettings,
     WebhookSettings,
-    WeComChannelSettings,
     load_settings,
 )
 

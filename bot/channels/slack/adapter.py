@@ -23,10 +23,10 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.channel_settings import SlackChannelSettings
 from bot.channels import DeliveryError, Parsed, Receive
 from bot.errors import json_error, read_body
 from bot.events import ChatEvent, EventType, SenderRole, validation_details
-from bot.settings import SlackChannelSettings
 
 MAX_AGE = 300
 #: Slack ``error`` values worth retrying.

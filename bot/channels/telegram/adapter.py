@@ -16,10 +16,10 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.channel_settings import TelegramChannelSettings
 from bot.channels import DeliveryError, Parsed, Receive
 from bot.errors import json_error, read_json
 from bot.events import ChatEvent, EventType, SenderRole, validation_details
-from bot.settings import TelegramChannelSettings
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096
