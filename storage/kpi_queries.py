@@ -5,7 +5,7 @@ A period is ``[start, end)`` in epoch seconds. Turns count by when they started
 (so a reopened conversation counts from its reopening message); alerts and QA
 flags by when the alert fired; suggestions and feedback by when they were made.
 Percentiles are nearest-rank (the p-th is the value at rank ceil(p * n)), read
-from a histogram of 1/100-second bins: exact to 0.01 s, rounded down.
+from a histogram of 1/10-second bins: exact to 0.1 s, rounded down.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from storage.turns import TURNS
 
 SUGGESTIONS: Table = Suggestion.__table__  # type: ignore[assignment]
 TEAM = None  # the key of the team-wide figures
-#: Response-time histogram bins per second: median and p90 are exact to 1/100 s.
-RESOLUTION = 100
+#: Response-time histogram bins per second: median and p90 are exact to 0.1 s.
+RESOLUTION = 10
 _ALERT_FIELDS = {
     AlertKind.WARNING: "warnings",
     AlertKind.OVERDUE: "overdue",
