@@ -86,7 +86,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher = app[PUBLISHER]
         sweeper = Sweeper(writer, publisher, settings.monitor, metrics)
-        outbox = Outbox(writer, app[CHANNELS], publisher, settings.delivery)
+        outbox = Outbox(writer, app[CHANNELS], publisher, settings.delivery, metrics)
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
         pipeline = Pipeline(
             writer, publisher, metrics, library, engine, sweeper.expect, outbox.kick

@@ -51,6 +51,12 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.deliveries = Counter(
+            "replywatch_deliveries",
+            "Agents' replies sent out through IM channels, by attempt outcome",
+            ["channel", "result"],
+            registry=self.registry,
+        )
         # Labelled children bound once: ``labels()`` costs more than the increment.
         self._received_by_type = {t: self.events_received.labels(t.value) for t in EventType}
 

@@ -16,6 +16,7 @@ import time
 
 from bot.channels import DeliveryError
 from bot.channels.gateway import Channels
+from bot.metrics import Metrics
 from bot.publisher import Publisher
 from bot.settings import DeliverySettings
 from bot.webhooks import backoff
@@ -36,7 +37,9 @@ class Outbox:
         channels: Channels,
         publisher: Publisher,
         settings: DeliverySettings,
+        metrics: Metrics,
     ) -> None:
+        self._metrics = metrics
         self._writer = writer
         self._channels = channels
         self._publisher = publisher
@@ -84,6 +87,7 @@ class Outbox:
             await self._failed(delivery, DeliveryError("adapter error", retry=True))
             return
         await self._writer.call(deliveries.sent, delivery.pk, remote, time.time())
+        self._metrics.deliveries.labels(delivery.channel, "sent").inc()
         await self._notify(delivery, deliveries.SENT, None)
 
     async def _failed(self, delivery: Claimed, error: DeliveryError) -> None:
@@ -97,6 +101,7 @@ class Outbox:
                 error.retry_after,
             )
             await self._writer.call(deliveries.retry, delivery.pk, error.reason, now + delay, now)
+            self._metrics.deliveries.labels(delivery.channel, "retried").inc()
             log.warning(
                 "delivery %s on %s failed (%s); retry in %.1fs",
                 delivery.pk,
@@ -106,6 +111,7 @@ class Outbox:
             )
             return
         records = await self._writer.call(deliveries.failed, delivery, error.reason, now)
+        self._metrics.deliveries.labels(delivery.channel, "failed").inc()
         log.error("delivery %s on %s failed: %s", delivery.pk, delivery.channel, error.reason)
         await self._notify(delivery, deliveries.FAILED, error.reason)
         await self._publisher.alerts(records)

@@ -508,6 +508,7 @@ class FakeWeCom(FakePlatform):
         self.tokens_issued = 0
         self.token = ""
         self.sync_requests: list[dict[str, Any]] = []
+        self.sync_busy = 0  # answer sync_msg with "system busy" this many times
 
     def revoke(self) -> None:
         """Invalidate the current access token (as WeCom may at any time)."""
@@ -529,6 +530,9 @@ class FakeWeCom(FakePlatform):
         if not self._authorized(request):
             return web.json_response({"errcode": 40014, "errmsg": "invalid access_token"})
         body = await request.json()
+        if self.sync_busy:
+            self.sync_busy -= 1
+            return web.json_response({"errcode": -1, "errmsg": "system busy"})
         self.sync_requests.append(body)
         start = int(body.get("cursor") or 0)
         mine = [m for m in self.messages if m["open_kfid"] == body["open_kfid"]]

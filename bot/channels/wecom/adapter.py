@@ -116,10 +116,15 @@ class WeComChannel:
         return Parsed(response=web.Response(text="success"))
 
     async def run(self, http: aiohttp.ClientSession, cursors: Cursors, handle: Handle) -> None:
-        """Sync the accounts callbacks named (and the configured ones every poll)."""
+        """Sync the accounts callbacks named (and the configured ones every poll); a failed
+        sync is tried again after 1, 2, 4... seconds (at most ``poll_seconds``)."""
+        failures = 0
         while True:
+            wait = self._settings.poll_seconds
+            if failures:
+                wait = min(wait, 2.0 ** (failures - 1))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), wait)
             self._wake.clear()
             due, self._due = self._due | set(self._settings.open_kfids), set()
             for account in sorted(due):
@@ -131,6 +136,7 @@ class WeComChannel:
                 except Exception:
                     log.exception("%s: sync of %s failed; will retry", self.name, account)
                     self._due.add(account)
+            failures = failures + 1 if self._due else 0
 
     async def sync(
         self, http: aiohttp.ClientSession, cursors: Cursors, handle: Handle, account: str

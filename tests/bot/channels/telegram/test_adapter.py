@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import telegram
 
+from bot.api import METRICS
 from tests.conftest import (
     ALICE,
     SUPERVISOR,
@@ -221,6 +222,9 @@ async def test_a_busy_telegram_is_retried_until_it_takes_the_reply(
     assert (await alice.next("message.delivery"))["state"] == "sent"
     answer = (await transcript(gateway))["messages"][1]
     assert (answer["delivery"]["state"], answer["delivery"]["attempts"]) == ("sent", 3)
+    counted = gateway.app[METRICS].deliveries
+    assert counted.labels("telegram", "retried")._value.get() == 2
+    assert counted.labels("telegram", "sent")._value.get() == 1
 
 
 async def test_a_refused_reply_is_kept_and_its_agent_alerted(

@@ -302,3 +302,15 @@ async def test_a_refused_send_alerts_the_agent_and_a_busy_one_is_retried(
     assert "95018" in ours
     for secret in (FakeWeCom.SECRET, TOKEN, AES_KEY, fake_wecom.token):
         assert secret not in ours
+
+
+async def test_a_busy_wecom_is_asked_again_within_seconds_not_at_the_next_poll(
+    start_gateway: StartGateway, sqlite_url: str, fake_wecom: FakeWeCom
+) -> None:
+    fake_wecom.messages = messages()[:1]
+    fake_wecom.sync_busy = 2
+    gateway = await shop(start_gateway, sqlite_url, fake_wecom)  # poll_seconds = 30
+    started = time.monotonic()
+    await callback(gateway)
+    await stored(gateway, 2)
+    assert time.monotonic() - started < 5  # retried after 1 s and 2 s
