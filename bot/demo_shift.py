@@ -101,6 +101,13 @@ class Shift:
             counts["QA flags"] = len((await r.json())["items"])
         return counts
 
+    async def kpis(self) -> list[dict[str, Any]]:
+        """Today's figures per agent, from ``GET /api/v1/kpis``."""
+        headers = {"Authorization": f"Bearer {SUPERVISOR}"}
+        async with self.http.get(f"{self.url}/api/v1/kpis", headers=headers) as r:
+            agents: list[dict[str, Any]] = (await r.json())["agents"]
+        return agents
+
 
 async def alice(shift: Shift) -> None:
     """Fast, and uses the suggestions."""
@@ -184,6 +191,23 @@ def print_summary(screen: Screen, counts: Counter[str]) -> None:
         "QA flags",
     ):
         print(f"  {kind:<24}{counts[kind]:>3}", file=screen.out)
+
+
+def print_kpis(screen: Screen, agents: list[dict[str, Any]]) -> None:
+    """Today's KPIs per agent (SLA against the demo's deadlines; score bands are the
+    manuals' own, in real seconds)."""
+    print("\ntoday's KPIs (GET /api/v1/kpis):", file=screen.out)
+    print("  agent  customers  replied  avg reply  SLA   score", file=screen.out)
+    for item in agents:
+        avg = item["response_seconds_avg"]
+        sla = item["sla_compliance"]
+        total = item["scores"]["total"]
+        print(
+            f"  {item['agent_id']:<6}{item['customers_received']:>10}{item['customers_replied']:>9}"
+            f"{'-' if avg is None else f'{avg:.1f}s':>11}{'-' if sla is None else f'{sla:.0%}':>6}"
+            f"{'-' if total is None else f'{total:.0f}':>8}",
+            file=screen.out,
+        )
     print("run `replywatch serve` to start the real thing (see README).", file=screen.out)
 
 
@@ -209,9 +233,11 @@ async def run_demo(pace: float, out: TextIO) -> Counter[str]:
                     # Dave's unanswered alerts come at 18-18.6 demo seconds.
                     await asyncio.sleep(max(0.0, 19.5 * pace - (time.monotonic() - screen.started)))
                     counts = await shift.summary()
+                    agents = await shift.kpis()
                 finally:
                     await shift.disconnect()
             print_summary(screen, counts)
+            print_kpis(screen, agents)
             return counts
         finally:
             await runner.cleanup()

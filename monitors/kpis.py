@@ -90,10 +90,12 @@ def at_most(value: float | None, bands: list[tuple[float, float]]) -> float | No
 
 
 def score(figures: Figures, settings: KpiSettings) -> Scores:
-    """Score one agent's figures per ``[kpi]``. With no customers (or no replies) the
-    band in question is None, and so is the total."""
+    """Score one agent's figures per ``[kpi]``. With no customers there is nothing to
+    score (None); customers but no replies earn no response points."""
     rate = at_least(figures.reply_rate, settings.reply_rate_bands)
     response = at_most(figures.response_seconds_avg, settings.response_bands)
+    if response is None and figures.customers_received:
+        response = 0.0
     faults = settings.unanswered_points * figures.unanswered
     total = None
     if rate is not None and response is not None:

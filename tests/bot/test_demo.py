@@ -29,6 +29,10 @@ def test_the_demo_shows_suggestions_and_every_alert_kind_live() -> None:
     assert "dave        ALERT reply.overdue x2 (wx-1008, wx-1009) merged into one popup" in out
     assert out.count("SUPERVISOR  ALERT message.unanswered dave") == 3
     assert "ALERT" not in "".join(line for line in out.splitlines() if "carol" in line)
+    kpis = dict(re.findall(r"^  (alice|bob|carol|dave) +(\d+ +\d+ .*)$", out, re.MULTILINE))
+    assert re.fullmatch(r"1 +1 +0\.\d+s +100% +100", kpis["alice"])
+    assert re.fullmatch(r"4 +4 +\d\.\ds +100% +100", kpis["carol"])
+    assert re.fullmatch(r"3 +0 +- +0% +-30", kpis["dave"])  # nobody answered: 3 faults
     summary = dict(re.findall(r"^  (\S+(?: flags)?) +(\d+)$", out, re.MULTILINE))
     assert summary == {
         "reply.warning": "4",

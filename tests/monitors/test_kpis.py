@@ -74,3 +74,8 @@ def test_the_json_shape_has_rates_and_scores() -> None:
     assert data["sla_compliance"] == 0.75
     assert data["scores"]["reply_rate"] == 0
     assert data["customers_received"] == 4
+
+
+def test_customers_left_without_any_reply_score_nothing_and_cost_faults() -> None:
+    scores = score(replied(3, 0, None, unanswered=3), BANDS)
+    assert (scores.reply_rate, scores.response, scores.faults, scores.total) == (0, 0, -30, -30)
