@@ -22,6 +22,7 @@ from bot.webhooks import Delivery, Webhook
 from monitors.periods import Period, first_day, today
 from monitors.report_data import ReportData
 from monitors.reports import produce
+from storage import report_runs
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,25 @@ class ReportJob:
         self._metrics = metrics
         self._clock = clock
 
+    @property
+    def key(self) -> str:
+        """What identifies this schedule across processes."""
+        s = self._schedule
+        return f"{s.period}|{s.cron}|{s.covers}|{','.join(s.formats)}|{s.output_dir}"[:200]
+
     async def run(self) -> list[Path]:
-        """Write the report (and announce it); failures are logged, never raised."""
+        """Write the report (and announce it) unless another process already claimed this
+        period's run; failures are logged, never raised."""
         schedule = self._schedule
         period = Period(schedule.period)
-        now_day = today(self._clock(), ZoneInfo(self._settings.kpi.timezone))
-        day = covered_day(period, now_day, schedule.covers)
+        now = self._clock()
+        day = covered_day(
+            period, today(now, ZoneInfo(self._settings.kpi.timezone)), schedule.covers
+        )
+        period_key = first_day(period, day).isoformat()
+        if not await report_runs.claim(self._engine, self.key, period_key, now):
+            log.info("scheduled %s report for %s: written by another process", period.value, day)
+            return []
         try:
             data, files = await produce(
                 self._engine,
@@ -80,6 +94,7 @@ class ReportJob:
             )
         except Exception:
             log.exception("scheduled %s report for %s failed", period.value, day)
+            await report_runs.release(self._engine, self.key, period_key)
             return []
         log.info("scheduled %s report written: %s", period.value, ", ".join(map(str, files)))
         if schedule.webhook is not None:

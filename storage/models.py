@@ -259,3 +259,14 @@ class ChannelCursor(Base):
     account: Mapped[str] = mapped_column(String(200), primary_key=True)
     cursor: Mapped[str] = mapped_column(String(500))
     updated_at: Mapped[float] = mapped_column(Double)
+
+
+class ReportRun(Base):
+    """A scheduled report claimed by one process: (schedule, first day of the period) is
+    unique, so with several gateways each report is written once."""
+
+    __tablename__ = "report_runs"
+
+    schedule: Mapped[str] = mapped_column(String(200), primary_key=True)
+    first_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    claimed_at: Mapped[float] = mapped_column(Double)

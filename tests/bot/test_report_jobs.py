@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.api import METRICS
 from bot.app import SCHEDULER
 from bot.jobs import cron_trigger
-from bot.report_jobs import covered_day
+from bot.report_jobs import ReportJob, covered_day
+from bot.services import SERVICES
 from bot.webhooks import verify
 from monitors.periods import Period
 from tests.conftest import (
@@ -86,3 +88,18 @@ async def test_a_scheduled_report_is_written_and_announced(
     files = [Path(f) for f in report["files"]]
     assert sorted(f.suffix for f in files) == [".html", ".xlsx"]
     assert all(f.exists() and f.parent == tmp_path / "reports" for f in files)
+
+
+async def test_with_several_gateways_each_report_is_written_once(
+    start_gateway: StartGateway, sqlite_url: str, tmp_path: Path
+) -> None:
+    schedule = {"period": "day", "cron": "0 8 * * *", "output_dir": str(tmp_path / "out")}
+    settings = make_settings(sqlite_url, reports={"schedule": [schedule]})
+    gateway = await start_gateway(settings)
+    engine = gateway.app[SERVICES].engine
+    first, second = (
+        ReportJob(engine, settings, settings.reports.schedule[0], gateway.app[METRICS])
+        for _ in range(2)
+    )
+    assert [f.suffix for f in await first.run()] == [".html"]
+    assert await second.run() == []  # the same day's report, claimed by the first
