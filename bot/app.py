@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from bot import api, api_kpis, api_qa, api_scripts
 from bot.auth import Authenticator, auth_middleware
 from bot.channels.gateway import CHANNELS, Channels
 from bot.errors import error_middleware
-from bot.jobs import Jobs, cron_trigger
+from bot.jobs import Jobs, cancel, cron_trigger
 from bot.metrics import Metrics
 from bot.outbox import Outbox
 from bot.pipeline import Pipeline
@@ -55,13 +54,6 @@ async def _delivery(app: web.Application) -> AsyncIterator[None]:
         await app[CHANNELS].close()
 
 
-async def _cancel(task: asyncio.Task[None] | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     """Engine, migrations, script library, group writer and pipeline; everything opened
     is closed again, also when start-up fails part-way."""
@@ -97,10 +89,10 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await app[CHANNELS].stop_pulling()
-        await _cancel(sending)
+        await cancel([sending])
         if outbox is not None:
             await outbox.stop()  # sends in flight still record their outcome
-        await _cancel(task)
+        await cancel([task])
         if writer is not None:
             writer.close()
         library.close()

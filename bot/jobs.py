@@ -10,7 +10,8 @@ to finish on their own, then shut the scheduler down.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -85,3 +86,13 @@ class Jobs:
             await asyncio.wait(set(self._running), timeout=grace)
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # APScheduler runs the shutdown itself on the loop's next turn
+
+
+async def cancel(tasks: Iterable[asyncio.Task[Any] | None]) -> None:
+    """Cancel background tasks and wait until each has stopped (``None`` entries skipped)."""
+    running = [task for task in tasks if task is not None]
+    for task in running:
+        task.cancel()
+    for task in running:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

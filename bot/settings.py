@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
@@ -97,14 +97,7 @@ AlertKindName = Literal[
     "reply.forbidden_phrase",
     "delivery.failed",
 ]
-ALERT_KIND_NAMES: tuple[AlertKindName, ...] = (
-    "reply.warning",
-    "reply.overdue",
-    "reply.slow",
-    "message.unanswered",
-    "reply.forbidden_phrase",
-    "delivery.failed",
-)
+ALERT_KIND_NAMES: tuple[AlertKindName, ...] = get_args(AlertKindName)
 
 
 class WebhookSettings(_Section):

@@ -28,6 +28,7 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
+from bot.jobs import cancel
 from bot.metrics import Metrics
 from bot.settings import AlertsSettings, WebhookSettings
 
@@ -229,11 +230,7 @@ class Webhooks:
             left = sum(hook.pending() for hook in self._hooks)
             if left:
                 log.warning("webhooks: %d delivery(ies) not sent at shutdown", left)
-        for task in self._workers:
-            task.cancel()
-        for task in self._workers:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(self._workers)
         self._workers.clear()
         if self._session is not None:
             await self._session.close()

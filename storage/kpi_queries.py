@@ -237,11 +237,13 @@ async def figures(
     return found
 
 
-def _bump(found: dict[str | None, Figures], key: str | None, **values: Any) -> None:
-    current = found.get(key, Figures())
-    found[key] = replace(
-        current, **{name: getattr(current, name) + value for name, value in values.items()}
-    )
+def _credit(found: dict[str | None, Figures], agent_id: str | None, **values: Any) -> None:
+    """Add ``values`` to the agent's figures (when there is one) and to the team's."""
+    for key in (agent_id, TEAM) if agent_id is not None else (TEAM,):
+        current = found.get(key, Figures())
+        found[key] = replace(
+            current, **{name: getattr(current, name) + value for name, value in values.items()}
+        )
 
 
 async def _add_alerts(
@@ -262,9 +264,7 @@ async def _add_alerts(
         field = _ALERT_FIELDS.get(AlertKind(row.kind))
         if field is None:
             continue  # not a KPI (delivery.failed)
-        if row.agent_id is not None:
-            _bump(found, row.agent_id, **{field: row.n})
-        _bump(found, TEAM, **{field: row.n})
+        _credit(found, row.agent_id, **{field: row.n})
 
 
 async def _add_qa(
@@ -287,10 +287,7 @@ async def _add_qa(
     if agent_id is not None:
         query = query.where(ALERTS.c.agent_id == agent_id)
     for row in await conn.execute(query):
-        values = {"qa_confirmed": row.n, "qa_points": float(row.points)}
-        if row.agent_id is not None:
-            _bump(found, row.agent_id, **values)
-        _bump(found, TEAM, **values)
+        _credit(found, row.agent_id, qa_confirmed=row.n, qa_points=float(row.points))
 
 
 async def _add_used(
@@ -308,8 +305,7 @@ async def _add_used(
     if agent_id is not None:
         query = query.where(FEEDBACK.c.agent_id == agent_id)
     for row in await conn.execute(query):
-        _bump(found, row.agent_id, suggestions_used=row.n)
-        _bump(found, TEAM, suggestions_used=row.n)
+        _credit(found, row.agent_id, suggestions_used=row.n)
 
 
 async def script_use(conn: AsyncConnection, start: float, end: float) -> list[ScriptUse]:

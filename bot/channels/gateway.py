@@ -4,7 +4,6 @@ HTTP session their replies go out on."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import aiohttp
 from aiohttp import web
@@ -16,6 +15,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.wecom import WeComChannel
 from bot.channels.wecom.adapter import Handle
 from bot.errors import json_error
+from bot.jobs import cancel
 from bot.services import SERVICES
 from bot.settings import Settings
 from storage.cursors import Cursors
@@ -86,11 +86,7 @@ class Channels:
 
     async def stop_pulling(self) -> None:
         """Stop fetching (a sync cut short saved no cursor beyond what was stored)."""
-        for task in self._pulling:
-            task.cancel()
-        for task in self._pulling:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(self._pulling)
         self._pulling.clear()
 
     async def send(self, channel: str, conversation_id: str, text: str) -> str | None:
