@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -143,6 +144,14 @@ class Gateway:
         """The base URL, e.g. ``http://127.0.0.1:PORT``."""
         return str(self.server.make_url("")).rstrip("/")
 
+    async def transcript(self, conversation_id: str) -> Any:
+        """GET /api/v1/conversations/{id} as a supervisor (must answer 200)."""
+        async with self.http.get(
+            f"{self.url}/api/v1/conversations/{conversation_id}", headers=auth(SUPERVISOR)
+        ) as resp:
+            assert resp.status == 200
+            return await resp.json()
+
     async def post_events(self, body: Any, token: str = INTEGRATION) -> tuple[int, Any]:
         """POST /api/v1/events; the status and the decoded JSON answer."""
         async with self.http.post(f"{self.url}/api/v1/events", json=body, headers=auth(token)) as r:
@@ -205,6 +214,14 @@ class Listener:
                 event, data = await self.received.get()
                 if event == name:
                     return data
+
+    async def alert(self, kind: str, within: float = 5.0) -> Any:
+        """The next ``alert`` of ``kind`` (alerts of other kinds are skipped)."""
+        async with asyncio.timeout(within):
+            while True:
+                alert = await self.next("alert", within)
+                if alert["kind"] == kind:
+                    return alert
 
     async def nothing(self, name: str, wait: float = 0.3) -> bool:
         """True when no ``name`` event arrives within ``wait`` seconds."""
@@ -421,9 +438,17 @@ class FakePlatform:
                 await self.arrived.wait()
         return self.sent
 
-    async def start(self, app: web.Application) -> None:
+    @contextlib.asynccontextmanager
+    async def serving(self, *routes: web.RouteDef) -> AsyncIterator[None]:
+        """Run the fake on a local port with ``routes`` while the block lasts."""
+        app = web.Application()
+        app.add_routes(routes)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
+        try:
+            yield
+        finally:
+            await self.server.close()
 
 
 class FakeTelegram(FakePlatform):
@@ -451,12 +476,8 @@ class FakeTelegram(FakePlatform):
 async def fake_telegram() -> AsyncIterator[FakeTelegram]:
     """A local stand-in for api.telegram.org."""
     fake = FakeTelegram()
-    app = web.Application()
-    app.router.add_post("/bot{token}/sendMessage", fake.send_message)
-    await fake.start(app)
-    yield fake
-    assert fake.server is not None
-    await fake.server.close()
+    async with fake.serving(web.post("/bot{token}/sendMessage", fake.send_message)):
+        yield fake
 
 
 class FakeSlack(FakePlatform):
@@ -484,12 +505,8 @@ class FakeSlack(FakePlatform):
 async def fake_slack() -> AsyncIterator[FakeSlack]:
     """A local stand-in for slack.com/api."""
     fake = FakeSlack()
-    app = web.Application()
-    app.router.add_post("/chat.postMessage", fake.post_message)
-    await fake.start(app)
-    yield fake
-    assert fake.server is not None
-    await fake.server.close()
+    async with fake.serving(web.post("/chat.postMessage", fake.post_message)):
+        yield fake
 
 
 class FakeWeCom(FakePlatform):
@@ -556,11 +573,9 @@ class FakeWeCom(FakePlatform):
 async def fake_wecom() -> AsyncIterator[FakeWeCom]:
     """A local stand-in for qyapi.weixin.qq.com."""
     fake = FakeWeCom()
-    app = web.Application()
-    app.router.add_get("/cgi-bin/gettoken", fake.gettoken)
-    app.router.add_post("/cgi-bin/kf/sync_msg", fake.sync_msg)
-    app.router.add_post("/cgi-bin/kf/send_msg", fake.send_msg)
-    await fake.start(app)
-    yield fake
-    assert fake.server is not None
-    await fake.server.close()
+    async with fake.serving(
+        web.get("/cgi-bin/gettoken", fake.gettoken),
+        web.post("/cgi-bin/kf/sync_msg", fake.sync_msg),
+        web.post("/cgi-bin/kf/send_msg", fake.send_msg),
+    ):
+        yield fake

@@ -6,27 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from tests.conftest import (
     SUPERVISOR,
-    Gateway,
     Listener,
     StartGateway,
-    auth,
     customer_message,
     make_settings,
 )
 
 FAST_SWEEP = {"sweep_seconds": 0.05}
-
-
-async def transcript(gateway: Gateway, conversation: str) -> Any:
-    async with gateway.http.get(
-        f"{gateway.url}/api/v1/conversations/{conversation}", headers=auth(SUPERVISOR)
-    ) as resp:
-        assert resp.status == 200
-        return await resp.json()
 
 
 async def test_the_fourth_concurrent_chat_gets_the_busy_deadline(
@@ -47,8 +36,8 @@ async def test_the_fourth_concurrent_chat_gets_the_busy_deadline(
     messages = [customer_message(f"m{i}", conv=f"c{i}", ts=now - 10 + i) for i in range(4)]
     status, _ = await gateway.post_events({"events": assignments + messages})
     assert status == 202
-    third = (await transcript(gateway, "c2"))["turns"][0]
-    fourth = (await transcript(gateway, "c3"))["turns"][0]
+    third = (await gateway.transcript("c2"))["turns"][0]
+    fourth = (await gateway.transcript("c3"))["turns"][0]
     assert (third["concurrency"], third["deadline_seconds"]) == (3, 20)
     assert (fourth["concurrency"], fourth["deadline_seconds"]) == (4, 60)
 
@@ -80,6 +69,6 @@ async def test_a_timestamp_from_the_future_is_clamped_to_the_server_clock(
     await gateway.post_events(customer_message("ahead", ts=before + 3600))
     overdue = await supervisor.next("alert", within=3)  # due 0.3 s after *now*, not in an hour
     assert overdue["kind"] == "reply.overdue"
-    turn = (await transcript(gateway, "c1"))["turns"][0]
+    turn = (await gateway.transcript("c1"))["turns"][0]
     started = datetime.fromisoformat(turn["started_at"].replace("Z", "+00:00")).timestamp()
     assert before - 0.01 <= started <= time.time()

@@ -16,12 +16,10 @@ from slack_sdk.signature import SignatureVerifier
 from bot.channels.slack.adapter import signature
 from tests.conftest import (
     ALICE,
-    SUPERVISOR,
     FakeSlack,
     Gateway,
     Listener,
     StartGateway,
-    auth,
     make_settings,
 )
 from tests.helpers import count_events, engine_of
@@ -77,14 +75,6 @@ async def deliver(
         return r.status, await r.json()
 
 
-async def transcript(gateway: Gateway) -> Any:
-    async with gateway.http.get(
-        f"{gateway.url}/api/v1/conversations/{CONVERSATION}", headers=auth(SUPERVISOR)
-    ) as resp:
-        assert resp.status == 200
-        return await resp.json()
-
-
 def test_signatures_agree_with_slack_sdk() -> None:
     verifier = SignatureVerifier(SIGNING_SECRET)
     body = b'{"type":"event_callback"}'
@@ -124,7 +114,7 @@ async def test_a_thread_round_trip_through_slack(
         "text": suggested["items"][0]["text"],
     }
     assert (await alice.next("message.delivery"))["state"] == "sent"
-    conversation = await transcript(gateway)
+    conversation = await gateway.transcript(CONVERSATION)
     customer, answer = conversation["messages"]
     assert customer["sender"]["id"] == "U0CUSTOMER1"
     assert answer["id"] == ack["message"]["id"]
@@ -139,7 +129,7 @@ async def test_an_agent_answering_in_slack_stops_the_clock_and_nothing_is_echoed
     await deliver(gateway, fixture("message_customer.json"))
     await deliver(gateway, fixture("message_agent_in_thread.json"))
     await deliver(gateway, fixture("bot_message.json"))  # our own reply, coming back
-    conversation = await transcript(gateway)
+    conversation = await gateway.transcript(CONVERSATION)
     assert [m["sender"] for m in conversation["messages"]] == [
         {"role": "customer", "id": "U0CUSTOMER1", "name": None},
         {"role": "agent", "id": "alice", "name": None},
@@ -210,9 +200,8 @@ async def test_slack_errors_retry_when_worth_it_and_alert_when_final(
     await deliver(gateway, fixture("message_customer.json"))
     body = {"conversation_id": CONVERSATION, "text": "Checking now!"}
     await alice.client.call("reply", body, namespace="/agent", timeout=5)
-    while (alert := await alice.next("alert"))["kind"] != "delivery.failed":
-        pass
-    delivery = (await transcript(gateway))["messages"][1]["delivery"]
+    alert = await alice.alert("delivery.failed")
+    delivery = (await gateway.transcript(CONVERSATION))["messages"][1]["delivery"]
     assert (delivery["state"], delivery["attempts"], delivery["error"]) == (
         "failed",
         2,

@@ -88,22 +88,6 @@ def update_from_types(text: str, message_id: int = 1300) -> dict[str, Any]:
     return data
 
 
-async def transcript(gateway: Gateway) -> Any:
-    async with gateway.http.get(
-        f"{gateway.url}/api/v1/conversations/{CHAT}", headers=auth(SUPERVISOR)
-    ) as resp:
-        assert resp.status == 200
-        return await resp.json()
-
-
-async def alert_of(listener: Listener, kind: str) -> Any:
-    """The next alert of ``kind`` (the fixture's old date also brings turn alerts)."""
-    while True:
-        alert = await listener.next("alert")
-        if alert["kind"] == kind:
-            return alert
-
-
 async def reply(alice: Listener, text: str) -> Any:
     body = {"conversation_id": str(CHAT), "text": text}
     return await alice.client.call("reply", body, namespace="/agent", timeout=5)
@@ -129,7 +113,7 @@ async def test_a_round_trip_through_telegram(
     assert (sent["chat_id"], sent["text"]) == (str(CHAT), suggested["items"][0]["text"])
     delivered = await alice.next("message.delivery")
     assert (delivered["state"], delivered["message_id"]) == ("sent", ack["message"]["id"])
-    conversation = await transcript(gateway)
+    conversation = await gateway.transcript(str(CHAT))
     customer, answer = conversation["messages"]
     assert customer["sender"] == {"role": "customer", "id": str(CHAT), "name": "Mei Lin"}
     assert answer["delivery"] == {
@@ -156,7 +140,7 @@ async def test_documented_updates_become_customer_messages(
     gateway = await shop(start_gateway, sqlite_url, fake_telegram.api_base)
     assert (await webhook(gateway, fixture(name)))[0] == 200
     assert (await webhook(gateway, fixture(name)))[0] == 200  # Telegram's redelivery
-    [message] = (await transcript(gateway))["messages"]
+    [message] = (await gateway.transcript(str(CHAT)))["messages"]
     assert message["text"] == text
     assert message["ts"].startswith("2026-11-18")  # the update's own date
 
@@ -220,7 +204,7 @@ async def test_a_busy_telegram_is_retried_until_it_takes_the_reply(
     await reply(alice, "亲，现货 48 小时内发货")
     await fake_telegram.wait_sent(1)
     assert (await alice.next("message.delivery"))["state"] == "sent"
-    answer = (await transcript(gateway))["messages"][1]
+    answer = (await gateway.transcript(str(CHAT)))["messages"][1]
     assert (answer["delivery"]["state"], answer["delivery"]["attempts"]) == ("sent", 3)
     counted = gateway.app[METRICS].deliveries
     assert counted.labels("telegram", "retried")._value.get() == 2
@@ -247,14 +231,14 @@ async def test_a_refused_reply_is_kept_and_its_agent_alerted(
     await supervisor.connect(gateway.url, "/supervisor", SUPERVISOR)
     await webhook(gateway, fixture("text_message.json"))
     ack = await reply(alice, "亲，现货 48 小时内发货")
-    alert = await alert_of(alice, "delivery.failed")
+    alert = await alice.alert("delivery.failed")
     assert (alert["kind"], alert["message_id"], alert["agent_id"]) == (
         "delivery.failed",
         ack["message"]["id"],
         "alice",
     )
-    assert (await alert_of(supervisor, "delivery.failed"))["agent_id"] == "alice"
-    answer = (await transcript(gateway))["messages"][1]
+    assert (await supervisor.alert("delivery.failed"))["agent_id"] == "alice"
+    answer = (await gateway.transcript(str(CHAT)))["messages"][1]
     assert answer["text"] == "亲，现货 48 小时内发货"
     assert answer["delivery"]["state"] == "failed"
     assert answer["delivery"]["error"] == "Telegram 403: Forbidden: bot was blocked by the user"
@@ -280,9 +264,9 @@ async def test_an_unreachable_telegram_fails_after_the_retries(
     await webhook(gateway, fixture("text_message.json"))
     started = time.monotonic()
     await reply(alice, "在的亲")
-    await alert_of(alice, "delivery.failed")
+    await alice.alert("delivery.failed")
     assert time.monotonic() - started < 5
-    delivery = (await transcript(gateway))["messages"][1]["delivery"]
+    delivery = (await gateway.transcript(str(CHAT)))["messages"][1]["delivery"]
     assert (delivery["state"], delivery["attempts"]) == ("failed", 3)
     assert delivery["error"].startswith("Telegram unreachable")
 
@@ -316,7 +300,7 @@ async def test_a_reply_waiting_to_go_out_survives_a_restart(
     ack = await reply(alice, "亲，马上为您查询")
 
     async def first_attempt_failed() -> bool:
-        delivery = (await transcript(first))["messages"][1]["delivery"]
+        delivery = (await first.transcript(str(CHAT)))["messages"][1]["delivery"]
         return bool(delivery["state"] == "pending" and delivery["attempts"] == 1)
 
     await eventually(first_attempt_failed)
@@ -328,10 +312,10 @@ async def test_a_reply_waiting_to_go_out_survives_a_restart(
     second = await start_gateway(settings)
     [sent] = await fake_telegram.wait_sent(1)
     assert sent["text"] == "亲，马上为您查询"
-    delivery = (await transcript(second))["messages"][1]["delivery"]
+    delivery = (await second.transcript(str(CHAT)))["messages"][1]["delivery"]
     assert delivery["state"] == "sent"
     assert delivery["attempts"] == 2
-    assert (await transcript(second))["messages"][1]["id"] == ack["message"]["id"]
+    assert (await second.transcript(str(CHAT)))["messages"][1]["id"] == ack["message"]["id"]
 
 
 async def test_an_agent_may_also_answer_over_http(

@@ -20,12 +20,10 @@ from bot.channels.gateway import CHANNELS
 from bot.channels.wecom import WeComChannel
 from tests.conftest import (
     ALICE,
-    SUPERVISOR,
     FakeWeCom,
     Gateway,
     Listener,
     StartGateway,
-    auth,
     make_settings,
 )
 from tests.helpers import count_events, engine_of, eventually
@@ -93,14 +91,6 @@ async def callback(gateway: Gateway, xml: str | None = None, **query: str) -> tu
         return resp.status, await resp.text()
 
 
-async def transcript(gateway: Gateway) -> Any:
-    async with gateway.http.get(
-        f"{gateway.url}/api/v1/conversations/{CONVERSATION}", headers=auth(SUPERVISOR)
-    ) as resp:
-        assert resp.status == 200
-        return await resp.json()
-
-
 async def stored(gateway: Gateway, count: int) -> None:
     async def enough() -> bool:
         return await count_events(engine_of(gateway.app)) >= count
@@ -143,7 +133,7 @@ async def test_a_callback_syncs_the_messages_from_the_cursor(
     assert suggested["message_id"] == "from_msgid_4622416642169452483"
     assert suggested["items"][0]["script_id"] == "zh-ship-time"
     await stored(gateway, 4)  # the assignment, two customer messages, ZhangSan's answer
-    conversation = await transcript(gateway)
+    conversation = await gateway.transcript(CONVERSATION)
     assert [
         (m["sender"]["role"], m["sender"]["id"], m["text"]) for m in conversation["messages"]
     ] == [
@@ -180,7 +170,7 @@ async def test_a_restart_resumes_from_the_saved_cursor(
     await callback(second)
     await stored(second, 4)
     assert fake_wecom.sync_requests[0]["cursor"] == "2"  # nothing fetched twice
-    assert len((await transcript(second))["messages"]) == 3
+    assert len((await second.transcript(CONVERSATION))["messages"]) == 3
 
 
 async def test_an_answer_goes_back_with_send_msg(
@@ -205,7 +195,7 @@ async def test_an_answer_goes_back_with_send_msg(
     assert sent["msgid"].startswith("rw-")
     assert len(sent["msgid"]) <= 32
     assert (await alice.next("message.delivery"))["state"] == "sent"
-    conversation = await transcript(gateway)
+    conversation = await gateway.transcript(CONVERSATION)
     assert conversation["messages"][1]["delivery"]["remote_id"] == sent["msgid"]
     assert conversation["turns"][0]["end_reason"] == "reply"  # the reply clock stopped
 
@@ -287,10 +277,9 @@ async def test_a_refused_send_alerts_the_agent_and_a_busy_one_is_retried(
     await alice.next("suggestions")
     body = {"conversation_id": CONVERSATION, "text": "亲，在的"}
     await alice.client.call("reply", body, namespace="/agent", timeout=5)
-    while (alert := await alice.next("alert"))["kind"] != "delivery.failed":
-        pass
+    alert = await alice.alert("delivery.failed")
     assert alert["agent_id"] == "alice"
-    delivery = (await transcript(gateway))["messages"][1]["delivery"]
+    delivery = (await gateway.transcript(CONVERSATION))["messages"][1]["delivery"]
     assert (delivery["state"], delivery["attempts"]) == ("failed", 2)
     assert delivery["error"] == "WeCom send_msg: 95018 send msg not allowed, session state invalid"
     # The fake WeCom's own access log (same process) shows its query strings; ours must not.
