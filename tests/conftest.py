@@ -144,6 +144,13 @@ class Gateway:
         """The base URL, e.g. ``http://127.0.0.1:PORT``."""
         return str(self.server.make_url("")).rstrip("/")
 
+    async def assign(self, conversation_id: str, agent_id: str, channel: str = "api") -> None:
+        """Route a conversation to an agent (a ``conversation.assigned`` event)."""
+        event = {"id": f"assign-{channel}-{conversation_id}", "channel": channel}
+        event |= {"type": "conversation.assigned", "conversation_id": conversation_id}
+        status, _ = await self.post_events(event | {"agent_id": agent_id})
+        assert status == 202
+
     async def transcript(self, conversation_id: str) -> Any:
         """GET /api/v1/conversations/{id} as a supervisor (must answer 200)."""
         async with self.http.get(

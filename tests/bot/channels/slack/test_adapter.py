@@ -52,11 +52,7 @@ def slack_channel(api_base: str) -> dict[str, Any]:
 async def workspace(start_gateway: StartGateway, database_url: str, api_base: str) -> Gateway:
     settings = make_settings(database_url, delivery=FAST, channels=[slack_channel(api_base)])
     gateway = await start_gateway(settings)
-    assign = {"id": "as1", "channel": "slack", "conversation_id": CONVERSATION}
-    status, _ = await gateway.post_events(
-        assign | {"type": "conversation.assigned", "agent_id": "alice"}
-    )
-    assert status == 202
+    await gateway.assign(CONVERSATION, "alice", channel="slack")
     return gateway
 
 

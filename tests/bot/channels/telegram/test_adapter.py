@@ -56,11 +56,7 @@ async def shop(
         database_url, delivery={**FAST, **delivery}, channels=[channel(api_base)]
     )
     gateway = await start_gateway(settings)
-    assign = {"id": "as1", "channel": "telegram", "conversation_id": str(CHAT)}
-    status, _ = await gateway.post_events(
-        assign | {"type": "conversation.assigned", "agent_id": "alice"}
-    )
-    assert status == 202
+    await gateway.assign(str(CHAT), "alice", channel="telegram")
     return gateway
 
 

@@ -58,11 +58,7 @@ def wecom_channel(api_base: str) -> dict[str, Any]:
 async def shop(start_gateway: StartGateway, database_url: str, fake: FakeWeCom) -> Gateway:
     settings = make_settings(database_url, delivery=FAST, channels=[wecom_channel(fake.api_base)])
     gateway = await start_gateway(settings)
-    assign = {"id": "as1", "channel": "wecom", "conversation_id": CONVERSATION}
-    status, _ = await gateway.post_events(
-        assign | {"type": "conversation.assigned", "agent_id": "alice"}
-    )
-    assert status == 202
+    await gateway.assign(CONVERSATION, "alice", channel="wecom")
     return gateway
 
 
