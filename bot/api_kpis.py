@@ -75,7 +75,7 @@ def _range(params: KpisQuery, tz: ZoneInfo, now: float) -> tuple[float, float]:
         return periods.bounds(period, params.day or periods.today(now, tz), tz)
     start = params.from_
     if start is None:
-        start = periods.bounds(periods.Period.DAY, periods.today(now, tz), tz)[0]
+        start = periods.day_start(now, tz)
     end = params.to if params.to is not None else max(now, start + 1)
     if start >= end:
         raise json_error(web.HTTPBadRequest, "invalid query", {"from": "must be before to"})
@@ -111,7 +111,7 @@ async def _today(app: web.Application, now: float) -> tuple[float, dict[str, Any
         if not cache.fresh(time.time()):
             settings = app[SETTINGS].kpi
             tz = ZoneInfo(settings.timezone)
-            start = periods.bounds(periods.Period.DAY, periods.today(now, tz), tz)[0]
+            start = periods.day_start(now, tz)
             started = time.perf_counter()
             document = await kpi_report.build(
                 app[SERVICES].engine, settings, start, max(now, start + 1)

@@ -62,3 +62,8 @@ def days(start: float, end: float, tz: ZoneInfo) -> list[tuple[date, float, floa
 def today(now: float, tz: ZoneInfo) -> date:
     """The team's local date at ``now``."""
     return datetime.fromtimestamp(now, tz).date()
+
+
+def day_start(now: float, tz: ZoneInfo) -> float:
+    """Epoch seconds of the local midnight that began the day holding ``now``."""
+    return midnight(today(now, tz), tz)

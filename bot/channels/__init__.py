@@ -20,6 +20,13 @@ from aiohttp import web
 from bot.events import ChatEvent
 
 Receive = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: Signed requests older (or newer) than this many seconds are refused as replays.
+MAX_AGE = 300
+
+
+def fresh(stamp: str, now: float, max_age: float = MAX_AGE) -> bool:
+    """Whether a request's unix ``stamp`` is well-formed and within ``max_age`` of now."""
+    return stamp.isdigit() and abs(now - int(stamp)) <= max_age
 
 
 @dataclass(frozen=True)

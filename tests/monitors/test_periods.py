@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from monitors.periods import Period, bounds, days
+from monitors.periods import Period, bounds, day_start, days
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -48,3 +48,8 @@ def test_days_of_a_range_are_clipped_to_it() -> None:
     assert [d.isoformat() for d, _, _ in found] == ["2026-11-20", "2026-11-21", "2026-11-22"]
     assert found[0][1] == start
     assert found[-1][2] == end
+
+
+def test_the_day_so_far_starts_at_local_midnight() -> None:
+    now = bounds(Period.DAY, date(2026, 11, 22), SHANGHAI)[0] + 5 * 3600
+    assert local(day_start(now, SHANGHAI), SHANGHAI) == "2026-11-22 00:00"

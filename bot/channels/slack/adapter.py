@@ -24,11 +24,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.channel_settings import SlackChannelSettings
-from bot.channels import DeliveryError, Parsed, Receive
+from bot.channels import DeliveryError, Parsed, Receive, fresh
 from bot.errors import json_error, read_body
 from bot.events import ChatEvent, EventType, SenderRole, validation_details
 
-MAX_AGE = 300
 #: Slack ``error`` values worth retrying.
 TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
 TS_PATTERN = r"^\d{1,12}\.\d{1,9}$"
@@ -78,7 +77,7 @@ class SlackChannel:
     def _verify(self, request: web.Request, body: bytes, now: float) -> None:
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         given = request.headers.get("X-Slack-Signature", "")
-        if not stamp.isdigit() or abs(now - int(stamp)) > MAX_AGE:
+        if not fresh(stamp, now):
             raise json_error(web.HTTPUnauthorized, "missing, malformed or stale request timestamp")
         expected = signature(self._settings.signing_secret.get_secret_value(), stamp, body)
         if not hmac.compare_digest(expected.encode(), given.encode()):

@@ -30,7 +30,7 @@ from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
 from bot.channel_settings import WeComChannelSettings
-from bot.channels import DeliveryError, Parsed, Receive
+from bot.channels import DeliveryError, Parsed, Receive, fresh
 from bot.channels.wecom.api import WeComApi, WeComError
 from bot.channels.wecom.crypto import CryptoError, WeComCrypto
 from bot.errors import json_error, read_body
@@ -38,7 +38,6 @@ from bot.events import ChatEvent, EventType, SenderRole
 from storage.cursors import Cursors
 
 log = logging.getLogger(__name__)
-MAX_AGE = 300
 CUSTOMER, SERVICER = 3, 5
 OWN_PREFIX = "rw-"
 Handle = Callable[[Sequence[ChatEvent]], Awaitable[Any]]
@@ -85,7 +84,7 @@ class WeComChannel:
     def _signed(self, request: web.Request, encrypted: str) -> None:
         query = request.query
         stamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
-        if not stamp.isdigit() or abs(time.time() - int(stamp)) > MAX_AGE:
+        if not fresh(stamp, time.time()):
             raise json_error(web.HTTPUnauthorized, "missing, malformed or stale timestamp")
         if not self._crypto.verify(query.get("msg_signature", ""), stamp, nonce, encrypted):
             raise json_error(web.HTTPUnauthorized, "invalid msg_signature")
