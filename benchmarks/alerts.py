@@ -28,9 +28,9 @@ import aiohttp
 import socketio
 from common import free_port, percentile, wait_ready
 
-from bot.events import ChatEvent, EventType, SenderRole
-from bot.settings import MonitorSettings
-from monitors.sweep import sweep
+from bot.jobs.sweeper import sweep
+from monitors.events import ChatEvent, EventType, SenderRole
+from monitors.rules import Thresholds
 from storage.engine import make_engine, upgrade, writer
 from storage.ingest import apply_batch
 
@@ -158,9 +158,7 @@ def _open_turns(count: int, offset: int) -> list[ChatEvent]:
 
 
 async def sweep_cost(sizes: list[int], runs: int) -> None:
-    far = MonitorSettings(
-        reply_seconds=86_400, busy_reply_seconds=86_400, unanswered_seconds=86_400
-    )
+    far = Thresholds(reply_seconds=86_400, busy_reply_seconds=86_400, unanswered_seconds=86_400)
     print("B. sweep cost with nothing due, by open turns in the database (SQLite)")
     baseline = None
     with tempfile.TemporaryDirectory() as tmp:

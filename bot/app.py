@@ -7,49 +7,61 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import socketio
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot import api, api_kpis, api_qa, api_scripts
-from bot.auth import Authenticator, auth_middleware
-from bot.channels.gateway import CHANNELS, Channels
-from bot.errors import error_middleware
-from bot.jobs import Jobs, cancel, cron_trigger
+from bot.channels.gateway import Channels
+from bot.delivery.alerts import AlertDispatch
+from bot.delivery.outbox import Outbox
+from bot.delivery.webhooks import Webhooks
+from bot.http import routes
+from bot.http.auth import Authenticator, auth_middleware
+from bot.http.errors import error_middleware
+from bot.http.kpis import TodayCache
+from bot.jobs.reports import ReportJob
+from bot.jobs.scheduler import Jobs, cancel, cron_trigger
+from bot.jobs.sweeper import Sweeper
+from bot.keys import (
+    ALERTS,
+    CHANNELS,
+    KPI_TODAY,
+    METRICS,
+    PUBLISHER,
+    SCHEDULER,
+    SERVICES,
+    SETTINGS,
+    SIO,
+)
+from bot.library import Library
 from bot.metrics import Metrics
-from bot.outbox import Outbox
 from bot.pipeline import Pipeline
-from bot.publisher import Publisher
-from bot.realtime import AgentNamespace, SupervisorNamespace, make_server
-from bot.report_jobs import ReportJob
-from bot.services import SERVICES, Services
+from bot.realtime.names import PATH, SUPERVISOR_NS
+from bot.realtime.namespaces import AgentNamespace, SupervisorNamespace, make_server
+from bot.realtime.publisher import Publisher
+from bot.services import Services
 from bot.settings import Settings
-from bot.webhooks import Webhooks
-from monitors.sweep import Sweeper
-from scripts_library.library import Library
 from storage.cursors import Cursors
 from storage.engine import make_engine, upgrade
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
-SIO = web.AppKey("sio", socketio.AsyncServer)
-SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
-PUBLISHER = web.AppKey("publisher", Publisher)
 
 
 async def _delivery(app: web.Application) -> AsyncIterator[None]:
-    """The publisher (Socket.IO pushes, merged reminders) and the outgoing webhooks;
+    """The publisher (Socket.IO pushes), the one alert path and the outgoing webhooks;
     closed last, so the final sweep's alerts still go out."""
-    settings = app[api.SETTINGS]
-    webhooks = Webhooks(settings.alerts, app[api.METRICS])
+    settings = app[SETTINGS]
+    webhooks = Webhooks(settings.alerts, app[METRICS])
     await webhooks.start()
     await app[CHANNELS].start()
-    publisher = Publisher(app[SIO], settings.alerts, webhooks)
+    publisher = Publisher(app[SIO])
     app[PUBLISHER] = publisher
+    alerts = AlertDispatch(publisher, webhooks, app[METRICS], settings.alerts.merge_overdue_seconds)
+    app[ALERTS] = alerts
     try:
         yield
     finally:
-        await publisher.close()
+        await alerts.close()
         await webhooks.close()
         await app[CHANNELS].close()
 
@@ -57,7 +69,7 @@ async def _delivery(app: web.Application) -> AsyncIterator[None]:
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     """Engine, migrations, script library, group writer and pipeline; everything opened
     is closed again, also when start-up fails part-way."""
-    settings = app[api.SETTINGS]
+    settings = app[SETTINGS]
     engine = make_engine(settings.storage.url, pool_size=settings.storage.pool_size)
     library = Library(engine, settings.matcher)
     writer: GroupWriter | None = None
@@ -68,20 +80,20 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         if settings.storage.auto_migrate:
             await upgrade(engine)
         await library.start()
-        metrics = app[api.METRICS]
+        metrics = app[METRICS]
         writer = GroupWriter(
             engine,
             max_group_events=settings.storage.max_group_events,
             on_commit=metrics.observe_commit,
-            monitor=settings.monitor,
+            thresholds=settings.monitor.thresholds(),
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
-        publisher = app[PUBLISHER]
-        sweeper = Sweeper(writer, publisher, settings.monitor, metrics)
-        outbox = Outbox(writer, app[CHANNELS], publisher, settings.delivery, metrics)
+        publisher, alerts = app[PUBLISHER], app[ALERTS]
+        sweeper = Sweeper(writer, alerts, metrics)
+        outbox = Outbox(writer, app[CHANNELS], publisher, alerts, settings.delivery, metrics)
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
         pipeline = Pipeline(
-            writer, publisher, metrics, library, engine, sweeper.expect, outbox.kick
+            writer, publisher, alerts, metrics, library, engine, sweeper.wake_at, outbox.kick
         )
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
         app[CHANNELS].pull(Cursors(engine), pipeline.handle)
@@ -101,7 +113,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     """Periodic jobs: the monitor's sweep and the library refresh."""
-    settings = app[api.SETTINGS]
+    settings = app[SETTINGS]
     services = app[SERVICES]
     jobs = Jobs(app[SCHEDULER])
     jobs.every(
@@ -112,7 +124,7 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     )
     jobs.every(settings.matcher.reload_seconds, services.library.tick, "library-refresh")
     for index, schedule in enumerate(settings.reports.schedule):
-        job = ReportJob(services.engine, settings, schedule, app[api.METRICS])
+        job = ReportJob(services.engine, settings, schedule, app[METRICS])
         trigger = cron_trigger(schedule.cron, settings.kpi.timezone)
         jobs.cron(trigger, job.run, f"report-{index}-{schedule.period}")
     jobs.scheduler.start()
@@ -135,20 +147,17 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=settings.server.max_body_bytes,
         middlewares=[error_middleware, auth_middleware(authenticator)],
     )
-    app[api.SETTINGS] = settings
-    app[api.METRICS] = Metrics()
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
     sio = make_server(settings.realtime)
     sio.register_namespace(AgentNamespace(authenticator, app))
-    sio.register_namespace(SupervisorNamespace("/supervisor", authenticator))
-    sio.attach(app, socketio_path="socket.io")
+    sio.register_namespace(SupervisorNamespace(SUPERVISOR_NS, authenticator))
+    sio.attach(app, socketio_path=PATH)
     app[SIO] = sio
     app[SCHEDULER] = AsyncIOScheduler(timezone="UTC")
     app.cleanup_ctx.extend([_delivery, _storage, _scheduler, _realtime])
-    app.add_routes(api.routes)
-    app.add_routes(api_scripts.routes)
-    app.add_routes(api_qa.routes)
-    app.add_routes(api_kpis.routes)
+    app.add_routes(routes())
     app[CHANNELS] = Channels(settings)
     app.add_routes(app[CHANNELS].routes())
-    app[api_kpis.TODAY] = api_kpis.TodayCache()
+    app[KPI_TODAY] = TodayCache()
     return app

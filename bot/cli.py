@@ -65,7 +65,7 @@ def _db(args: argparse.Namespace) -> int:
 
 
 async def _suggest_matches(settings: Settings, question: str, k: int) -> list[Match]:
-    from scripts_library.library import Library
+    from bot.library import Library
 
     engine = make_engine(settings.storage.url)
     library = Library(engine, settings.matcher)
@@ -105,8 +105,8 @@ def _progress(step: int, total: int, label: str) -> None:
 
 
 async def _make_report(settings: Settings, args: argparse.Namespace) -> list[Path]:
+    from bot.reports.produce import produce
     from monitors.periods import Period, today
-    from monitors.reports import produce
 
     engine = make_engine(settings.storage.url)
     try:
@@ -144,7 +144,7 @@ def _pace(text: str) -> float:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo_shift import run_demo
+    from bot.demo.shift import run_demo
 
     configure_logging("WARNING", "text")
     asyncio.run(run_demo(args.pace, sys.stdout))

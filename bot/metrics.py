@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-from bot.events import EventType
+from monitors.events import EventType
 
 
 class Metrics:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.events import ChatEvent
+from monitors.events import ChatEvent
 from storage.ingest import Stored
 
 

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.events import ChatEvent, EventType, SenderRole
+from bot.delivery.alerts import AlertDispatch
+from bot.library import Library
 from bot.metrics import Metrics
-from bot.publisher import Publisher
-from scripts_library.library import Library
+from bot.realtime.publisher import Publisher
+from monitors.events import ChatEvent, EventType, SenderRole
 from storage import library_repo
-from storage.ingest import Key, Stored, SuggestionRow
+from storage.ingest import Key, Stored, Suggested
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
@@ -47,18 +48,20 @@ class Pipeline:
         self,
         writer: GroupWriter,
         publisher: Publisher,
+        alerts: AlertDispatch,
         metrics: Metrics,
         library: Library,
         engine: AsyncEngine,
-        expect_due: Callable[[float | None], None] = lambda _due: None,
+        wake_sweeper: Callable[[float | None], None] = lambda _due_at: None,
         on_outgoing: Callable[[], None] = lambda: None,
     ) -> None:
         self._writer = writer
         self._publisher = publisher
+        self._alerts = alerts
         self._metrics = metrics
         self._library = library
         self._engine = engine
-        self._expect_due = expect_due
+        self._wake_sweeper = wake_sweeper
         self._on_outgoing = on_outgoing
 
     async def handle(self, events: Sequence[ChatEvent]) -> IngestResult:
@@ -72,9 +75,9 @@ class Pipeline:
         stored = [r for r in results if r is not None]
         duplicates = len(results) - len(stored)
         self._metrics.count_events((item.event.type for item in stored), duplicates)
-        dues = [item.next_due for item in stored if item.next_due is not None]
-        if dues:
-            self._expect_due(min(dues))
+        due = [item.next_due_at for item in stored if item.next_due_at is not None]
+        if due:
+            self._wake_sweeper(min(due))
         if any(item.event.deliver for item in stored):
             self._on_outgoing()
         for item in stored:
@@ -85,17 +88,19 @@ class Pipeline:
                 log.exception("could not publish event %s/%s", *item.event.key)
         return IngestResult(stored, duplicates)
 
-    async def _suggest(self, events: Sequence[ChatEvent]) -> dict[Key, SuggestionRow]:
+    async def _suggest(self, events: Sequence[ChatEvent]) -> dict[Key, Suggested]:
         asks = [e for e in events if _asks(e)]
         found = await self._library.suggest_many([(e.text or "", e.sender_name) for e in asks])
         return {e.key: row for e, row in zip(asks, found, strict=True)}
 
-    async def _notify(self, item: Stored, suggestion: SuggestionRow | None) -> None:
+    async def _notify(self, item: Stored, suggestion: Suggested | None) -> None:
         await self._publisher.publish(item)
-        for alert in item.alerts:
-            self._metrics.alerts.labels(alert.kind.value).inc()
-        await self._publisher.alerts(item.alerts)
-        await self._publisher.resolved(item)
+        await self._alerts.deliver(item.alerts)
+        if item.resolved is not None and item.conversation is not None:
+            self._alerts.answered(
+                item.event.channel, item.conversation.external_id, item.resolved.message_id
+            )
+            await self._publisher.resolved(item)
         conv = item.conversation
         if conv is None or conv.assignee_id is None:
             return

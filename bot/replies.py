@@ -11,10 +11,9 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.channels.gateway import CHANNELS
-from bot.events import ChatEvent, EventType, SenderRole
+from bot.keys import CHANNELS, SERVICES
 from bot.payloads import message_payload
-from bot.services import SERVICES
+from monitors.events import ChatEvent, EventType, SenderRole
 from storage.queries import conversations_by_external_id
 from storage.writer import StorageUnavailable
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.jobs.sweeper import Sweeper
+from bot.library import Library
 from bot.pipeline import Pipeline
-from monitors.sweep import Sweeper
-from scripts_library.library import Library
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +19,3 @@ class Services:
     library: Library
     pipeline: Pipeline
     sweeper: Sweeper
-
-
-SERVICES = web.AppKey("services", Services)

@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
-from bot.channel_settings import ChannelSettings
+from bot.channels.settings import ChannelSettings
+from monitors.kpis import Scoring
+from monitors.rules import Thresholds
 
 ENV_PREFIX = "REPLYWATCH_"
 Role = Literal["agent", "supervisor", "qa", "admin", "integration"]
@@ -72,6 +74,18 @@ class MonitorSettings(_Section):
     active_window_seconds: float = Field(default=600.0, gt=0)
     sweep_seconds: float = Field(default=0.5, gt=0)
     forbidden_phrases: list[str] = Field(default_factory=lambda: ["不行", "不知道", "不可以"])
+
+    def thresholds(self) -> Thresholds:
+        """The numbers the pure response-time rules take."""
+        return Thresholds(
+            reply_seconds=self.reply_seconds,
+            busy_reply_seconds=self.busy_reply_seconds,
+            busy_concurrency=self.busy_concurrency,
+            warn_ratio=self.warn_ratio,
+            unanswered_seconds=self.unanswered_seconds,
+            active_window_seconds=self.active_window_seconds,
+            forbidden_phrases=tuple(self.forbidden_phrases),
+        )
 
 
 class MatcherSettings(_Section):
@@ -161,6 +175,16 @@ class KpiSettings(_Section):
             raise ValueError("response_bands: positive seconds, lowest first")
         return self
 
+    def scoring(self) -> Scoring:
+        """How the pure KPI arithmetic scores figures."""
+        return Scoring(
+            reply_rate_bands=tuple(self.reply_rate_bands),
+            response_bands=tuple(self.response_bands),
+            reply_rate_weight=self.reply_rate_weight,
+            response_weight=self.response_weight,
+            unanswered_points=self.unanswered_points,
+        )
+
 
 ReportFormat = Literal["csv", "xlsx", "html"]
 
@@ -182,7 +206,7 @@ class ReportScheduleSettings(_Section):
 
     @model_validator(mode="after")
     def _valid_cron(self) -> ReportScheduleSettings:
-        from bot.jobs import cron_trigger
+        from bot.jobs.scheduler import cron_trigger
 
         try:
             cron_trigger(self.cron, "UTC")

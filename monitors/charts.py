@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from storage.report_queries import RESPONSE_EDGES, HourLoad
+from monitors.report_data import RESPONSE_EDGES, HourLoad
 
 BAR = "#4C78A8"
 LINE = "#E45756"

@@ -9,11 +9,10 @@ and the points QA reviewers gave on confirmed flags are added.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import Any
-
-from bot.settings import KpiSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +58,20 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
+class Scoring:
+    """How figures are scored, as ``[kpi]`` sets it (the manuals' bands by default);
+    the settings loader builds one (``KpiSettings.scoring()``)."""
+
+    #: (at least this reply rate, points), best first; below every band scores 0.
+    reply_rate_bands: tuple[tuple[float, float], ...] = ((0.98, 100.0), (0.95, 80.0), (0.92, 60.0))
+    #: (at most this average response in seconds, points), best first; above scores 0.
+    response_bands: tuple[tuple[float, float], ...] = ((25.0, 100.0), (30.0, 80.0), (40.0, 60.0))
+    reply_rate_weight: float = 0.5
+    response_weight: float = 0.5
+    unanswered_points: float = -10.0
+
+
+@dataclass(frozen=True, slots=True)
 class Scores:
     """Band points, faults, QA points and the weighted total."""
 
@@ -69,7 +82,7 @@ class Scores:
     total: float | None
 
 
-def at_least(value: Fraction | None, bands: list[tuple[float, float]]) -> float | None:
+def at_least(value: Fraction | None, bands: Sequence[tuple[float, float]]) -> float | None:
     """Points of the first band whose lower limit ``value`` reaches (exact at the edge)."""
     if value is None:
         return None
@@ -79,7 +92,7 @@ def at_least(value: Fraction | None, bands: list[tuple[float, float]]) -> float 
     return 0.0
 
 
-def at_most(value: float | None, bands: list[tuple[float, float]]) -> float | None:
+def at_most(value: float | None, bands: Sequence[tuple[float, float]]) -> float | None:
     """Points of the first band whose upper limit ``value`` does not exceed."""
     if value is None:
         return None
@@ -89,7 +102,7 @@ def at_most(value: float | None, bands: list[tuple[float, float]]) -> float | No
     return 0.0
 
 
-def score(figures: Figures, settings: KpiSettings) -> Scores:
+def score(figures: Figures, settings: Scoring) -> Scores:
     """Score one agent's figures per ``[kpi]``. With no customers there is nothing to
     score (None); customers but no replies earn no response points."""
     rate = at_least(figures.reply_rate, settings.reply_rate_bands)
@@ -104,7 +117,7 @@ def score(figures: Figures, settings: KpiSettings) -> Scores:
     return Scores(rate, response, faults, figures.qa_points, total)
 
 
-def as_json(figures: Figures, settings: KpiSettings) -> dict[str, Any]:
+def as_json(figures: Figures, settings: Scoring) -> dict[str, Any]:
     """Figures, derived rates and scores as the API and reports show them."""
     data = asdict(figures)
     rate = figures.reply_rate

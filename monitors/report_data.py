@@ -8,7 +8,24 @@ from typing import Any
 
 from monitors.periods import Period
 from scripts_library.gaps import Gap
-from storage.report_queries import HourLoad
+
+#: Upper edges (seconds) of the response-time histogram; the last bucket is open.
+RESPONSE_EDGES = (5, 10, 15, 20, 25, 30, 40, 60, 120, 300)
+
+
+@dataclass(frozen=True, slots=True)
+class HourLoad:
+    """Turns started in one hour of the day, and how many of those decided met the SLA."""
+
+    hour: int
+    turns: int
+    within: int
+    decided: int
+
+    @property
+    def compliance(self) -> float | None:
+        """Share of decided turns answered within their deadline."""
+        return self.within / self.decided if self.decided else None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Report files: CSV (tables only), XLSX (openpyxl, charts as images), HTML (one file,
-charts inlined)."""
+"""Report files rendered in memory: CSV (tables only), XLSX (openpyxl, charts as
+images), HTML (one file, charts inlined). Each renderer returns ``{file name: bytes}``;
+writing them somewhere is the caller's business."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import base64
 import csv
 import html
 import io
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -71,20 +71,24 @@ def gap_table(data: ReportData) -> list[list[Any]]:
     return [[gap.question, gap.count, " | ".join(gap.examples)] for gap in data.gaps]
 
 
-def write_csv(data: ReportData, directory: Path) -> list[Path]:
+Rendered = dict[str, bytes]
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def render_csv(data: ReportData) -> Rendered:
     """``<name>.csv`` (team and agents) and ``<name>-gaps.csv``; UTF-8 with BOM so
     spreadsheet programs read Chinese text right."""
-    main = directory / f"{data.name}.csv"
-    with main.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
-        writer.writerow([title for _, title in COLUMNS])
-        writer.writerows(table(data))
-    gaps = directory / f"{data.name}-gaps.csv"
-    with gaps.open("w", newline="", encoding="utf-8-sig") as out:
-        writer = csv.writer(out)
-        writer.writerow(GAP_COLUMNS)
-        writer.writerows(gap_table(data))
-    return [main, gaps]
+    return {
+        f"{data.name}.csv": _csv([title for _, title in COLUMNS], table(data)),
+        f"{data.name}-gaps.csv": _csv(GAP_COLUMNS, gap_table(data)),
+    }
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
@@ -97,7 +101,7 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
     sheet.freeze_panes = "B2"
 
 
-def write_xlsx(data: ReportData, directory: Path) -> list[Path]:
+def render_xlsx(data: ReportData) -> Rendered:
     """``<name>.xlsx``: sheets Team, Days (week/month), Library gaps, Charts."""
     book = Workbook()
     book.remove(book.active)
@@ -109,9 +113,9 @@ def write_xlsx(data: ReportData, directory: Path) -> list[Path]:
     charts["A1"] = data.title
     for anchor, png in (("A3", data.response_png), ("A25", data.hourly_png)):
         charts.add_image(Image(io.BytesIO(png)), anchor)
-    path = directory / f"{data.name}.xlsx"
-    book.save(path)
-    return [path]
+    out = io.BytesIO()
+    book.save(out)
+    return {f"{data.name}.xlsx": out.getvalue()}
 
 
 def _cell(key: str, value: Any) -> str:
@@ -144,7 +148,7 @@ STYLE = (
 )
 
 
-def write_html(data: ReportData, directory: Path) -> list[Path]:
+def render_html(data: ReportData) -> Rendered:
     """``<name>.html``: one self-contained page (charts inlined as PNG)."""
     keys = [k for k, _ in COLUMNS]
     parts = [
@@ -169,6 +173,8 @@ def write_html(data: ReportData, directory: Path) -> list[Path]:
         _html_table(GAP_COLUMNS, ["q", "n", "e"], gap_table(data)),
         "</body></html>",
     ]
-    path = directory / f"{data.name}.html"
-    path.write_text("".join(parts), encoding="utf-8")
-    return [path]
+    return {f"{data.name}.html": "".join(parts).encode("utf-8")}
+
+
+#: The renderer of each report format.
+RENDERERS = {"csv": render_csv, "xlsx": render_xlsx, "html": render_html}

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.settings import MonitorSettings
+from scripts_library.normalize import has_phrase
 
 
 class AlertKind(StrEnum):
@@ -39,7 +39,21 @@ FOR_AGENT = frozenset({AlertKind.WARNING, AlertKind.OVERDUE, AlertKind.DELIVERY_
 TIMED = (AlertKind.WARNING, AlertKind.OVERDUE, AlertKind.UNANSWERED)
 
 
-def deadline_for(concurrency: int, settings: MonitorSettings) -> float:
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The response-time rules' numbers (seconds, fractions allowed), as ``[monitor]``
+    sets them; the settings loader builds one (``MonitorSettings.thresholds()``)."""
+
+    reply_seconds: float = 20.0
+    busy_reply_seconds: float = 60.0
+    busy_concurrency: int = 4
+    warn_ratio: float = 0.75
+    unanswered_seconds: float = 300.0
+    active_window_seconds: float = 600.0
+    forbidden_phrases: tuple[str, ...] = ("不行", "不知道", "不可以")
+
+
+def deadline_for(concurrency: int, settings: Thresholds) -> float:
     """The reply deadline (seconds) for a turn started at this concurrency."""
     if concurrency < settings.busy_concurrency:
         return settings.reply_seconds
@@ -50,7 +64,7 @@ def concurrency_at(
     t: float,
     agent_id: str,
     conversations: Iterable[tuple[str | None, bool, float | None]],
-    settings: MonitorSettings,
+    settings: Thresholds,
 ) -> int:
     """How many conversations ``agent_id`` has at ``t``: assigned, open, and with a
     customer message within ``active_window_seconds`` before ``t``.
@@ -93,7 +107,7 @@ def start_turn(
     ts: float,
     agent_id: str | None,
     concurrency: int,
-    settings: MonitorSettings,
+    settings: Thresholds,
 ) -> Turn:
     """A turn starting with customer message ``message_id`` at ``ts``.
 
@@ -177,7 +191,13 @@ def end_turn(
     return response, drafts
 
 
-def next_due(turn: Turn, fired: frozenset[AlertKind]) -> float | None:
+def next_due_at(turn: Turn, fired: frozenset[AlertKind]) -> float | None:
     """When the turn's next timed alert comes due (None once all have fired)."""
     pending = [turn.threshold(kind) for kind in TIMED if kind not in fired]
     return min(pending) if pending else None
+
+
+def forbidden_phrase(text: str, settings: Thresholds) -> str | None:
+    """The first forbidden phrase in an agent's ``text`` (after the matcher's
+    normalisation), or None."""
+    return has_phrase(text, settings.forbidden_phrases)

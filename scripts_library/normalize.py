@@ -13,6 +13,7 @@ import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import jieba
 import opencc
@@ -68,7 +69,7 @@ def tokens(normalized: str) -> list[str]:
     return words
 
 
-def has_phrase(text: str, phrases: list[str]) -> str | None:
+def has_phrase(text: str, phrases: Sequence[str]) -> str | None:
     """The first of ``phrases`` found in ``text`` after normalisation, or None.
 
     Chinese phrases match anywhere (Chinese has no spaces); other phrases match

@@ -11,18 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.rules import FLAGGED, AlertDraft, AlertKind
-from storage.models import Alert, Flag
-
-ALERTS: Table = Alert.__table__  # type: ignore[assignment]
-FLAGS: Table = Flag.__table__  # type: ignore[assignment]
+from storage.tables import ALERTS, FLAGS
 
 
 @dataclass(frozen=True, slots=True)
-class AlertRecord:
+class Alert:
     """A stored alert, with what delivery needs."""
 
     id: int
@@ -47,7 +44,7 @@ class Located:
     channel: str
 
 
-def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[AlertRecord]:
+def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Alert]:
     """Insert ``alerts``; the ones that did not exist yet come back (with flags made)."""
     if not alerts:
         return []
@@ -78,7 +75,7 @@ def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Aler
         if key in created:
             draft = located.draft
             records.append(
-                AlertRecord(
+                Alert(
                     created.pop(key),
                     draft.kind,
                     located.channel,

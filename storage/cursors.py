@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import writer
-from storage.models import ChannelCursor
-
-CURSORS: Table = ChannelCursor.__table__  # type: ignore[assignment]
+from storage.tables import CURSORS
 
 
 class Cursors:

@@ -13,17 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.rules import AlertDraft, AlertKind
-from storage import alerts as alert_store
-from storage.alerts import AlertRecord, Located
-from storage.models import Delivery, Event
-from storage.turns import CONVERSATIONS
+from storage import alerts
+from storage.alerts import Alert, Located
+from storage.tables import CONVERSATIONS, DELIVERIES, EVENTS
 
-DELIVERIES: Table = Delivery.__table__  # type: ignore[assignment]
-EVENTS: Table = Event.__table__  # type: ignore[assignment]
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
@@ -148,14 +145,14 @@ def retry(conn: Connection, pk: int, reason: str, at: float, now: float) -> None
     _finish(conn, pk, now, state=PENDING, last_error=reason, next_attempt_at=at)
 
 
-def failed(conn: Connection, delivery: Claimed, reason: str, now: float) -> list[AlertRecord]:
+def failed(conn: Connection, delivery: Claimed, reason: str, now: float) -> list[Alert]:
     """Give up: the reply stays stored, marked failed, and its author is alerted."""
     _finish(conn, delivery.pk, now, state=FAILED, last_error=reason)
     draft = AlertDraft(
         AlertKind.DELIVERY_FAILED, delivery.message_id, delivery.agent_id, None, None, now
     )
     located = Located(draft, delivery.conversation_pk, delivery.conversation_id, delivery.channel)
-    return alert_store.record(conn, [located], now)
+    return alerts.record(conn, [located], now)
 
 
 async def of_events(engine: AsyncEngine, event_pks: Sequence[int]) -> dict[int, dict[str, Any]]:

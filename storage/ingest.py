@@ -18,28 +18,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table, bindparam, case, func, update
+from sqlalchemy import Connection, Executable, bindparam, case, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.events import ChatEvent, EventType, SenderRole
-from bot.settings import MonitorSettings
-from storage import alerts as alert_store
-from storage import deliveries
+from monitors.events import ChatEvent, EventType, SenderRole
+from monitors.rules import Thresholds
+from storage import alerts, deliveries
 from storage import state as conversation_state
-from storage.alerts import AlertRecord, Located
-from storage.models import Agent, Conversation, Event, Suggestion
+from storage.alerts import Alert, Located
 from storage.state import ConversationState
+from storage.tables import AGENTS, CONVERSATIONS, EVENTS, SUGGESTIONS
 from storage.turns import Resolved, TurnTracker
 
 Key = tuple[str, str]  # (channel, external id) of a conversation or an event
-CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
-EVENTS: Table = Event.__table__  # type: ignore[assignment]
-AGENTS: Table = Agent.__table__  # type: ignore[assignment]
-SUGGESTIONS: Table = Suggestion.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
-class SuggestionRow:
+class Suggested:
     """Suggestions computed for a customer message, stored with it in one transaction."""
 
     items: list[dict[str, Any]]
@@ -55,9 +50,9 @@ class Stored:
     row_id: int
     conversation: ConversationState | None
     previous: ConversationState | None
-    alerts: tuple[AlertRecord, ...] = ()
+    alerts: tuple[Alert, ...] = ()
     resolved: Resolved | None = None
-    next_due: float | None = None  # set on each event of a group that started turns
+    next_due_at: float | None = None  # set on each event of a group that started turns
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +224,7 @@ def _save_agents(conn: Connection, events: Sequence[ChatEvent]) -> None:
 def _save_suggestions(
     conn: Connection,
     inserted: dict[Key, int],
-    suggestions: dict[Key, SuggestionRow],
+    suggestions: dict[Key, Suggested],
     now: float,
 ) -> None:
     rows = [
@@ -250,8 +245,8 @@ def _save_suggestions(
 def apply_batch(
     conn: Connection,
     events: Sequence[ChatEvent],
-    suggestions: dict[Key, SuggestionRow] | None = None,
-    monitor: MonitorSettings | None = None,
+    suggestions: dict[Key, Suggested] | None = None,
+    thresholds: Thresholds | None = None,
     now: float | None = None,
 ) -> list[Stored | None]:
     """Store ``events`` in order inside the caller's transaction, with the
@@ -268,7 +263,7 @@ def apply_batch(
     candidates = [events[i] for i in sorted(fresh.values())]
     convs = _conversations(conn, candidates, now)
     inserted = _insert_events(conn, candidates, convs)
-    tracker = TurnTracker(conn, monitor or MonitorSettings(), convs.values())
+    tracker = TurnTracker(conn, thresholds or Thresholds(), convs.values())
     applied: list[tuple[int, ConversationState | None, ConversationState | None]] = []
     located: dict[int, list[Located]] = {}
     loaded = dict(convs)
@@ -297,15 +292,15 @@ def apply_batch(
         deliveries.enqueue(conn, [(inserted[e.key], e.channel) for e in outgoing], now)
     results: list[Stored | None] = [None] * len(events)
     for index, before, after in applied:
-        records = alert_store.record(conn, located.get(index, []), now)
+        recorded = alerts.record(conn, located.get(index, []), now)
         event = events[index]
         results[index] = Stored(
             event,
             inserted[event.key],
             after,
             before,
-            tuple(records),
+            tuple(recorded),
             tracker.resolved.get(event.key),
-            tracker.earliest_due,
+            tracker.next_due_at,
         )
     return results

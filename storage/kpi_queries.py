@@ -17,7 +17,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    Table,
     and_,
     case,
     func,
@@ -31,12 +30,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
-from storage.alerts import ALERTS, FLAGS
-from storage.library_repo import FEEDBACK
-from storage.models import Suggestion
-from storage.turns import TURNS
+from storage.tables import ALERTS, FEEDBACK, FLAGS, SUGGESTIONS, TURNS
 
-SUGGESTIONS: Table = Suggestion.__table__  # type: ignore[assignment]
 TEAM = None  # the key of the team-wide figures
 #: Response-time histogram bins per second: median and p90 are exact to 0.1 s.
 RESOLUTION = 10

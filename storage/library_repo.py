@@ -11,18 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from scripts_library.model import Script
 from storage.engine import writer
-from storage.ingest import EVENTS, SUGGESTIONS
-from storage.models import LibraryMeta, SuggestionFeedback
-from storage.models import Script as ScriptRow
-
-SCRIPTS: Table = ScriptRow.__table__  # type: ignore[assignment]
-META: Table = LibraryMeta.__table__  # type: ignore[assignment]
-FEEDBACK: Table = SuggestionFeedback.__table__  # type: ignore[assignment]
+from storage.tables import EVENTS, FEEDBACK, LIBRARY_META, SCRIPTS, SUGGESTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,20 +53,28 @@ def _script(row: Any) -> Script:
 
 async def _bump(conn: AsyncConnection, now: float) -> None:
     await conn.execute(
-        update(META).where(META.c.id == 1).values(version=META.c.version + 1, updated_at=now)
+        update(LIBRARY_META)
+        .where(LIBRARY_META.c.id == 1)
+        .values(version=LIBRARY_META.c.version + 1, updated_at=now)
     )
 
 
 async def version(engine: AsyncEngine) -> int:
     """The library's current version."""
     async with engine.connect() as conn:
-        return int((await conn.execute(select(META.c.version).where(META.c.id == 1))).scalar_one())
+        return int(
+            (
+                await conn.execute(select(LIBRARY_META.c.version).where(LIBRARY_META.c.id == 1))
+            ).scalar_one()
+        )
 
 
 async def load(engine: AsyncEngine) -> tuple[int, list[Script]]:
     """The version and every script, read in one transaction."""
     async with engine.connect() as conn:
-        found = (await conn.execute(select(META.c.version).where(META.c.id == 1))).scalar_one()
+        found = (
+            await conn.execute(select(LIBRARY_META.c.version).where(LIBRARY_META.c.id == 1))
+        ).scalar_one()
         rows = (await conn.execute(select(SCRIPTS).order_by(SCRIPTS.c.id))).all()
     return int(found), [_script(r) for r in rows]
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.ingest import AGENTS
-from storage.turns import CONVERSATIONS, TURNS
+from storage.tables import AGENTS, CONVERSATIONS, TURNS
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Conversation(Base):
+class ConversationRow(Base):
     """A chat between one customer and the team, on one channel."""
 
     __tablename__ = "conversations"
@@ -59,7 +59,7 @@ class Conversation(Base):
     updated_at: Mapped[float] = mapped_column(Double)
 
 
-class Event(Base):
+class EventRow(Base):
     """Every accepted event (messages, assignments, closes, agent status).
 
     ``(channel, external_id)`` is unique: it is what makes ingest idempotent.
@@ -87,7 +87,7 @@ class Event(Base):
     received_at: Mapped[float] = mapped_column(Double)
 
 
-class Agent(Base):
+class AgentRow(Base):
     """An agent seen in events or tokens, with the last status it reported."""
 
     __tablename__ = "agents"
@@ -98,7 +98,7 @@ class Agent(Base):
     status_at: Mapped[float | None] = mapped_column(Double)
 
 
-class Turn(Base):
+class TurnRow(Base):
     """A customer turn: from its first customer message to the agent reply that ends it.
 
     ``next_due_at`` is when its next timed alert comes due (NULL once ended or all
@@ -143,7 +143,7 @@ class Turn(Base):
     opening: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class Alert(Base):
+class AlertRow(Base):
     """A response-time or content alert; ``(kind, channel, message_id)`` alerts once."""
 
     __tablename__ = "alerts"
@@ -162,7 +162,7 @@ class Alert(Base):
     at: Mapped[float] = mapped_column(Double, index=True)
 
 
-class Flag(Base):
+class FlagRow(Base):
     """A QA review item, one per flagged alert."""
 
     __tablename__ = "flags"
@@ -178,7 +178,7 @@ class Flag(Base):
     reviewed_at: Mapped[float | None] = mapped_column(Double)
 
 
-class Script(Base):
+class ScriptRow(Base):
     """One entry of the reply-script library (话术库)."""
 
     __tablename__ = "scripts"
@@ -192,7 +192,7 @@ class Script(Base):
     updated_at: Mapped[float] = mapped_column(Double)
 
 
-class LibraryMeta(Base):
+class LibraryMetaRow(Base):
     """One row: the library's version, bumped by every change (processes poll it)."""
 
     __tablename__ = "library_meta"
@@ -202,7 +202,7 @@ class LibraryMeta(Base):
     updated_at: Mapped[float] = mapped_column(Double)
 
 
-class Suggestion(Base):
+class SuggestionRow(Base):
     """What the matcher suggested for one customer message (``matched`` false = a gap)."""
 
     __tablename__ = "suggestions"
@@ -216,7 +216,7 @@ class Suggestion(Base):
     created_at: Mapped[float] = mapped_column(Double)
 
 
-class SuggestionFeedback(Base):
+class FeedbackRow(Base):
     """An agent's use of a suggestion: used, edited or ignored."""
 
     __tablename__ = "suggestion_feedback"
@@ -229,7 +229,7 @@ class SuggestionFeedback(Base):
     created_at: Mapped[float] = mapped_column(Double)
 
 
-class Delivery(Base):
+class DeliveryRow(Base):
     """An agent reply to send out through its IM channel (an outbox row, written in the
     same transaction as the reply): pending -> sending -> sent, or failed with a reason."""
 
@@ -249,7 +249,7 @@ class Delivery(Base):
     updated_at: Mapped[float] = mapped_column(Double)
 
 
-class ChannelCursor(Base):
+class ChannelCursorRow(Base):
     """Where a channel's message sync stopped (WeCom ``sync_msg``'s cursor), per account,
     saved after the messages it covers are stored."""
 
@@ -261,7 +261,7 @@ class ChannelCursor(Base):
     updated_at: Mapped[float] = mapped_column(Double)
 
 
-class ReportRun(Base):
+class ReportRunRow(Base):
     """A scheduled report claimed by one process: (schedule, first day of the period) is
     unique, so with several gateways each report is written once."""
 

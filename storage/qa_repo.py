@@ -9,10 +9,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.alerts import ALERTS, FLAGS
 from storage.engine import writer
-from storage.ingest import CONVERSATIONS, EVENTS
-from storage.turns import TURNS
+from storage.tables import ALERTS, CONVERSATIONS, EVENTS, FLAGS, TURNS
 
 _ALERT_COLUMNS = (ALERTS, CONVERSATIONS.c.external_id.label("conversation_id"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.ingest import CONVERSATIONS
 from storage.state import ConversationState
+from storage.tables import CONVERSATIONS
 
 
 async def ping(engine: AsyncEngine) -> None:

@@ -3,31 +3,12 @@ and SLA compliance by hour of day. One row per bucket comes back, never per turn
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from monitors.report_data import RESPONSE_EDGES, HourLoad
 from storage.kpi_queries import outcomes, whole
-from storage.turns import TURNS
-
-#: Upper edges (seconds) of the response-time histogram; the last bucket is open.
-RESPONSE_EDGES = (5, 10, 15, 20, 25, 30, 40, 60, 120, 300)
-
-
-@dataclass(frozen=True, slots=True)
-class HourLoad:
-    """Turns started in one hour of the day, and how many of those decided met the SLA."""
-
-    hour: int
-    turns: int
-    within: int
-    decided: int
-
-    @property
-    def compliance(self) -> float | None:
-        """Share of decided turns answered within their deadline."""
-        return self.within / self.decided if self.decided else None
+from storage.tables import TURNS
 
 
 async def response_histogram(

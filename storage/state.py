@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from bot.events import ChatEvent, EventType, SenderRole
+from monitors.events import ChatEvent, EventType, SenderRole
 
 
 class ConversationState(NamedTuple):

@@ -12,19 +12,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
-from bot.events import ChatEvent, EventType, SenderRole
-from bot.settings import MonitorSettings
 from monitors import rules
-from monitors.rules import AlertDraft, AlertKind
-from scripts_library.normalize import has_phrase
+from monitors.events import ChatEvent, EventType, SenderRole
+from monitors.rules import AlertDraft, AlertKind, Thresholds
 from storage.alerts import Located
-from storage.models import Conversation, Turn
 from storage.state import ConversationState
+from storage.tables import CONVERSATIONS, TURNS
 
-TURNS: Table = Turn.__table__  # type: ignore[assignment]
-CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
 _FIRED_COLUMNS = {
     AlertKind.WARNING: "warned",
     AlertKind.OVERDUE: "overdue",
@@ -61,7 +57,7 @@ class TrackedTurn:
     def row(self) -> dict[str, Any]:
         """Column values."""
         turn = self.turn
-        pending = None if self.ended_at is not None else rules.next_due(turn, self.fired)
+        pending = None if self.ended_at is not None else rules.next_due_at(turn, self.fired)
         return {
             "conversation_pk": self.conversation_pk,
             "channel": self.channel,
@@ -118,7 +114,7 @@ class TurnTracker:
     def __init__(
         self,
         conn: Connection,
-        settings: MonitorSettings,
+        settings: Thresholds,
         conversations: Iterable[ConversationState],
     ) -> None:
         self._conn = conn
@@ -129,7 +125,7 @@ class TurnTracker:
         #: By the key of the reply that answered them: alerts shown before that reply.
         self.resolved: dict[tuple[str, str], Resolved] = {}
         #: The earliest threshold of the turns this group started (None when none).
-        self.earliest_due: float | None = None
+        self.next_due_at: float | None = None
         open_pks = [c.open_turn_pk for c in conversations if c.open_turn_pk is not None]
         if open_pks:
             for row in conn.execute(select(TURNS).where(TURNS.c.id.in_(open_pks))):
@@ -158,7 +154,7 @@ class TurnTracker:
         if event.sender_role is not SenderRole.AGENT:
             return []
         drafts = self._reply(event, after)
-        phrase = has_phrase(event.text or "", self._settings.forbidden_phrases)
+        phrase = rules.forbidden_phrase(event.text or "", self._settings)
         if phrase is not None:
             drafts.append(
                 AlertDraft(AlertKind.FORBIDDEN, event.id, event.sender_id, None, None, event.ts)
@@ -175,8 +171,8 @@ class TurnTracker:
         agent = conv.assignee_id
         concurrency = self._concurrency(agent, event.ts, group) if agent else 0
         turn = rules.start_turn(event.id, event.ts, agent, concurrency, self._settings)
-        if self.earliest_due is None or turn.warn_at < self.earliest_due:
-            self.earliest_due = turn.warn_at
+        if self.next_due_at is None or turn.warn_at < self.next_due_at:
+            self.next_due_at = turn.warn_at
         tracked = TrackedTurn(None, conv.pk, conv.channel, turn, opening=opening, dirty=True)
         self._open[conv.pk] = tracked
         self._all.append(tracked)

@@ -20,11 +20,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.events import ChatEvent
-from bot.settings import MonitorSettings
+from monitors.events import ChatEvent
+from monitors.rules import Thresholds
 from storage.engine import WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
-from storage.ingest import Key, Stored, SuggestionRow, apply_batch
+from storage.ingest import Key, Stored, Suggested, apply_batch
 
 log = logging.getLogger(__name__)
 CommitObserver = Callable[[int, float], None]
@@ -38,29 +38,29 @@ class StorageUnavailable(Exception):
 @dataclass
 class _Submission:
     events: Sequence[ChatEvent]
-    suggestions: dict[Key, SuggestionRow]
+    suggestions: dict[Key, Suggested]
     future: asyncio.Future[list[Stored | None]] = field(repr=False)
 
 
 class _SQLiteRunner:
     """Runs each group's transaction in one call on a dedicated thread."""
 
-    def __init__(self, engine: AsyncEngine, monitor: MonitorSettings) -> None:
-        self._monitor = monitor
+    def __init__(self, engine: AsyncEngine, thresholds: Thresholds) -> None:
+        self._thresholds = thresholds
         self._engine = make_sync_sqlite_engine(engine)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-sqlite-writer")
 
     async def run(
-        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
     ) -> list[Stored | None]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._transaction, events, suggestions)
 
     def _transaction(
-        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
     ) -> list[Stored | None]:
         with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-            return apply_batch(conn, events, suggestions, self._monitor)
+            return apply_batch(conn, events, suggestions, self._thresholds)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -78,15 +78,15 @@ class _SQLiteRunner:
 class _AsyncRunner:
     """Runs each group's transaction on the async engine (PostgreSQL via asyncpg)."""
 
-    def __init__(self, engine: AsyncEngine, monitor: MonitorSettings) -> None:
-        self._monitor = monitor
+    def __init__(self, engine: AsyncEngine, thresholds: Thresholds) -> None:
+        self._thresholds = thresholds
         self._engine = write_engine(engine)
 
     async def run(
-        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
     ) -> list[Stored | None]:
         async with self._engine.begin() as conn:
-            return await conn.run_sync(apply_batch, events, suggestions, self._monitor)
+            return await conn.run_sync(apply_batch, events, suggestions, self._thresholds)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         async with self._engine.begin() as conn:
@@ -105,9 +105,9 @@ class GroupWriter:
         *,
         max_group_events: int = 500,
         on_commit: CommitObserver | None = None,
-        monitor: MonitorSettings | None = None,
+        thresholds: Thresholds | None = None,
     ) -> None:
-        rules = monitor or MonitorSettings()
+        rules = thresholds or Thresholds()
         self._runner: _SQLiteRunner | _AsyncRunner = (
             _SQLiteRunner(engine, rules)
             if engine.dialect.name == "sqlite"
@@ -118,7 +118,7 @@ class GroupWriter:
         self._on_commit = on_commit
 
     async def submit(
-        self, events: Sequence[ChatEvent], suggestions: dict[Key, SuggestionRow] | None = None
+        self, events: Sequence[ChatEvent], suggestions: dict[Key, Suggested] | None = None
     ) -> list[Stored | None]:
         """Store ``events`` (and their suggestions); returns after commit, one entry per
         event (None = duplicate)."""
@@ -140,7 +140,7 @@ class GroupWriter:
         live = [s for s in group if not s.future.done()]
         if not live:
             return
-        suggestions: dict[Key, SuggestionRow] = {}
+        suggestions: dict[Key, Suggested] = {}
         for submission in live:
             for key, row in submission.suggestions.items():
                 suggestions.setdefault(key, row)
@@ -163,7 +163,7 @@ class GroupWriter:
             offset += count
 
     async def _write(
-        self, events: list[ChatEvent], suggestions: dict[Key, SuggestionRow]
+        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
     ) -> list[Stored | None]:
         started = time.perf_counter()
         results = await self._runner.run(events, suggestions)

@@ -17,7 +17,7 @@ from typing import Protocol
 import aiohttp
 from aiohttp import web
 
-from bot.events import ChatEvent
+from monitors.events import ChatEvent
 
 Receive = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: Signed requests older (or newer) than this many seconds are refused as replays.

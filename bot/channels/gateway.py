@@ -8,15 +8,15 @@ import asyncio
 import aiohttp
 from aiohttp import web
 
-from bot.channel_settings import ChannelSettings, SlackChannelSettings, WeComChannelSettings
 from bot.channels import Channel, Receive
+from bot.channels.settings import ChannelSettings, SlackChannelSettings, WeComChannelSettings
 from bot.channels.slack import SlackChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.wecom import WeComChannel
 from bot.channels.wecom.adapter import Handle
-from bot.errors import json_error
-from bot.jobs import cancel
-from bot.services import SERVICES
+from bot.http.errors import json_error
+from bot.jobs.scheduler import cancel
+from bot.keys import SERVICES
 from bot.settings import Settings
 from storage.cursors import Cursors
 from storage.writer import StorageUnavailable
@@ -94,6 +94,3 @@ class Channels:
         if self._http is None:
             raise RuntimeError("channels are not started")
         return await self.adapters[channel].send(self._http, conversation_id, text)
-
-
-CHANNELS = web.AppKey("channels", Channels)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestServer
 
-from bot.app import SCHEDULER, create_app
-from bot.services import SERVICES
-from tests.conftest import make_settings
+from bot.app import create_app
+from bot.keys import SCHEDULER, SERVICES
+from tests.support.settings import make_settings
 
 
 async def test_scheduler_and_writer_run_while_the_app_runs(sqlite_url: str) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channel_settings import (
+from bot.channels.settings import (
     SlackChannelSettings,
     TelegramChannelSettings,
     WeComChannelSettings,

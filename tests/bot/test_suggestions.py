@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from storage.library_repo import FEEDBACK
-from tests.conftest import ALICE, BOB, Gateway, Listener, agent_message, customer_message
-from tests.helpers import engine_of
+from storage.tables import FEEDBACK
+from tests.support.events import agent_replies, assigned, customer_says
+from tests.support.gateway import Gateway, Listener
+from tests.support.store import engine_of
+from tests.support.tokens import ALICE, BOB
 
 MakeListener = Callable[[], Listener]
 
@@ -28,13 +30,8 @@ async def test_the_assigned_agent_gets_suggestions_for_each_customer_message(
     await gateway.post_events(
         {
             "events": [
-                {
-                    "id": "a1",
-                    "type": "conversation.assigned",
-                    "conversation_id": "c1",
-                    "agent_id": "alice",
-                },
-                customer_message("m1", conv="c1", text="請問幾天能發貨？", sender_name="小王"),
+                assigned("c1", "alice", "a1"),
+                customer_says("m1", conv="c1", text="請問幾天能發貨？", name="小王"),
             ]
         }
     )
@@ -53,13 +50,8 @@ async def test_out_of_scope_messages_push_an_empty_list(
     await gateway.post_events(
         {
             "events": [
-                {
-                    "id": "a1",
-                    "type": "conversation.assigned",
-                    "conversation_id": "c1",
-                    "agent_id": "alice",
-                },
-                customer_message("m1", text="今天天气怎么样"),
+                assigned("c1", "alice", "a1"),
+                customer_says("m1", text="今天天气怎么样"),
             ]
         }
     )
@@ -70,11 +62,9 @@ async def test_suggestions_wait_for_the_agent_who_gets_the_conversation(
     gateway: Gateway, listeners: MakeListener
 ) -> None:
     alice = await console(listeners, gateway, ALICE)
-    await gateway.post_events(customer_message("m1", text="能开发票吗"))
+    await gateway.post_events(customer_says("m1", text="能开发票吗"))
     assert await alice.nothing("suggestions")
-    await gateway.post_events(
-        {"id": "a1", "type": "conversation.assigned", "conversation_id": "c1", "agent_id": "alice"}
-    )
+    await gateway.post_events(assigned("c1", "alice", "a1"))
     pushed = await alice.next("suggestions")
     assert (pushed["message_id"], pushed["items"][0]["script_id"]) == ("m1", "zh-invoice")
 
@@ -86,14 +76,12 @@ async def test_no_stale_suggestions_once_the_customer_was_answered(
     await gateway.post_events(
         {
             "events": [
-                customer_message("m1", text="能开发票吗"),
-                agent_message("m2", "alice", text="可以的"),
+                customer_says("m1", text="能开发票吗"),
+                agent_replies("m2", "alice", text="可以的"),
             ]
         }
     )
-    await gateway.post_events(
-        {"id": "a1", "type": "conversation.assigned", "conversation_id": "c1", "agent_id": "bob"}
-    )
+    await gateway.post_events(assigned("c1", "bob", "a1"))
     await bob.next("conversation.assigned")
     assert await bob.nothing("suggestions")
 
@@ -102,7 +90,7 @@ async def test_feedback_is_stored_and_bad_feedback_refused(
     gateway: Gateway, listeners: MakeListener
 ) -> None:
     alice = await console(listeners, gateway, ALICE)
-    await gateway.post_events(customer_message("m1", text="能开发票吗"))
+    await gateway.post_events(customer_says("m1", text="能开发票吗"))
     ack = await alice.client.call(
         "suggestion.feedback",
         {"message_id": "m1", "script_id": "zh-invoice", "action": "used"},

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import KpiSettings
-from monitors.kpis import Figures, as_json, score
+from monitors.kpis import Figures, Scoring, as_json, score
 
-BANDS = KpiSettings()
+BANDS = Scoring()
 
 
 def replied(received: int, replied: int, avg: float | None = 20.0, **extra: object) -> Figures:
@@ -63,7 +63,7 @@ def test_bands_and_weights_come_from_the_config() -> None:
         reply_rate_weight=1,
         response_weight=0,
         unanswered_points=-1,
-    )
+    ).scoring()
     scores = score(replied(100, 99, 15.0, unanswered=3), strict)
     assert (scores.reply_rate, scores.response, scores.total) == (100, 0, 97)
 

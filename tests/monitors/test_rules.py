@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import MonitorSettings
 from monitors.rules import (
     FLAGGED,
     FOR_AGENT,
     FOR_SUPERVISORS,
     AlertKind,
+    Thresholds,
     concurrency_at,
     deadline_for,
     due_alerts,
     end_turn,
-    next_due,
+    next_due_at,
     start_turn,
 )
 
-RULES = MonitorSettings()  # the contract's defaults
+RULES = Thresholds()  # the contract's defaults
 T0 = 1_800_000_000.0
 NONE: frozenset[AlertKind] = frozenset()
 
@@ -30,7 +30,7 @@ def test_the_tier_boundary_is_at_four_concurrent_chats(concurrency: int, deadlin
 
 
 def test_tiers_follow_the_configuration() -> None:
-    tiny = MonitorSettings(reply_seconds=0.2, busy_reply_seconds=0.6, busy_concurrency=2)
+    tiny = Thresholds(reply_seconds=0.2, busy_reply_seconds=0.6, busy_concurrency=2)
     assert (deadline_for(1, tiny), deadline_for(2, tiny)) == (0.2, 0.6)
 
 
@@ -81,7 +81,7 @@ def test_alerts_come_due_in_order_while_the_turn_stays_open() -> None:
     assert due_alerts(turn, T0 + 299, fired, "bob") == []
     [unanswered] = due_alerts(turn, T0 + 300.4, fired, "bob")
     assert unanswered.kind is AlertKind.UNANSWERED
-    assert next_due(turn, fired | {AlertKind.UNANSWERED}) is None
+    assert next_due_at(turn, fired | {AlertKind.UNANSWERED}) is None
 
 
 def test_a_sweep_that_comes_late_fires_everything_due_at_once() -> None:

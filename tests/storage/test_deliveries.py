@@ -9,20 +9,18 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.events import EventType
 from storage import deliveries
 from storage.engine import make_engine, upgrade, writer
-from tests.storage.test_turns import T0, agent, control, ingest
+from tests.support.events import agent_replies, assigned
+from tests.support.storage import T0, ingest
 
 
 @pytest.fixture
 async def outbox(database_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(database_url)
     await upgrade(engine)
-    replies = [agent(f"r{i}", T0 + i, conv=f"c{i}") for i in range(60)]
-    stored = await ingest(
-        engine, control("x", EventType.ASSIGNED, T0 - 1, agent_id="alice"), *replies
-    )
+    replies = [agent_replies(f"r{i}", "alice", f"c{i}", ts=T0 + i) for i in range(60)]
+    stored = await ingest(engine, assigned("c1", "alice", "x", ts=T0 - 1), *replies)
     async with writer(engine).begin() as conn:
         await conn.run_sync(
             deliveries.enqueue, [(s.row_id, "telegram") for s in stored[1:] if s], T0 + 100
@@ -40,7 +38,7 @@ async def test_concurrent_claimers_never_take_the_same_reply(outbox: AsyncEngine
     batches = await asyncio.gather(*(claim(outbox, T0 + 200, limit=25) for _ in range(4)))
     taken = [d.message_id for batch in batches for d in batch]
     assert len(taken) == len(set(taken)) == 60
-    assert {d.text for batch in batches for d in batch} == {"好的"}
+    assert {d.text for batch in batches for d in batch} == {"您好"}
     assert await claim(outbox, T0 + 201) == []
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import aiohttp
 
 from storage.engine import make_engine
-from tests.conftest import INTEGRATION, GatewayProcess, auth, customer_message, write_config
-from tests.helpers import stored_ids
+from tests.support.events import customer_says
+from tests.support.processes import GatewayProcess, write_config
+from tests.support.store import stored_ids
+from tests.support.tokens import INTEGRATION, auth
 
 
 async def _post_until_failure(
@@ -27,7 +29,7 @@ async def _post_until_failure(
                 async with http.post(
                     f"{url}/api/v1/events",
                     headers=auth(INTEGRATION),
-                    json=customer_message(event_id, conv=prefix),
+                    json=customer_says(event_id, conv=prefix),
                 ) as resp:
                     if resp.status == 202 and (await resp.json())["accepted"] == 1:
                         acked.append(event_id)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import text
 
 from storage.engine import current_revision, make_engine, upgrade
-from tests.conftest import new_postgres_database
+from tests.support.settings import new_postgres_database
 
 HEAD = sorted(
     p.name.split("_")[0]

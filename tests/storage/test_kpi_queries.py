@@ -8,8 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.kpis import Figures
 from storage import kpi_queries
-from tests.storage.conftest import END, START
-from tests.storage.test_turns import T0
+from tests.support.storage import END, START, T0
 
 
 async def test_each_agents_figures_match_the_hand_count(hour: AsyncEngine) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from monitors.report_data import HourLoad
 from storage import report_queries
-from storage.report_queries import HourLoad
-from tests.storage.conftest import END, START
-from tests.storage.test_turns import T0
+from tests.support.storage import END, START, T0
 
 
 async def test_response_times_fall_into_their_buckets(hour: AsyncEngine) -> None:

@@ -1,7 +1,7 @@
 """Conversation state follows the contract: customers reopen, agents claim
 unassigned chats, bots change nothing."""
 
-from bot.events import ChatEvent, EventType, SenderRole
+from monitors.events import ChatEvent, EventType, SenderRole
 from storage.state import ConversationState, apply
 
 BASE = ConversationState(

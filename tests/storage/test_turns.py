@@ -10,55 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.events import ChatEvent, EventType, SenderRole
-from bot.settings import MonitorSettings
-from storage.alerts import ALERTS, FLAGS
-from storage.engine import make_engine, upgrade, writer
-from storage.ingest import Stored, apply_batch
-from storage.turns import TURNS
-
-T0 = 1_800_000_000.0
-RULES = MonitorSettings()
-
-
-def msg(
-    mid: str, role: SenderRole, ts: float, conv: str = "c1", sender: str = "u1", text: str = "hi"
-) -> ChatEvent:
-    return ChatEvent(
-        id=mid,
-        channel="api",
-        type=EventType.MESSAGE,
-        ts=ts,
-        received_at=ts,
-        conversation_id=conv,
-        sender_role=role,
-        sender_id=sender,
-        text=text,
-    )
-
-
-def customer(mid: str, ts: float, conv: str = "c1") -> ChatEvent:
-    return msg(mid, SenderRole.CUSTOMER, ts, conv, f"u-{conv}")
-
-
-def agent(
-    mid: str, ts: float, who: str = "alice", conv: str = "c1", text: str = "好的"
-) -> ChatEvent:
-    return msg(mid, SenderRole.AGENT, ts, conv, who, text)
-
-
-def control(
-    mid: str, kind: EventType, ts: float, conv: str = "c1", agent_id: str | None = None
-) -> ChatEvent:
-    return ChatEvent(
-        id=mid,
-        channel="api",
-        type=kind,
-        ts=ts,
-        received_at=ts,
-        conversation_id=conv,
-        agent_id=agent_id,
-    )
+from storage.engine import make_engine, upgrade
+from storage.tables import ALERTS, FLAGS, TURNS
+from tests.support.events import agent_replies, assigned, bot_says, closed, customer_says
+from tests.support.storage import RULES, T0, ingest
 
 
 @pytest.fixture
@@ -67,11 +22,6 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await upgrade(engine)
     yield engine
     await engine.dispose()
-
-
-async def ingest(engine: AsyncEngine, *events: ChatEvent) -> list[Stored | None]:
-    async with writer(engine).begin() as conn:
-        return await conn.run_sync(apply_batch, list(events), None, RULES, T0 + 1000)
 
 
 async def turns(engine: AsyncEngine) -> list[Any]:
@@ -88,11 +38,13 @@ async def alert_kinds(engine: AsyncEngine) -> list[tuple[str, str]]:
 async def test_a_burst_is_one_turn_timed_from_its_first_message(engine: AsyncEngine) -> None:
     await ingest(
         engine,
-        control("a", EventType.ASSIGNED, T0 - 1, agent_id="alice"),
-        customer("m1", T0),
-        customer("m2", T0 + 3),
+        assigned("c1", "alice", "a", ts=T0 - 1),
+        customer_says("m1", "c1", ts=T0),
+        customer_says("m2", "c1", ts=T0 + 3),
     )
-    await ingest(engine, customer("m3", T0 + 6), agent("r1", T0 + 12))
+    await ingest(
+        engine, customer_says("m3", "c1", ts=T0 + 6), agent_replies("r1", "alice", "c1", ts=T0 + 12)
+    )
     [turn] = await turns(engine)
     assert (turn.message_id, turn.deadline_seconds, turn.agent_id) == ("m1", 20, "alice")
     assert (turn.end_reason, turn.reply_message_id, turn.response_seconds) == ("reply", "r1", 12)
@@ -103,16 +55,14 @@ async def test_a_burst_is_one_turn_timed_from_its_first_message(engine: AsyncEng
 async def test_an_open_turn_waits_for_the_sweep_at_its_next_threshold(
     engine: AsyncEngine,
 ) -> None:
-    await ingest(engine, customer("m1", T0))
+    await ingest(engine, customer_says("m1", "c1", ts=T0))
     [turn] = await turns(engine)
     assert (turn.next_due_at, turn.ended_at, turn.agent_id) == (T0 + 15, None, None)
 
 
 async def test_a_late_reply_fires_the_missed_alerts_and_a_slow_flag(engine: AsyncEngine) -> None:
-    await ingest(
-        engine, control("a", EventType.ASSIGNED, T0 - 1, agent_id="alice"), customer("m1", T0)
-    )
-    [stored] = await ingest(engine, agent("r1", T0 + 20.05))
+    await ingest(engine, assigned("c1", "alice", "a", ts=T0 - 1), customer_says("m1", "c1", ts=T0))
+    [stored] = await ingest(engine, agent_replies("r1", "alice", "c1", ts=T0 + 20.05))
     assert stored is not None
     assert [(a.kind, a.message_id, a.agent_id) for a in stored.alerts] == [
         ("reply.warning", "m1", "alice"),
@@ -133,7 +83,9 @@ async def test_a_late_reply_fires_the_missed_alerts_and_a_slow_flag(engine: Asyn
 
 
 async def test_a_reply_just_in_time_raises_nothing(engine: AsyncEngine) -> None:
-    _, reply = await ingest(engine, customer("m1", T0), agent("r1", T0 + 14.95))
+    _, reply = await ingest(
+        engine, customer_says("m1", "c1", ts=T0), agent_replies("r1", "alice", "c1", ts=T0 + 14.95)
+    )
     assert await alert_kinds(engine) == []
     assert reply is not None
     assert reply.resolved is None
@@ -142,29 +94,29 @@ async def test_a_reply_just_in_time_raises_nothing(engine: AsyncEngine) -> None:
 async def test_the_tier_is_fixed_by_the_agents_concurrency_at_the_turn_start(
     engine: AsyncEngine,
 ) -> None:
-    setup = [control(f"a{i}", EventType.ASSIGNED, T0 - 10, f"c{i}", "alice") for i in range(5)]
-    await ingest(engine, *setup, *(customer(f"m{i}", T0 - 5 + i, f"c{i}") for i in range(3)))
-    await ingest(engine, customer("m3", T0, "c3"))  # alice's 4th active chat: busy
-    await ingest(engine, customer("m4", T0 + 1, "c4"))
+    setup = [assigned(f"c{i}", "alice", f"a{i}", ts=T0 - 10) for i in range(5)]
+    await ingest(
+        engine, *setup, *(customer_says(f"m{i}", f"c{i}", ts=T0 - 5 + i) for i in range(3))
+    )
+    await ingest(engine, customer_says("m3", "c3", ts=T0))  # alice's 4th active chat: busy
+    await ingest(engine, customer_says("m4", "c4", ts=T0 + 1))
     deadlines = {t.message_id: (t.concurrency, t.deadline_seconds) for t in await turns(engine)}
     assert deadlines == {"m0": (1, 20), "m1": (2, 20), "m2": (3, 20), "m3": (4, 60), "m4": (5, 60)}
 
 
 async def test_idle_and_closed_chats_do_not_count_toward_concurrency(engine: AsyncEngine) -> None:
     window = RULES.active_window_seconds
-    setup = [
-        control(f"a{i}", EventType.ASSIGNED, T0 - window - 100, f"c{i}", "alice") for i in range(5)
-    ]
+    setup = [assigned(f"c{i}", "alice", f"a{i}", ts=T0 - window - 100) for i in range(5)]
     await ingest(
         engine,
         *setup,
-        customer("old", T0 - window - 1, "c0"),
-        customer("x1", T0 - 10, "c1"),
-        customer("x2", T0 - 9, "c2"),
-        control("cl", EventType.CLOSED, T0 - 8, "c2"),
-        customer("x3", T0 - 7, "c3"),
+        customer_says("old", "c0", ts=T0 - window - 1),
+        customer_says("x1", "c1", ts=T0 - 10),
+        customer_says("x2", "c2", ts=T0 - 9),
+        closed("c2", "cl", ts=T0 - 8),
+        customer_says("x3", "c3", ts=T0 - 7),
     )
-    await ingest(engine, customer("now", T0, "c4"))
+    await ingest(engine, customer_says("now", "c4", ts=T0))
     latest = {t.message_id: t.concurrency for t in await turns(engine)}
     assert latest["now"] == 3  # c1, c3 and c4 itself; c0 idle, c2 closed
 
@@ -172,8 +124,8 @@ async def test_idle_and_closed_chats_do_not_count_toward_concurrency(engine: Asy
 async def test_closing_ends_the_turn_quietly_and_the_customer_reopens_a_new_one(
     engine: AsyncEngine,
 ) -> None:
-    await ingest(engine, customer("m1", T0), control("cl", EventType.CLOSED, T0 + 400))
-    await ingest(engine, customer("m2", T0 + 500))
+    await ingest(engine, customer_says("m1", "c1", ts=T0), closed("c1", "cl", ts=T0 + 400))
+    await ingest(engine, customer_says("m2", "c1", ts=T0 + 500))
     first, second = await turns(engine)
     assert (first.end_reason, first.next_due_at) == ("closed", None)
     assert (second.message_id, second.ended_at) == ("m2", None)
@@ -181,32 +133,38 @@ async def test_closing_ends_the_turn_quietly_and_the_customer_reopens_a_new_one(
 
 
 async def test_bots_neither_start_nor_end_turns(engine: AsyncEngine) -> None:
-    await ingest(engine, msg("b1", SenderRole.BOT, T0, text="自动回复：您好"))
+    await ingest(engine, bot_says("b1", "c1", ts=T0))
     assert await turns(engine) == []
-    await ingest(engine, customer("m1", T0 + 1), msg("b2", SenderRole.BOT, T0 + 2, text="不知道"))
+    await ingest(engine, customer_says("m1", "c1", ts=T0 + 1), bot_says("b2", "c1", ts=T0 + 2))
     [turn] = await turns(engine)
     assert turn.ended_at is None
     assert await alert_kinds(engine) == []  # bots are not checked for phrases
 
 
 async def test_forbidden_phrases_in_agent_messages(engine: AsyncEngine) -> None:
-    await ingest(engine, customer("m1", T0), agent("r1", T0 + 5, text="這個不可以哦"))
+    await ingest(
+        engine,
+        customer_says("m1", "c1", ts=T0),
+        agent_replies("r1", "alice", "c1", "這個不可以哦", ts=T0 + 5),
+    )
     assert await alert_kinds(engine) == [("reply.forbidden_phrase", "r1")]
 
 
 async def test_an_agent_message_stamped_before_the_turn_does_not_answer_it(
     engine: AsyncEngine,
 ) -> None:
-    await ingest(engine, customer("m1", T0))
-    await ingest(engine, agent("early", T0 - 5))  # arrives late, written earlier
+    await ingest(engine, customer_says("m1", "c1", ts=T0))
+    await ingest(
+        engine, agent_replies("early", "alice", "c1", ts=T0 - 5)
+    )  # arrives late, written earlier
     [turn] = await turns(engine)
     assert turn.ended_at is None
 
 
 async def test_a_resent_reply_alerts_once(engine: AsyncEngine) -> None:
-    await ingest(engine, customer("m1", T0))
-    await ingest(engine, agent("r1", T0 + 30))
-    await ingest(engine, agent("r1", T0 + 30))
+    await ingest(engine, customer_says("m1", "c1", ts=T0))
+    await ingest(engine, agent_replies("r1", "alice", "c1", ts=T0 + 30))
+    await ingest(engine, agent_replies("r1", "alice", "c1", ts=T0 + 30))
     assert [k for k, _ in await alert_kinds(engine)] == [
         "reply.warning",
         "reply.overdue",
@@ -219,13 +177,17 @@ async def test_the_first_turn_after_opening_or_reopening_is_marked_for_first_res
 ) -> None:
     await ingest(
         engine,
-        control("a", EventType.ASSIGNED, T0 - 1, agent_id="alice"),
-        customer("m1", T0),
-        agent("r1", T0 + 5),
+        assigned("c1", "alice", "a", ts=T0 - 1),
+        customer_says("m1", "c1", ts=T0),
+        agent_replies("r1", "alice", "c1", ts=T0 + 5),
     )
-    await ingest(engine, customer("m2", T0 + 10), agent("r2", T0 + 12))
-    await ingest(engine, control("x", EventType.CLOSED, T0 + 20), customer("m3", T0 + 30))
-    await ingest(engine, customer("n1", T0 + 40, conv="c2"))
+    await ingest(
+        engine,
+        customer_says("m2", "c1", ts=T0 + 10),
+        agent_replies("r2", "alice", "c1", ts=T0 + 12),
+    )
+    await ingest(engine, closed("c1", "x", ts=T0 + 20), customer_says("m3", "c1", ts=T0 + 30))
+    await ingest(engine, customer_says("n1", "c2", ts=T0 + 40))
     assert [(t.message_id, t.opening) for t in await turns(engine)] == [
         ("m1", True),
         ("m2", False),

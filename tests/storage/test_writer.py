@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.events import ChatEvent, EventType, SenderRole
+from monitors.events import ChatEvent, EventType, SenderRole
 from storage.engine import make_engine, upgrade
 from storage.writer import GroupWriter, StorageUnavailable
-from tests.helpers import stored_ids
+from tests.support.store import stored_ids
 
 
 def message(event_id: str, channel: str = "api", conv: str = "c1") -> ChatEvent:
@@ -84,7 +84,7 @@ async def test_the_same_id_in_two_concurrent_requests_is_stored_once(
 
 
 async def test_a_failing_submission_does_not_fail_its_group(postgres_server: object) -> None:
-    from tests.conftest import new_postgres_database
+    from tests.support.settings import new_postgres_database
 
     engine = make_engine(new_postgres_database(postgres_server))
     await upgrade(engine)

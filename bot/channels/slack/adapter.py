@@ -23,10 +23,11 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.channel_settings import SlackChannelSettings
 from bot.channels import DeliveryError, Parsed, Receive, fresh
-from bot.errors import json_error, read_body
-from bot.events import ChatEvent, EventType, SenderRole, validation_details
+from bot.channels.settings import SlackChannelSettings
+from bot.http.errors import json_error, read_body
+from bot.schemas import validation_details
+from monitors.events import ChatEvent, EventType, SenderRole
 
 #: Slack ``error`` values worth retrying.
 TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})

@@ -16,10 +16,11 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.channel_settings import TelegramChannelSettings
 from bot.channels import DeliveryError, Parsed, Receive
-from bot.errors import json_error, read_json
-from bot.events import ChatEvent, EventType, SenderRole, validation_details
+from bot.channels.settings import TelegramChannelSettings
+from bot.http.errors import json_error, read_json
+from bot.schemas import validation_details
+from monitors.events import ChatEvent, EventType, SenderRole
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096

@@ -29,12 +29,12 @@ from aiohttp import web
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from bot.channel_settings import WeComChannelSettings
 from bot.channels import DeliveryError, Parsed, Receive, fresh
+from bot.channels.settings import WeComChannelSettings
 from bot.channels.wecom.api import WeComApi, WeComError
 from bot.channels.wecom.crypto import CryptoError, WeComCrypto
-from bot.errors import json_error, read_body
-from bot.events import ChatEvent, EventType, SenderRole
+from bot.http.errors import json_error, read_body
+from monitors.events import ChatEvent, EventType, SenderRole
 from storage.cursors import Cursors
 
 log = logging.getLogger(__name__)

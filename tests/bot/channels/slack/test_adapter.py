@@ -14,15 +14,11 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.channels.slack.adapter import signature
-from tests.conftest import (
-    ALICE,
-    FakeSlack,
-    Gateway,
-    Listener,
-    StartGateway,
-    make_settings,
-)
-from tests.helpers import count_events, engine_of
+from tests.bot.channels.slack.fake import FakeSlack
+from tests.support.gateway import Gateway, Listener, StartGateway
+from tests.support.settings import make_settings
+from tests.support.store import count_events, engine_of
+from tests.support.tokens import ALICE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

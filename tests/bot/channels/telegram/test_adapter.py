@@ -15,19 +15,12 @@ from typing import Any
 import pytest
 import telegram
 
-from bot.api import METRICS
-from tests.conftest import (
-    ALICE,
-    SUPERVISOR,
-    FakeTelegram,
-    Gateway,
-    Listener,
-    StartGateway,
-    auth,
-    free_port,
-    make_settings,
-)
-from tests.helpers import count_events, engine_of, eventually
+from bot.keys import METRICS
+from tests.bot.channels.telegram.fake import FakeTelegram
+from tests.support.gateway import Gateway, Listener, StartGateway
+from tests.support.settings import free_port, make_settings
+from tests.support.store import count_events, engine_of, eventually
+from tests.support.tokens import ALICE, SUPERVISOR, auth
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "tg-webhook-secret-0123456789"

@@ -16,17 +16,14 @@ import pytest
 from defusedxml import ElementTree
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from bot.channels.gateway import CHANNELS
 from bot.channels.wecom import WeComChannel
-from tests.conftest import (
-    ALICE,
-    FakeWeCom,
-    Gateway,
-    Listener,
-    StartGateway,
-    make_settings,
-)
-from tests.helpers import count_events, engine_of, eventually
+from bot.keys import CHANNELS
+from storage.cursors import Cursors
+from tests.bot.channels.wecom.fake import FakeWeCom
+from tests.support.gateway import Gateway, Listener, StartGateway
+from tests.support.settings import make_settings
+from tests.support.store import count_events, engine_of, eventually
+from tests.support.tokens import ALICE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN = "QDG6eK0sSeTRiWn1"
@@ -154,6 +151,12 @@ async def test_a_restart_resumes_from_the_saved_cursor(
     first = await shop(start_gateway, sqlite_url, fake_wecom)
     await callback(first)
     await stored(first, 3)
+    cursors = Cursors(engine_of(first.app))
+
+    async def cursor_saved() -> bool:  # saved just after the messages are stored
+        return await cursors.get("wecom", ACCOUNT) == "2"
+
+    await eventually(cursor_saved)
     await first.http.close()
     await first.server.close()
 

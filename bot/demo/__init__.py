@@ -1,0 +1,1 @@
+"""``replywatch demo``: a simulated shift on the real service."""

@@ -1,0 +1,13 @@
+"""The HTTP API: one module per area, each with its ``routes`` list; :func:`routes`
+gathers them for the app factory (and for anything that walks the route table)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+def routes() -> list[web.RouteDef]:
+    """Every HTTP API route, in registration order."""
+    from bot.http import events, kpis, qa, scripts
+
+    return [*events.routes, *scripts.routes, *qa.routes, *kpis.routes]

@@ -1,0 +1,93 @@
+"""Bearer-token authentication and role checks (tokens and roles come from config)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.http.errors import json_error
+from bot.settings import AuthSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
+ROLES_ATTR = "_replywatch_roles"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a role, and the agent id for agent tokens."""
+
+    role: str
+    agent_id: str | None
+    token_hint: str
+
+    @property
+    def name(self) -> str:
+        """A printable identity, never the token itself."""
+        return self.agent_id or f"{self.role}:{self.token_hint}"
+
+
+class Authenticator:
+    """Looks tokens up in constant time per configured token."""
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self._tokens = [
+            (t.token.encode(), Principal(t.role, t.agent_id, t.token[:4] + "…"))
+            for t in settings.tokens
+        ]
+
+    def authenticate(self, token: str | None) -> Principal | None:
+        """The principal for ``token``, or None when it is unknown."""
+        if not token:
+            return None
+        given = token.encode()
+        found = None
+        for known, principal in self._tokens:
+            if hmac.compare_digest(known, given):
+                found = principal
+        return found
+
+
+def roles(*allowed: str) -> Callable[[F], F]:
+    """Mark a handler as needing a bearer token with one of ``allowed`` roles."""
+
+    def mark(handler: F) -> F:
+        setattr(handler, ROLES_ATTR, frozenset(allowed))
+        return handler
+
+    return mark
+
+
+PRINCIPAL = web.RequestKey("principal", Principal)
+
+
+def auth_middleware(authenticator: Authenticator) -> Any:
+    """Middleware enforcing :func:`roles` marks: 401 without a known token, 403 on role."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        allowed: frozenset[str] | None = getattr(handler, ROLES_ATTR, None)
+        if allowed is None:
+            return await handler(request)
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        principal = authenticator.authenticate(token.strip()) if scheme == "Bearer" else None
+        if principal is None:
+            raise json_error(
+                web.HTTPUnauthorized,
+                "missing or unknown bearer token",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if principal.role not in allowed:
+            raise json_error(
+                web.HTTPForbidden,
+                f"role '{principal.role}' may not do this",
+                {"allowed_roles": sorted(allowed)},
+            )
+        request[PRINCIPAL] = principal
+        return await handler(request)
+
+    return middleware

@@ -1,0 +1,175 @@
+"""HTTP API for the numbers supervisors run the team on: ``GET /api/v1/kpis`` (DESIGN.md §5)
+and ``GET /api/v1/agents`` (the live view, cheap enough to poll every second)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import Field, model_validator
+
+from bot.http.auth import PRINCIPAL, Principal, roles
+from bot.http.errors import json_error
+from bot.http.params import Query, query
+from bot.keys import KPI_TODAY, SERVICES, SETTINGS
+from bot.payloads import iso
+from bot.reports import kpis as kpi_documents
+from bot.schemas import Ident, Timestamp
+from monitors import periods
+from storage import live_queries
+
+MAX_SPAN = 400 * 86400
+
+
+@dataclass
+class TodayCache:
+    """Today's per-agent figures, when they were computed and how long that took.
+
+    They are refreshed at most every ``max(1 s, 10 x the time they took)``, so
+    however many consoles poll, computing them never takes more than a tenth of
+    the database's time; while one refresh runs, pollers get the previous figures.
+    """
+
+    at: float = 0.0
+    took: float = 0.0
+    agents: dict[str, Any] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def fresh(self, now: float) -> bool:
+        """Whether the figures are recent enough to serve."""
+        return now - self.at < max(1.0, 10 * self.took)
+
+
+class KpisQuery(Query):
+    """``GET /api/v1/kpis``: a ``from``/``to`` range, or the ``period`` holding ``date``
+    (default: today so far, in ``kpi.timezone``)."""
+
+    from_: Timestamp | None = Field(default=None, alias="from")
+    to: Timestamp | None = None
+    period: periods.Period | None = None
+    day: date | None = Field(default=None, alias="date")
+    agent_id: Ident | None = None
+    by: str | None = Field(default=None, pattern="^day$")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> KpisQuery:
+        if (self.period or self.day) and (self.from_ is not None or self.to is not None):
+            raise ValueError("give either from/to or period/date, not both")
+        if self.from_ is not None and self.to is not None and self.from_ >= self.to:
+            raise ValueError("from must be before to")
+        return self
+
+
+def _range(params: KpisQuery, tz: ZoneInfo, now: float) -> tuple[float, float]:
+    if params.period or params.day:
+        period = params.period or periods.Period.DAY
+        return periods.bounds(period, params.day or periods.today(now, tz), tz)
+    start = params.from_
+    if start is None:
+        start = periods.day_start(now, tz)
+    end = params.to if params.to is not None else max(now, start + 1)
+    if start >= end:
+        raise json_error(web.HTTPBadRequest, "invalid query", {"from": "must be before to"})
+    if end - start > MAX_SPAN:
+        raise json_error(web.HTTPBadRequest, "invalid query", {"to": "at most 400 days"})
+    return start, end
+
+
+def _own(principal: Principal, asked: str | None) -> str | None:
+    """Agents see their own figures only."""
+    return principal.agent_id if principal.role == "agent" else asked
+
+
+@roles("agent", "supervisor", "qa", "admin")
+async def kpis(request: web.Request) -> web.Response:
+    """Per-agent and team figures with band scores, for a range or a period."""
+    params = query(request, KpisQuery)
+    settings = request.app[SETTINGS].kpi
+    start, end = _range(params, ZoneInfo(settings.timezone), time.time())
+    agent_id = _own(request[PRINCIPAL], params.agent_id)
+    document = await kpi_documents.build(
+        request.app[SERVICES].engine, settings, start, end, agent_id, by_day=params.by == "day"
+    )
+    return web.json_response(document)
+
+
+async def _today(app: web.Application, now: float) -> tuple[float, dict[str, Any]]:
+    """Today's per-agent figures and when they were computed (see :class:`TodayCache`)."""
+    cache = app[KPI_TODAY]
+    if cache.fresh(now) or (cache.lock.locked() and cache.at):
+        return cache.at, cache.agents
+    async with cache.lock:
+        if not cache.fresh(time.time()):
+            settings = app[SETTINGS].kpi
+            tz = ZoneInfo(settings.timezone)
+            start = periods.day_start(now, tz)
+            started = time.perf_counter()
+            document = await kpi_documents.build(
+                app[SERVICES].engine, settings, start, max(now, start + 1)
+            )
+            cache.took = time.perf_counter() - started
+            cache.agents = {item.pop("agent_id"): item for item in document["agents"]}
+            cache.at = now
+    return cache.at, cache.agents
+
+
+def _waiting_json(item: live_queries.Waiting, now: float) -> dict[str, Any]:
+    return {
+        "conversation_id": item.conversation_id,
+        "channel": item.channel,
+        "message_id": item.message_id,
+        "since": iso(item.started_at),
+        "waited_seconds": round(max(0.0, now - item.started_at), 3),
+        "deadline_seconds": item.deadline_seconds,
+        "overdue": now >= item.due_at,
+    }
+
+
+@roles("agent", "supervisor", "qa", "admin")
+async def agents(request: web.Request) -> web.Response:
+    """Each agent: status, current concurrency, customers waiting, today's figures."""
+    app = request.app
+    now = time.time()
+    monitor = app[SETTINGS].monitor
+    async with app[SERVICES].engine.connect() as conn:
+        known = await live_queries.statuses(conn)
+        busy = await live_queries.concurrency(conn, now, monitor.active_window_seconds)
+        open_turns = await live_queries.waiting(conn)
+    today_at, today = await _today(app, now)
+    ids = set(known) | set(busy) | {w.agent_id for w in open_turns if w.agent_id} | set(today)
+    ids |= {t.agent_id for t in app[SETTINGS].auth.tokens if t.agent_id}
+    own = _own(request[PRINCIPAL], None)
+    items = []
+    for agent_id in sorted(i for i in ids if own is None or i == own):
+        status = known.get(agent_id)
+        items.append(
+            {
+                "agent_id": agent_id,
+                "name": status.name if status else None,
+                "status": status.status if status else "offline",
+                "status_at": iso(status.status_at) if status else None,
+                "concurrency": busy.get(agent_id, 0),
+                "busy": busy.get(agent_id, 0) >= monitor.busy_concurrency,
+                "waiting": [_waiting_json(w, now) for w in open_turns if w.agent_id == agent_id],
+                "today": today.get(agent_id),
+            }
+        )
+    unassigned = [_waiting_json(w, now) for w in open_turns if w.agent_id is None]
+    body = {
+        "items": items,
+        "unassigned": unassigned if own is None else [],
+        "at": iso(now),
+        "today_at": iso(today_at),
+    }
+    return web.json_response(body)
+
+
+routes = [
+    web.get("/api/v1/kpis", kpis),
+    web.get("/api/v1/agents", agents),
+]

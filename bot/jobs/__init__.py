@@ -1,0 +1,1 @@
+"""Background work: the scheduler, the live sweep and scheduled reports."""

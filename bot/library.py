@@ -1,0 +1,160 @@
+"""The live script library of one gateway process.
+
+The database holds the library.  With ``matcher.library = "bundled"`` it is seeded
+with the bundled default on first start and edited through the API; with a file
+path, the file is the library: it is imported at start and whenever it changes.
+Each process keeps an immutable :class:`Index` and swaps in a new one when the
+library's version in the database moves, so a change made by any process takes
+effect everywhere for the next query, without a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.settings import MatcherSettings
+from scripts_library.bundled import bundled_scripts
+from scripts_library.files import LibraryError, Problem, parse
+from scripts_library.matcher import Index, Match, build_index, match
+from storage import library_repo
+from storage.ingest import Suggested
+
+log = logging.getLogger(__name__)
+
+
+def suggestion_item(found: Match, customer: str | None = None) -> dict[str, Any]:
+    """A match as the contract's suggestion item, with ``{customer}`` filled when known."""
+    text = found.text.replace("{customer}", customer or "").replace("{agent}", "")
+    return {
+        "script_id": found.script_id,
+        "title": found.title,
+        "text": text,
+        "score": found.score,
+        "category": found.category,
+        "template": found.text,
+    }
+
+
+class Library:
+    """The library as this process sees it: the current index, kept in step with storage."""
+
+    def __init__(self, engine: AsyncEngine, settings: MatcherSettings) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._index = build_index(())
+        self._version = -1
+        self._lock = asyncio.Lock()
+        self._file_digest: str | None = None
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-matcher")
+
+    @property
+    def index(self) -> Index:
+        """The current index (replaced whole, never modified)."""
+        return self._index
+
+    @property
+    def file(self) -> Path | None:
+        """The library file, when the library is file-backed."""
+        source = self._settings.library
+        return None if source == "bundled" else Path(source).expanduser()
+
+    async def start(self) -> None:
+        """Seed or import the configured source, then load the index."""
+        if self.file is None:
+            if await library_repo.seed_if_empty(self._engine, bundled_scripts()):
+                log.info("script library seeded with the bundled default")
+        else:
+            await self.sync_file()
+        await self.refresh()
+
+    async def sync_file(self, *, strict: bool = True) -> bool:
+        """Import the library file if it changed; True when it was imported.
+
+        A bad file raises at start (``strict``) and is logged and skipped later,
+        keeping the library as it was.
+        """
+        path = self.file
+        if path is None:
+            return False
+        try:
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._reject(LibraryError([Problem(None, None, f"cannot read: {exc}")]), strict)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if digest == self._file_digest:
+            return False
+        try:
+            scripts = parse(text, "csv" if path.suffix == ".csv" else "toml")
+        except LibraryError as exc:
+            return self._reject(exc, strict)
+        result = await library_repo.import_scripts(self._engine, scripts, replace=True)
+        self._file_digest = digest
+        log.info("script library imported from %s: %s", path, result)
+        return True
+
+    def _reject(self, error: LibraryError, strict: bool) -> bool:
+        if strict:
+            raise error
+        log.error(
+            "script library file %s not reloaded, keeping the current library: %s", self.file, error
+        )
+        return False
+
+    async def refresh(self) -> bool:
+        """Rebuild the index if the stored library changed; True when it did."""
+        async with self._lock:
+            current = await library_repo.version(self._engine)
+            if current == self._version:
+                return False
+            found, scripts = await library_repo.load(self._engine)
+            self._index = await asyncio.get_running_loop().run_in_executor(
+                self._thread, build_index, scripts
+            )
+            self._version = found
+            log.info("script library at version %d: %d entries", found, len(scripts))
+            return True
+
+    async def tick(self) -> None:
+        """Periodic job: pick up file changes and other processes' edits."""
+        try:
+            await self.sync_file(strict=False)
+            await self.refresh()
+        except Exception:
+            log.exception("script library refresh failed; keeping the current index")
+
+    def _suggest_sync(self, texts: list[tuple[str, str | None]], k: int) -> list[Suggested]:
+        index = self._index
+        out = []
+        for text, customer in texts:
+            found = match(text, index, k=k)
+            items = [
+                suggestion_item(m, customer) for m in found if m.score >= self._settings.min_score
+            ]
+            out.append(Suggested(items, found[0].score if found else 0.0, bool(items)))
+        return out
+
+    async def suggest_many(
+        self, texts: list[tuple[str, str | None]], k: int | None = None
+    ) -> list[Suggested]:
+        """Suggestions for several ``(text, customer name)`` pairs, off the event loop."""
+        if not texts:
+            return []
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._thread, self._suggest_sync, texts, k or self._settings.top_k
+        )
+
+    async def suggest(self, text: str, k: int | None = None) -> Suggested:
+        """Suggestions for one text."""
+        return (await self.suggest_many([(text, None)], k))[0]
+
+    def close(self) -> None:
+        """Stop the matcher thread."""
+        self._thread.shutdown(wait=True)

@@ -1,0 +1,130 @@
+"""Socket.IO: the server, the ``/agent`` and ``/supervisor`` namespaces, and live pushes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any, Literal
+
+import socketio
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.http.auth import Authenticator, Principal
+from bot.keys import SERVICES
+from bot.realtime.names import AGENT_NS, agent_room
+from bot.replies import ReplyIn, ReplyProblem, record_reply
+from bot.schemas import validation_details
+from bot.settings import RealtimeSettings
+from storage import library_repo
+
+log = logging.getLogger(__name__)
+SUPERVISOR_ROLES = frozenset({"supervisor", "qa", "admin"})
+
+
+def make_server(settings: RealtimeSettings) -> socketio.AsyncServer:
+    """The Socket.IO server; with ``redis_url`` set, rooms are shared through Redis."""
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        cors_allowed_origins=settings.cors_allowed_origins or [],
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def _error(message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": message, "details": details}
+
+
+def _not_exactly_one(channels: list[str], what: str) -> dict[str, Any] | None:
+    """The error ack when an id (unique per channel only) names no or several items."""
+    if len(channels) == 1:
+        return None
+    if not channels:
+        return _error(f"unknown {what}")
+    return _error(f"{what} id is ambiguous", {"channels": channels})
+
+
+class FeedbackIn(BaseModel):
+    """The ``suggestion.feedback`` payload."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    message_id: Annotated[str, Field(min_length=1, max_length=200)]
+    script_id: Annotated[str, Field(min_length=1, max_length=200)]
+    action: Literal["used", "edited", "ignored"]
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    def __init__(self, namespace: str, authenticator: Authenticator) -> None:
+        super().__init__(namespace)
+        self._authenticator = authenticator
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        """Dispatch ``a.b`` events to ``on_a_b`` (python-socketio uses ``on_<event>``)."""
+        return await super().trigger_event(event.replace(".", "_"), *args)
+
+    def _principal(self, auth: Any) -> Principal:
+        token = auth.get("token") if isinstance(auth, dict) else None
+        principal = self._authenticator.authenticate(token if isinstance(token, str) else None)
+        if principal is None:
+            raise socketio.exceptions.ConnectionRefusedError("unknown token")
+        return principal
+
+
+class AgentNamespace(_AuthNamespace):
+    """``/agent``: an agent's console; joins ``agent:<id>`` and may send replies."""
+
+    def __init__(self, authenticator: Authenticator, app: web.Application) -> None:
+        super().__init__(AGENT_NS, authenticator)
+        self._app = app
+
+    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
+        """Accept agent tokens (or any token bound to an agent id)."""
+        principal = self._principal(auth)
+        if not principal.agent_id:
+            raise socketio.exceptions.ConnectionRefusedError("token has no agent_id")
+        await self.save_session(sid, {"agent_id": principal.agent_id})
+        await self.enter_room(sid, agent_room(principal.agent_id))
+
+    async def on_reply(self, sid: str, data: Any) -> dict[str, Any]:
+        """Record the agent's reply through the pipeline; ack with the stored message."""
+        try:
+            reply = ReplyIn.model_validate(data)
+        except ValidationError as exc:
+            return _error("invalid reply", validation_details(exc))
+        session = await self.get_session(sid)
+        try:
+            return await record_reply(self._app, session["agent_id"], reply)
+        except ReplyProblem as problem:
+            return _error(problem.message, problem.details)
+
+    async def on_suggestion_feedback(self, sid: str, data: Any) -> dict[str, Any]:
+        """Store whether the agent used, edited or ignored a suggested script."""
+        try:
+            feedback = FeedbackIn.model_validate(data)
+        except ValidationError as exc:
+            return _error("invalid feedback", validation_details(exc))
+        session = await self.get_session(sid)
+        engine = self._app[SERVICES].engine
+        found = await library_repo.find_message(engine, feedback.message_id, feedback.channel)
+        problem = _not_exactly_one([channel for _, channel in found], "message")
+        if problem is not None:
+            return problem
+        await library_repo.record_feedback(
+            engine, found[0][0], feedback.script_id, feedback.action, session["agent_id"]
+        )
+        return {"ok": True}
+
+
+class SupervisorNamespace(_AuthNamespace):
+    """``/supervisor``: live alerts and agent status for supervisors, QA and admins."""
+
+    async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
+        """Accept supervisor, qa and admin tokens."""
+        principal = self._principal(auth)
+        if principal.role not in SUPERVISOR_ROLES:
+            raise socketio.exceptions.ConnectionRefusedError(
+                f"role '{principal.role}' may not join /supervisor"
+            )

@@ -1,0 +1,65 @@
+"""Live pushes of stored events to the agents and supervisors who should see them
+(alerts go through :class:`bot.delivery.alerts.AlertDispatch`, which uses this)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+from bot.payloads import agent_status_payload, conversation_payload, message_payload
+from bot.realtime.names import AGENT_NS, SUPERVISOR_NS, agent_room
+from monitors.events import EventType
+from storage.ingest import Stored
+
+
+class Publisher:
+    """Pushes stored events to the agents and supervisors who should see them."""
+
+    def __init__(self, sio: socketio.AsyncServer) -> None:
+        self._sio = sio
+
+    async def publish(self, stored: Stored) -> None:
+        """Emit the live notices for one newly stored event."""
+        event = stored.event
+        conv = stored.conversation
+        if event.type is EventType.MESSAGE and conv and conv.assignee_id:
+            await self.to_agent(conv.assignee_id, "message", message_payload(event))
+        elif event.type in (EventType.ASSIGNED, EventType.CLOSED) and conv:
+            payload = conversation_payload(stored)
+            targets = {conv.assignee_id, stored.previous.assignee_id if stored.previous else None}
+            for agent_id in sorted(t for t in targets if t):
+                await self.to_agent(agent_id, event.type.value, payload)
+        elif event.type is EventType.AGENT_STATUS:
+            await self.to_supervisors("agent.status", agent_status_payload(event))
+
+    async def resolved(self, stored: Stored) -> None:
+        """Tell the agents concerned that a reply answered the turn they were alerted about."""
+        done, conv = stored.resolved, stored.conversation
+        if done is None or conv is None:
+            return
+        payload = {
+            "conversation_id": conv.external_id,
+            "message_id": done.message_id,
+            "kinds": [kind.value for kind in done.kinds],
+            "reply_id": stored.event.id,
+            "response_seconds": done.response_seconds,
+        }
+        agents = {a for a in (conv.assignee_id, stored.event.sender_id) if a is not None}
+        for agent_id in sorted(agents):
+            await self.to_agent(agent_id, "alert.resolved", payload)
+
+    async def suggestions(
+        self, agent_id: str, conversation_id: str, message_id: str, items: list[Any]
+    ) -> None:
+        """Push suggested replies for a customer message to the conversation's agent."""
+        payload = {"conversation_id": conversation_id, "message_id": message_id, "items": items}
+        await self.to_agent(agent_id, "suggestions", payload)
+
+    async def to_agent(self, agent_id: str, name: str, payload: dict[str, Any]) -> None:
+        """Emit to every connection of one agent."""
+        await self._sio.emit(name, payload, room=agent_room(agent_id), namespace=AGENT_NS)
+
+    async def to_supervisors(self, name: str, payload: dict[str, Any]) -> None:
+        """Emit to every supervisor, QA and admin connection."""
+        await self._sio.emit(name, payload, namespace=SUPERVISOR_NS)

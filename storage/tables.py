@@ -1,0 +1,29 @@
+"""The tables as SQLAlchemy Core ``Table`` objects, for the set-based queries of every
+storage module (the one place they are declared)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+
+from storage import models
+
+
+def _table(model: type[models.Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+CONVERSATIONS = _table(models.ConversationRow)
+EVENTS = _table(models.EventRow)
+AGENTS = _table(models.AgentRow)
+TURNS = _table(models.TurnRow)
+ALERTS = _table(models.AlertRow)
+FLAGS = _table(models.FlagRow)
+SCRIPTS = _table(models.ScriptRow)
+LIBRARY_META = _table(models.LibraryMetaRow)
+SUGGESTIONS = _table(models.SuggestionRow)
+FEEDBACK = _table(models.FeedbackRow)
+DELIVERIES = _table(models.DeliveryRow)
+CURSORS = _table(models.ChannelCursorRow)
+REPORT_RUNS = _table(models.ReportRunRow)

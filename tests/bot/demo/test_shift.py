@@ -1,0 +1,57 @@
+"""A newcomer runs ``replywatch demo`` and sees every part of ReplyWatch at work."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tests.support.processes import ROOT
+
+
+def test_the_demo_shows_suggestions_and_every_alert_kind_live() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--pace", "0.3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "alice       suggested [发货时间" in out
+    assert re.search(r"alice +replies on wx-1001 after 0\.\d+s with the suggested script", out)
+    assert "bob         ALERT reply.warning bob on wx-1002" in out
+    assert "SUPERVISOR  ALERT reply.slow bob on wx-1002" in out
+    assert "SUPERVISOR  ALERT reply.forbidden_phrase bob on wx-1002" in out
+    assert "bob         resolved reply.overdue, reply.warning on wx-1002" in out
+    assert "dave        ALERT reply.overdue x2 (wx-1008, wx-1009) merged into one popup" in out
+    assert out.count("SUPERVISOR  ALERT message.unanswered dave") == 3
+    assert "ALERT" not in "".join(line for line in out.splitlines() if "carol" in line)
+    kpis = dict(re.findall(r"^  (alice|bob|carol|dave) +(\d+ +\d+ .*)$", out, re.MULTILINE))
+    assert re.fullmatch(r"1 +1 +0\.\d+s +100% +100", kpis["alice"])
+    assert re.fullmatch(r"4 +4 +\d\.\ds +100% +100", kpis["carol"])
+    assert re.fullmatch(r"3 +0 +- +0% +-30", kpis["dave"])  # nobody answered: 3 faults
+    summary = dict(re.findall(r"^  (\S+(?: flags)?) +(\d+)$", out, re.MULTILINE))
+    assert summary == {
+        "reply.warning": "4",
+        "reply.overdue": "4",
+        "reply.slow": "1",
+        "message.unanswered": "3",
+        "reply.forbidden_phrase": "1",
+        "QA flags": "5",
+    }
+
+
+def test_a_bad_pace_is_refused() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--pace", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "pace must be above 0" in done.stderr

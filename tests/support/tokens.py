@@ -1,0 +1,23 @@
+"""The test tokens (one per role, two agents) and the header that carries them."""
+
+from __future__ import annotations
+
+INTEGRATION = "test-integration-token"
+ADMIN = "test-admin-token"
+SUPERVISOR = "test-supervisor-token"
+QA = "test-qa-token"
+ALICE = "test-agent-alice"
+BOB = "test-agent-bob"
+TOKENS = [
+    {"token": INTEGRATION, "role": "integration"},
+    {"token": ADMIN, "role": "admin"},
+    {"token": SUPERVISOR, "role": "supervisor"},
+    {"token": QA, "role": "qa"},
+    {"token": ALICE, "role": "agent", "agent_id": "alice"},
+    {"token": BOB, "role": "agent", "agent_id": "bob"},
+]
+
+
+def auth(token: str) -> dict[str, str]:
+    """The Authorization header for ``token``."""
+    return {"Authorization": f"Bearer {token}"}
