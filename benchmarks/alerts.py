@@ -28,7 +28,7 @@ import aiohttp
 import socketio
 from common import free_port, percentile, wait_ready
 
-from bot.jobs.sweeper import sweep
+from storage.sweep import sweep
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.rules import Thresholds
 from storage.engine import make_engine, upgrade, writer
@@ -175,7 +175,7 @@ async def sweep_cost(sizes: list[int], runs: int) -> None:
             for _ in range(runs):
                 started = time.perf_counter()
                 async with writer(engine).begin() as conn:
-                    found = await conn.run_sync(sweep, far, time.time())
+                    found = await conn.run_sync(sweep, time.time())
                 timings.append(time.perf_counter() - started)
                 assert found == []
             cost = statistics.median(timings) * 1e3

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from monitors.events import ChatEvent
+from storage.alerts import Alert
 from storage.ingest import Stored
 
 
@@ -50,36 +51,11 @@ def agent_status_payload(event: ChatEvent) -> dict[str, Any]:
     return {"agent_id": event.agent_id, "status": event.status, "ts": iso(event.ts)}
 
 
-class AlertLike(Protocol):
-    """What an alert object is built from: a stored alert, or an alerts row."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def channel(self) -> str: ...
-    @property
-    def conversation_id(self) -> str: ...
-    @property
-    def message_id(self) -> str: ...
-    @property
-    def agent_id(self) -> str | None: ...
-    @property
-    def deadline_seconds(self) -> float | None: ...
-    @property
-    def waited_seconds(self) -> float | None: ...
-    @property
-    def response_seconds(self) -> float | None: ...
-    @property
-    def at(self) -> float: ...
-
-
-def alert_payload(alert: AlertLike) -> dict[str, Any]:
+def alert_payload(alert: Alert) -> dict[str, Any]:
     """The contract's alert object (DESIGN.md §6); ``response_seconds`` only when known."""
     payload: dict[str, Any] = {
         "id": alert.id,
-        "kind": str(alert.kind),
+        "kind": alert.kind.value,
         "conversation_id": alert.conversation_id,
         "message_id": alert.message_id,
         "agent_id": alert.agent_id,

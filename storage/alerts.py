@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,7 +21,7 @@ from storage.tables import ALERTS, FLAGS
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A stored alert, with what delivery needs."""
+    """A stored alert: the one alert type above storage (listed, delivered, pushed)."""
 
     id: int
     kind: AlertKind
@@ -33,10 +34,26 @@ class Alert:
     response_seconds: float | None
     at: float
 
+    @classmethod
+    def from_row(cls, row: Any) -> Alert:
+        """From an ``alerts`` row joined with its conversation's external id."""
+        return cls(
+            id=row.id,
+            kind=AlertKind(row.kind),
+            channel=row.channel,
+            conversation_id=row.conversation_id,
+            message_id=row.message_id,
+            agent_id=row.agent_id,
+            deadline_seconds=row.deadline_seconds,
+            waited_seconds=row.waited_seconds,
+            response_seconds=row.response_seconds,
+            at=row.at,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Located:
-    """An alert draft with the conversation it belongs to."""
+    """An alert draft with the conversation it belongs to (what :func:`record` takes)."""
 
     draft: AlertDraft
     conversation_pk: int

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.alerts import Alert
 from storage.engine import writer
 from storage.tables import ALERTS, CONVERSATIONS, EVENTS, FLAGS, TURNS
 
@@ -27,7 +28,7 @@ class AlertFilter:
 
 async def alerts(
     engine: AsyncEngine, filters: AlertFilter, *, after: tuple[float, int] | None, limit: int
-) -> list[Any]:
+) -> list[Alert]:
     """Alerts newest first (by ``at``, then id), after the cursor ``(at, id)``."""
     query = select(*_ALERT_COLUMNS).join(
         CONVERSATIONS, CONVERSATIONS.c.id == ALERTS.c.conversation_pk
@@ -45,7 +46,7 @@ async def alerts(
         query = query.where(or_(ALERTS.c.at < at, and_(ALERTS.c.at == at, ALERTS.c.id < alert_id)))
     query = query.order_by(ALERTS.c.at.desc(), ALERTS.c.id.desc()).limit(limit)
     async with engine.connect() as conn:
-        return list((await conn.execute(query)).all())
+        return [Alert.from_row(row) for row in await conn.execute(query)]
 
 
 def _flag_query() -> Any:

@@ -2,7 +2,7 @@
 
 An adapter is a small class with ``routes(receive)`` (its webhook endpoints, all
 answered by the gateway's ``receive``), ``parse(request)`` (verify the platform's
-signature, then turn its payload into :class:`~bot.events.ChatEvent` s with
+signature, then turn its payload into :class:`~monitors.events.ChatEvent` s with
 ``channel`` = the adapter's configured name) and ``send(http, conversation_id,
 text)`` (the outbound reply). Nothing after ``parse`` knows the platform: the
 gateway hands the events to ``pipeline.handle`` like any others.
