@@ -28,11 +28,11 @@ import aiohttp
 import socketio
 from common import free_port, percentile, wait_ready
 
-from storage.sweep import sweep
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.rules import Thresholds
 from storage.engine import make_engine, upgrade, writer
 from storage.ingest import apply_batch
+from storage.sweep import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN, SUPERVISOR = "bench-integration-token", "bench-supervisor-token"
