@@ -21,8 +21,11 @@ _RUNTIME = Path(tempfile.gettempdir()) / f"replywatch-runtime-{os.getuid()}"
 _RUNTIME.mkdir(mode=0o700, exist_ok=True)
 os.environ["XDG_RUNTIME_DIR"] = str(_RUNTIME)
 
+from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
+
 from bot.app import create_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from storage.engine import make_engine, upgrade  # noqa: E402
 from tests.support.gateway import Gateway, Listener, StartGateway  # noqa: E402
 from tests.support.processes import GatewayProcess  # noqa: E402
 from tests.support.receiver import Receiver  # noqa: E402
@@ -126,3 +129,12 @@ async def receivers() -> AsyncIterator[Callable[..., Awaitable[Receiver]]]:
     yield start
     for server in started:
         await server.close()
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh, migrated database (SQLite, then PostgreSQL)."""
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    yield engine
+    await engine.dispose()

@@ -3,25 +3,15 @@ started, its fixed deadline, how it ended, and the alerts a late reply implies."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import make_engine, upgrade
 from storage.tables import ALERTS, FLAGS, TURNS
 from tests.support.events import agent_replies, assigned, bot_says, closed, customer_says
 from tests.support.storage import RULES, T0, ingest
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 async def turns(engine: AsyncEngine) -> list[Any]:

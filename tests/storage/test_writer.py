@@ -8,7 +8,6 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import ChatEvent, EventType, SenderRole
@@ -30,14 +29,6 @@ def message(event_id: str, channel: str = "api", conv: str = "c1") -> ChatEvent:
         sender_id="u1",
         text="hi",
     )
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 @contextlib.asynccontextmanager

@@ -44,6 +44,16 @@ class Gateway:
             assert resp.status == 200
             return await resp.json()
 
+    async def metric(self, sample: str) -> float | None:
+        """The value of one ``/metrics`` sample line (``name{labels}``), None if absent."""
+        async with self.http.get(f"{self.url}/metrics") as resp:
+            text = await resp.text()
+        for line in text.splitlines():
+            name, _, value = line.rpartition(" ")
+            if name == sample:
+                return float(value)
+        return None
+
     async def post_events(self, body: Any, token: str = INTEGRATION) -> tuple[int, Any]:
         """POST /api/v1/events; the status and the decoded JSON answer."""
         async with self.http.post(f"{self.url}/api/v1/events", json=body, headers=auth(token)) as r:

@@ -4,7 +4,7 @@ threshold passed, exactly once, also with several sweepers on one database."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,14 +19,6 @@ from tests.support.gateway import Listener, StartGateway
 from tests.support.settings import make_settings, new_postgres_database
 from tests.support.storage import T0, ingest
 from tests.support.tokens import ALICE, SUPERVISOR
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 async def swept(engine: AsyncEngine, now: float) -> list[tuple[str, str, float | None]]:

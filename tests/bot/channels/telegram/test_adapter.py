@@ -227,6 +227,8 @@ async def test_a_refused_reply_is_kept_and_its_agent_alerted(
         "alice",
     )
     assert (await supervisor.alert("delivery.failed"))["agent_id"] == "alice"
+    # Counted like every other alert (it goes out through the same one path).
+    assert await gateway.metric('replywatch_alerts_total{kind="delivery.failed"}') == 1
     answer = (await gateway.transcript(str(CHAT)))["messages"][1]
     assert answer["text"] == "亲，现货 48 小时内发货"
     assert answer["delivery"]["state"] == "failed"
