@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.channels.gateway import Channels
+    from bot.console.sessions import Sessions
     from bot.delivery.alerts import AlertDispatch
     from bot.http.kpis import TodayCache
     from bot.metrics import Metrics
@@ -33,3 +34,5 @@ CHANNELS: web.AppKey[Channels] = web.AppKey("channels")
 SERVICES: web.AppKey[Services] = web.AppKey("services")
 #: Today's KPI figures, reused by the live view for a while (``GET /api/v1/agents``).
 KPI_TODAY: web.AppKey[TodayCache] = web.AppKey("kpi_today")
+#: Console sign-ins (set once storage is up).
+CONSOLE_SESSIONS: web.AppKey[Sessions] = web.AppKey("console_sessions")

@@ -23,6 +23,8 @@ from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
 from scripts_library.files import LibraryError, Problem, parse
 from scripts_library.matcher import Index, Match, build_index, match
+from scripts_library.model import Script
+from scripts_library.search import SearchIndex, build_search, search
 from storage import library_repo
 from storage.ingest import Suggested
 
@@ -53,6 +55,7 @@ class Library:
         self._lock = asyncio.Lock()
         self._file_digest: str | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-matcher")
+        self._searchable: tuple[Index, SearchIndex] | None = None
 
     @property
     def index(self) -> Index:
@@ -150,6 +153,17 @@ class Library:
         return await loop.run_in_executor(
             self._thread, self._suggest_sync, texts, k or self._settings.top_k
         )
+
+    async def search(self, query: str, k: int = 10) -> list[tuple[Script, float]]:
+        """Entries containing ``query`` in any field (the console's library search)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._search_sync, query, k)
+
+    def _search_sync(self, query: str, k: int) -> list[tuple[Script, float]]:
+        index = self._index
+        if self._searchable is None or self._searchable[0] is not index:
+            self._searchable = (index, build_search(index.scripts))
+        return search(query, self._searchable[1], k)
 
     async def suggest(self, text: str, k: int | None = None) -> Suggested:
         """Suggestions for one text."""

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitors.events import ChatEvent
+from monitors.rules import Turn
 from storage.alerts import Alert
 from storage.ingest import Stored
 
@@ -15,6 +16,20 @@ def iso(ts: float | None) -> str | None:
     if ts is None:
         return None
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def turn_payload(turn: Turn | None) -> dict[str, Any] | None:
+    """The turn a customer is waiting in (None when nobody waits)."""
+    if turn is None:
+        return None
+    return {
+        "message_id": turn.message_id,
+        "since": iso(turn.started_at),
+        "deadline_seconds": turn.deadline_seconds,
+        "concurrency": turn.concurrency,
+        "warn_at": iso(turn.warn_at),
+        "due_at": iso(turn.due_at),
+    }
 
 
 def message_payload(event: ChatEvent) -> dict[str, Any]:

@@ -49,7 +49,11 @@ async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> d
     if len(matches) > 1:
         channels = [m.channel for m in matches]
         raise ReplyProblem("conversation id is ambiguous", 409, {"channels": channels})
-    channel = matches[0].channel
+    channel, assignee = matches[0].channel, matches[0].assignee_id
+    if assignee is not None and assignee != agent_id:
+        raise ReplyProblem(
+            "this conversation is assigned to another agent", 403, {"agent_id": assignee}
+        )
     now = time.time()
     event = ChatEvent(
         id=reply.id or f"rw-{uuid.uuid4()}",

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Executable, bindparam, case, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.events import ChatEvent, EventType, SenderRole
-from monitors.rules import Thresholds
+from monitors.rules import Thresholds, Turn
 from storage import alerts, deliveries
 from storage import state as conversation_state
 from storage.alerts import Alert, Located
@@ -53,6 +53,8 @@ class Stored:
     alerts: tuple[Alert, ...] = ()
     resolved: Resolved | None = None
     next_due_at: float | None = None  # set on each event of a group that started turns
+    #: The conversation's open turn once the group is applied (None: nobody waits).
+    turn: Turn | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,5 +304,6 @@ def apply_batch(
             tuple(recorded),
             tracker.resolved.get(event.key),
             tracker.next_due_at,
+            tracker.open_turn(after.pk) if after is not None else None,
         )
     return results

@@ -270,3 +270,30 @@ class ReportRunRow(Base):
     schedule: Mapped[str] = mapped_column(String(200), primary_key=True)
     first_day: Mapped[str] = mapped_column(String(10), primary_key=True)
     claimed_at: Mapped[float] = mapped_column(Double)
+
+
+class ConsoleSessionRow(Base):
+    """A browser signed in to the console. ``id`` is the SHA-256 of the session token the
+    cookie carries (a leaked table holds no usable session); the bearer token it was
+    opened with is kept only as a fingerprint, so removing the token from the config
+    ends its sessions too."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_fingerprint: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Double)
+    expires_at: Mapped[float] = mapped_column(Double, index=True)
+    ended_at: Mapped[float | None] = mapped_column(Double)
+
+
+class AppSecretRow(Base):
+    """A secret the service generated for itself (e.g. the console's cookie-signing key
+    when none is configured), shared by every process on the database."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[float] = mapped_column(Double)

@@ -225,6 +225,11 @@ class TurnTracker:
             }
         return self._agents[agent]
 
+    def open_turn(self, conversation_pk: int) -> rules.Turn | None:
+        """The conversation's open turn as the group left it (None: nobody is waiting)."""
+        tracked = self._open.get(conversation_pk)
+        return None if tracked is None else tracked.turn
+
     def flush(self) -> dict[int, int | None]:
         """Write new and changed turns; each touched conversation's open turn id."""
         new = [t for t in self._all if t.pk is None]

@@ -1,7 +1,10 @@
-"""Bearer-token authentication and role checks (tokens and roles come from config)."""
+"""Authentication and role checks: bearer tokens (from config) for integrations and
+scripts, and the console's session cookie for people in a browser (writes with a cookie
+must carry the session's CSRF token)."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,10 +14,13 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.http.errors import json_error
+from bot.keys import CONSOLE_SESSIONS
 from bot.settings import AuthSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 ROLES_ATTR = "_replywatch_roles"
+#: The header a console page sends its session's CSRF token in.
+CSRF_HEADER = "X-CSRF-Token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,13 @@ class Authenticator:
             (t.token.encode(), Principal(t.role, t.agent_id, t.token[:4] + "…"))
             for t in settings.tokens
         ]
+        self._by_fingerprint = {
+            hashlib.sha256(known).hexdigest(): principal for known, principal in self._tokens
+        }
+
+    def by_fingerprint(self, fingerprint: str) -> Principal | None:
+        """The principal of the configured token whose SHA-256 is ``fingerprint``."""
+        return self._by_fingerprint.get(fingerprint)
 
     def authenticate(self, token: str | None) -> Principal | None:
         """The principal for ``token``, or None when it is unknown."""
@@ -73,14 +86,15 @@ def auth_middleware(authenticator: Authenticator) -> Any:
         allowed: frozenset[str] | None = getattr(handler, ROLES_ATTR, None)
         if allowed is None:
             return await handler(request)
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        principal = authenticator.authenticate(token.strip()) if scheme == "Bearer" else None
+        principal = await _principal(request, authenticator)
         if principal is None:
             raise json_error(
                 web.HTTPUnauthorized,
                 "missing or unknown bearer token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
+        if principal is COOKIE_WITHOUT_CSRF:
+            raise json_error(web.HTTPForbidden, "missing or wrong X-CSRF-Token for this session")
         if principal.role not in allowed:
             raise json_error(
                 web.HTTPForbidden,
@@ -91,3 +105,27 @@ def auth_middleware(authenticator: Authenticator) -> Any:
         return await handler(request)
 
     return middleware
+
+
+#: A console session used for a write without its CSRF token.
+COOKIE_WITHOUT_CSRF = Principal("", None, "")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _principal(request: web.Request, authenticator: Authenticator) -> Principal | None:
+    """The bearer token's principal, else the console session's (None: neither)."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return authenticator.authenticate(token.strip())
+    sessions = request.app.get(CONSOLE_SESSIONS)
+    signed_in = await sessions.from_request(request) if sessions is not None else None
+    if signed_in is None:
+        return None
+    if request.method not in SAFE_METHODS and not signed_in.csrf_ok(
+        request.headers.get(CSRF_HEADER)
+    ):
+        return COOKIE_WITHOUT_CSRF
+    return signed_in.principal

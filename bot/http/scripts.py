@@ -33,6 +33,13 @@ class SuggestQuery(Query):
     k: Annotated[int, Field(ge=1, le=50)] | None = None
 
 
+class SearchQuery(Query):
+    """``GET /api/v1/scripts/search`` parameters."""
+
+    q: Annotated[str, Field(max_length=200)] = ""
+    k: Annotated[int, Field(ge=1, le=50)] = 10
+
+
 class ListQuery(Query):
     """``GET /api/v1/scripts`` parameters."""
 
@@ -101,6 +108,17 @@ async def suggest(request: web.Request) -> web.Response:
     params = query(request, SuggestQuery)
     found = await request.app[SERVICES].library.suggest(params.q, params.k)
     return web.json_response({"items": found.items})
+
+
+@roles(*READ)
+async def search_scripts(request: web.Request) -> web.Response:
+    """Entries with the query's words anywhere in them (title, questions, keywords, reply),
+    best first: the console's library search, for when no suggestion fits."""
+    params = query(request, SearchQuery)
+    found = await request.app[SERVICES].library.search(params.q, params.k)
+    return web.json_response(
+        {"items": [_script_json(script) | {"score": score} for script, score in found]}
+    )
 
 
 @roles(*READ)
@@ -247,6 +265,7 @@ routes = [
     web.post("/api/v1/scripts/import", import_scripts),
     web.get("/api/v1/scripts/export", export_scripts),
     web.get("/api/v1/scripts/gaps", gaps),
+    web.get("/api/v1/scripts/search", search_scripts),
     web.get("/api/v1/scripts/{id}", get_script),
     web.put("/api/v1/scripts/{id}", put_script),
     web.delete("/api/v1/scripts/{id}", delete_script),

@@ -7,7 +7,12 @@ from typing import Any
 
 import socketio
 
-from bot.payloads import agent_status_payload, conversation_payload, message_payload
+from bot.payloads import (
+    agent_status_payload,
+    conversation_payload,
+    message_payload,
+    turn_payload,
+)
 from bot.realtime.names import AGENT_NS, SUPERVISOR_NS, agent_room
 from monitors.events import EventType
 from storage.ingest import Stored
@@ -24,7 +29,8 @@ class Publisher:
         event = stored.event
         conv = stored.conversation
         if event.type is EventType.MESSAGE and conv and conv.assignee_id:
-            await self.to_agent(conv.assignee_id, "message", message_payload(event))
+            payload = message_payload(event) | {"turn": turn_payload(stored.turn)}
+            await self.to_agent(conv.assignee_id, "message", payload)
         elif event.type in (EventType.ASSIGNED, EventType.CLOSED) and conv:
             payload = conversation_payload(stored)
             targets = {conv.assignee_id, stored.previous.assignee_id if stored.previous else None}

@@ -1,0 +1,269 @@
+"""Conversations over HTTP: the open ones (a console's list), a transcript, an agent's
+reply, and the forbidden-phrase check a console runs on a draft before sending it.
+
+Agents see and answer only their own conversations and unassigned ones; supervisors,
+QA and admins see every conversation.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.http.auth import PRINCIPAL, Principal, roles
+from bot.http.errors import json_error, read_json
+from bot.http.params import Query, query
+from bot.http.qa import QA, flag_json
+from bot.keys import SERVICES, SETTINGS
+from bot.payloads import iso
+from bot.replies import ReplyIn, ReplyProblem, record_reply
+from bot.schemas import Ident, validation_details
+from monitors import rules
+from storage import conversations, deliveries, library_repo, qa_repo
+from storage.conversations import OpenConversation
+from storage.queries import conversations_by_external_id
+from storage.state import ConversationState
+
+
+class ListQuery(Query):
+    """``GET /api/v1/conversations`` parameters."""
+
+    agent_id: Ident | None = None
+    unassigned: bool = False
+    limit: Annotated[int, Field(ge=1, le=2000)] = 500
+
+
+class CheckIn(BaseModel):
+    """``POST /api/v1/replies/check`` body: a draft reply."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: Annotated[str, Field(max_length=20_000)]
+
+
+def may_see(principal: Principal, conv: ConversationState) -> bool:
+    """Agents see their own and unassigned conversations; other roles see all."""
+    if principal.role != "agent":
+        return True
+    return conv.assignee_id is None or conv.assignee_id == principal.agent_id
+
+
+def _open_json(conv: OpenConversation, now: float) -> dict[str, Any]:
+    turn, last = conv.turn, conv.last
+    return {
+        "conversation_id": conv.conversation_id,
+        "channel": conv.channel,
+        "agent_id": conv.agent_id,
+        "customer": {"id": conv.customer_id, "name": conv.customer_name},
+        "opened_at": iso(conv.opened_at),
+        "updated_at": iso(conv.updated_at),
+        "waiting": None
+        if turn is None
+        else {
+            "message_id": turn.message_id,
+            "since": iso(turn.started_at),
+            "deadline_seconds": turn.deadline_seconds,
+            "concurrency": turn.concurrency,
+            "warn_at": iso(turn.warn_at),
+            "due_at": iso(turn.due_at),
+            "waited_seconds": round(max(0.0, now - turn.started_at), 3),
+            "overdue": now > turn.due_at,
+        },
+        "last_message": None
+        if last is None
+        else {
+            "id": last.id,
+            "role": last.role,
+            "name": last.sender_name,
+            "text": last.text,
+            "ts": iso(last.ts),
+        },
+    }
+
+
+@roles("agent", *QA)
+async def list_conversations(request: web.Request) -> web.Response:
+    """Open conversations, customers waiting longest first; an agent gets their own."""
+    params = query(request, ListQuery)
+    principal = request[PRINCIPAL]
+    agent_id = params.agent_id
+    if principal.role == "agent":
+        if agent_id not in (None, principal.agent_id) or params.unassigned:
+            raise json_error(web.HTTPForbidden, "agents list only their own conversations")
+        agent_id = principal.agent_id
+    now = time.time()
+    async with request.app[SERVICES].engine.connect() as conn:
+        found = await conversations.open_conversations(
+            conn, agent_id, unassigned=params.unassigned, limit=params.limit
+        )
+    monitor = request.app[SETTINGS].monitor
+    return web.json_response(
+        {
+            "items": [_open_json(c, now) for c in found],
+            "at": iso(now),
+            "rules": {
+                "reply_seconds": monitor.reply_seconds,
+                "busy_reply_seconds": monitor.busy_reply_seconds,
+                "busy_concurrency": monitor.busy_concurrency,
+                "warn_ratio": monitor.warn_ratio,
+            },
+        }
+    )
+
+
+@roles("agent", *QA)
+async def check_reply(request: web.Request) -> web.Response:
+    """Whether a draft holds a forbidden phrase (the same check QA's alerts use)."""
+    try:
+        body = CheckIn.model_validate(await read_json(request))
+    except ValidationError as exc:
+        raise json_error(web.HTTPBadRequest, "invalid draft", validation_details(exc)) from exc
+    thresholds = request.app[SETTINGS].monitor.thresholds()
+    return web.json_response({"phrase": rules.forbidden_phrase(body.text, thresholds)})
+
+
+class ConversationQuery(Query):
+    """``GET /api/v1/conversations/{id}`` parameters."""
+
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+@roles("agent", *QA)
+async def conversation(request: web.Request) -> web.Response:
+    """The transcript: each message with its turn's response time, alerts and flags."""
+    params = query(request, ConversationQuery)
+    engine = request.app[SERVICES].engine
+    found = await conversations_by_external_id(engine, request.match_info["id"], params.channel)
+    if len(found) != 1:
+        if not found:
+            raise json_error(web.HTTPNotFound, "no such conversation")
+        raise json_error(
+            web.HTTPConflict,
+            "conversation id is ambiguous: pass ?channel=",
+            {"channels": [c.channel for c in found]},
+        )
+    conv = found[0]
+    if not may_see(request[PRINCIPAL], conv):
+        raise json_error(web.HTTPForbidden, "this conversation is assigned to another agent")
+    messages, turns = await qa_repo.transcript(engine, conv.pk)
+    latest = await library_repo.latest_suggestion(engine, conv.pk)
+    alert_rows = await qa_repo.alerts(
+        engine, qa_repo.AlertFilter(conversation_pk=conv.pk), after=None, limit=10_000
+    )
+    flag_rows = await qa_repo.flags(engine, conversation_pk=conv.pk)
+    sent_out = await deliveries.of_events(engine, [m.id for m in messages])
+    return web.json_response(
+        {
+            "conversation": {
+                "id": conv.external_id,
+                "channel": conv.channel,
+                "status": conv.status,
+                "agent_id": conv.assignee_id,
+                "customer_id": conv.customer_id,
+                "opened_at": iso(conv.opened_at),
+                "closed_at": iso(conv.closed_at),
+            },
+            "messages": _annotated(messages, turns, alert_rows, flag_rows, sent_out),
+            "turns": [_turn_json(t) for t in sorted(turns, key=lambda t: t.started_at)],
+            "suggestions": None
+            if latest is None
+            else {"message_id": latest[0], "items": latest[1]},
+        }
+    )
+
+
+def _turn_json(turn: Any) -> dict[str, Any]:
+    return {
+        "message_id": turn.message_id,
+        "started_at": iso(turn.started_at),
+        "agent_id": turn.agent_id,
+        "concurrency": turn.concurrency,
+        "deadline_seconds": turn.deadline_seconds,
+        "ended_at": iso(turn.ended_at),
+        "end_reason": turn.end_reason,
+        "reply_message_id": turn.reply_message_id,
+        "replied_by": turn.replied_by,
+        "response_seconds": turn.response_seconds,
+    }
+
+
+def _annotated(
+    messages: list[Any],
+    turns: list[Any],
+    alerts: list[Any],
+    flags: list[Any],
+    sent_out: dict[int, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    by_start = {t.message_id: t for t in turns}
+    out, current = [], None
+    for m in messages:
+        item: dict[str, Any] = {
+            "id": m.external_id,
+            "sender": {"role": m.sender_role, "id": m.sender_id, "name": m.sender_name},
+            "text": m.text,
+            "ts": iso(m.ts),
+            "alerts": [
+                {"id": a.id, "kind": a.kind} for a in alerts if a.message_id == m.external_id
+            ],
+            "flags": [flag_json(f) for f in flags if f.message_id == m.external_id],
+        }
+        if m.id in sent_out:
+            item["delivery"] = sent_out[m.id]
+        if m.external_id in by_start:
+            current = by_start[m.external_id]
+        if m.sender_role == "customer" and current is not None:
+            item["turn_id"] = current.message_id
+            if current.message_id == m.external_id:
+                item["deadline_seconds"] = current.deadline_seconds
+                item["response_seconds"] = current.response_seconds
+        if current is not None and m.external_id == current.reply_message_id:
+            current = None
+        out.append(item)
+    return out
+
+
+class HttpReplyIn(BaseModel):
+    """``POST /api/v1/conversations/{id}/reply`` body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    script_id: str | None = None
+    channel: str | None = None
+    id: str | None = None
+
+
+_PROBLEMS: dict[int, type[web.HTTPException]] = {
+    403: web.HTTPForbidden,
+    404: web.HTTPNotFound,
+    409: web.HTTPConflict,
+    503: web.HTTPServiceUnavailable,
+}
+
+
+@roles("agent")
+async def post_reply(request: web.Request) -> web.Response:
+    """An agent's reply over HTTP, exactly as the Socket.IO ``reply``: stored, then sent
+    out through the conversation's channel; 201 (200 for a repeated ``id``)."""
+    agent_id = request[PRINCIPAL].agent_id
+    try:
+        body = HttpReplyIn.model_validate(await read_json(request))
+        reply = ReplyIn(conversation_id=request.match_info["id"], **body.model_dump())
+    except ValidationError as exc:
+        raise json_error(web.HTTPBadRequest, "invalid reply", validation_details(exc)) from exc
+    if agent_id is None:  # agent tokens always carry one (settings check)
+        raise json_error(web.HTTPForbidden, "token has no agent_id")
+    try:
+        ack = await record_reply(request.app, agent_id, reply)
+    except ReplyProblem as problem:
+        raise json_error(_PROBLEMS[problem.status], problem.message, problem.details) from None
+    return web.json_response(ack, status=200 if ack["duplicate"] else 201)
+
+
+routes = [
+    web.get("/api/v1/conversations", list_conversations),
+    web.get("/api/v1/conversations/{id}", conversation),
+    web.post("/api/v1/conversations/{id}/reply", post_reply),
+    web.post("/api/v1/replies/check", check_reply),
+]
