@@ -11,6 +11,9 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channels.gateway import Channels
+from bot.console import pages as console
+from bot.console.pages import security_headers
+from bot.console.sessions import Sessions
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.outbox import Outbox
 from bot.delivery.webhooks import Webhooks
@@ -24,6 +27,7 @@ from bot.jobs.sweeper import Sweeper
 from bot.keys import (
     ALERTS,
     CHANNELS,
+    CONSOLE_SESSIONS,
     KPI_TODAY,
     METRICS,
     PUBLISHER,
@@ -96,6 +100,9 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             writer, publisher, alerts, metrics, library, engine, sweeper.wake_at, outbox.kick
         )
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
+        sessions = Sessions(engine, Authenticator(settings.auth), settings.console)
+        await sessions.start()
+        app[CONSOLE_SESSIONS] = sessions
         app[CHANNELS].pull(Cursors(engine), pipeline.handle)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
@@ -145,13 +152,13 @@ def create_app(settings: Settings) -> web.Application:
     authenticator = Authenticator(settings.auth)
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
-        middlewares=[error_middleware, auth_middleware(authenticator)],
+        middlewares=[security_headers, error_middleware, auth_middleware(authenticator)],
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
     sio = make_server(settings.realtime)
     sio.register_namespace(AgentNamespace(authenticator, app))
-    sio.register_namespace(SupervisorNamespace(SUPERVISOR_NS, authenticator))
+    sio.register_namespace(SupervisorNamespace(SUPERVISOR_NS, authenticator, app))
     sio.attach(app, socketio_path=PATH)
     app[SIO] = sio
     app[SCHEDULER] = AsyncIOScheduler(timezone="UTC")
@@ -160,4 +167,5 @@ def create_app(settings: Settings) -> web.Application:
     app[CHANNELS] = Channels(settings)
     app.add_routes(app[CHANNELS].routes())
     app[KPI_TODAY] = TodayCache()
+    console.setup(app)
     return app

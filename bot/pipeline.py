@@ -106,12 +106,12 @@ class Pipeline:
             return
         if suggestion is not None:
             await self._publisher.suggestions(
-                conv.assignee_id, conv.external_id, item.event.id, suggestion.items
+                conv.assignee_id, conv, item.event.id, suggestion.items
             )
         elif item.event.type is EventType.ASSIGNED and _awaiting_reply(item):
             latest = await library_repo.latest_suggestion(self._engine, conv.pk)
             if latest is not None:
-                await self._publisher.suggestions(conv.assignee_id, conv.external_id, *latest)
+                await self._publisher.suggestions(conv.assignee_id, conv, *latest)
 
 
 def _awaiting_reply(item: Stored) -> bool:

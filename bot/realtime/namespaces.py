@@ -9,8 +9,9 @@ import socketio
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.console.sessions import same_origin
 from bot.http.auth import Authenticator, Principal
-from bot.keys import SERVICES
+from bot.keys import CONSOLE_SESSIONS, SERVICES
 from bot.realtime.names import AGENT_NS, agent_room
 from bot.replies import ReplyIn, ReplyProblem, record_reply
 from bot.schemas import validation_details
@@ -57,32 +58,43 @@ class FeedbackIn(BaseModel):
 
 
 class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
-    def __init__(self, namespace: str, authenticator: Authenticator) -> None:
+    def __init__(self, namespace: str, authenticator: Authenticator, app: web.Application) -> None:
         super().__init__(namespace)
         self._authenticator = authenticator
+        self._app = app
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         """Dispatch ``a.b`` events to ``on_a_b`` (python-socketio uses ``on_<event>``)."""
         return await super().trigger_event(event.replace(".", "_"), *args)
 
-    def _principal(self, auth: Any) -> Principal:
+    async def _principal(self, environ: Any, auth: Any) -> Principal:
+        """Who connects: the ``auth`` token (integrations, scripts), else the console's
+        session cookie, accepted only from a page of this origin."""
         token = auth.get("token") if isinstance(auth, dict) else None
-        principal = self._authenticator.authenticate(token if isinstance(token, str) else None)
-        if principal is None:
-            raise socketio.exceptions.ConnectionRefusedError("unknown token")
-        return principal
+        if token is not None:
+            principal = self._authenticator.authenticate(token if isinstance(token, str) else None)
+            if principal is None:
+                raise socketio.exceptions.ConnectionRefusedError("unknown token")
+            return principal
+        sessions = self._app.get(CONSOLE_SESSIONS)
+        signed_in = None
+        origin, host = environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST")
+        if sessions is not None and same_origin(origin, host):
+            signed_in = await sessions.from_cookie_header(environ.get("HTTP_COOKIE"))
+        if signed_in is None:
+            raise socketio.exceptions.ConnectionRefusedError("no token and no console session")
+        return signed_in.principal
 
 
 class AgentNamespace(_AuthNamespace):
     """``/agent``: an agent's console; joins ``agent:<id>`` and may send replies."""
 
     def __init__(self, authenticator: Authenticator, app: web.Application) -> None:
-        super().__init__(AGENT_NS, authenticator)
-        self._app = app
+        super().__init__(AGENT_NS, authenticator, app)
 
     async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
         """Accept agent tokens (or any token bound to an agent id)."""
-        principal = self._principal(auth)
+        principal = await self._principal(environ, auth)
         if not principal.agent_id:
             raise socketio.exceptions.ConnectionRefusedError("token has no agent_id")
         await self.save_session(sid, {"agent_id": principal.agent_id})
@@ -123,7 +135,7 @@ class SupervisorNamespace(_AuthNamespace):
 
     async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
         """Accept supervisor, qa and admin tokens."""
-        principal = self._principal(auth)
+        principal = await self._principal(environ, auth)
         if principal.role not in SUPERVISOR_ROLES:
             raise socketio.exceptions.ConnectionRefusedError(
                 f"role '{principal.role}' may not join /supervisor"

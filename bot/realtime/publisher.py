@@ -16,6 +16,7 @@ from bot.payloads import (
 from bot.realtime.names import AGENT_NS, SUPERVISOR_NS, agent_room
 from monitors.events import EventType
 from storage.ingest import Stored
+from storage.state import ConversationState
 
 
 class Publisher:
@@ -56,10 +57,15 @@ class Publisher:
             await self.to_agent(agent_id, "alert.resolved", payload)
 
     async def suggestions(
-        self, agent_id: str, conversation_id: str, message_id: str, items: list[Any]
+        self, agent_id: str, conv: ConversationState, message_id: str, items: list[Any]
     ) -> None:
         """Push suggested replies for a customer message to the conversation's agent."""
-        payload = {"conversation_id": conversation_id, "message_id": message_id, "items": items}
+        payload = {
+            "conversation_id": conv.external_id,
+            "channel": conv.channel,
+            "message_id": message_id,
+            "items": items,
+        }
         await self.to_agent(agent_id, "suggestions", payload)
 
     async def to_agent(self, agent_id: str, name: str, payload: dict[str, Any]) -> None:

@@ -1,0 +1,226 @@
+"""The console's pages: sign-in at ``/``, sign-out, the language switch, and the
+server-rendered shells under ``/console/`` that load plain ES modules from ``/static/``.
+
+A page without a valid session redirects to ``/``; a session of the wrong role gets
+403. Every response carries a Content-Security-Policy that allows only this origin's
+scripts and styles (no inline script), so customer text can never run as code.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Awaitable, Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.console import i18n
+from bot.console.sessions import SignedIn, same_origin
+from bot.keys import CONSOLE_SESSIONS, SETTINGS
+
+STATIC = Path(str(resources.files("bot.console") / "static"))
+HOME = {
+    "agent": "/console/agent",
+    "supervisor": "/console/supervisor",
+    "admin": "/console/supervisor",
+    "qa": "/console/qa",
+}
+#: Who may open each console page.
+PAGES: dict[str, tuple[str, ...]] = {
+    "agent": ("agent",),
+    "supervisor": ("supervisor", "admin"),
+    "qa": ("qa", "supervisor", "admin"),
+    "library": ("supervisor", "admin"),
+    "reports": ("supervisor", "qa", "admin"),
+}
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """CSP and friends on every answer (pages, assets and API alike)."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _harden(exc)
+        raise
+    _harden(response)
+    return response
+
+
+def _harden(response: web.StreamResponse) -> None:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+
+
+@functools.cache
+def asset(name: str) -> str:
+    """The URL of a static file, with its content hash so browsers never run a stale one."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"/static/{name}?v={digest}"
+
+
+def _language(request: web.Request) -> i18n.Language:
+    return i18n.choose(request, request.app[SETTINGS].console.default_language)
+
+
+def _context(request: web.Request, signed_in: SignedIn | None, **extra: Any) -> dict[str, Any]:
+    language = _language(request)
+    principal = signed_in.principal if signed_in else None
+    nav = [
+        (f"/console/{page}", f"nav.{page}")
+        for page, allowed in PAGES.items()
+        if principal is not None and principal.role in allowed
+    ]
+    return {
+        "lang": language,
+        "other": "en" if language == "zh-CN" else "zh-CN",
+        "t": i18n.dictionary(language),
+        "asset": asset,
+        "user": principal,
+        "csrf": signed_in.session.csrf if signed_in else "",
+        "nav": nav,
+        "path": request.path,
+        **extra,
+    }
+
+
+def _same_origin(request: web.Request) -> bool:
+    return same_origin(request.headers.get("Origin"), request.host)
+
+
+async def signin_page(request: web.Request) -> web.StreamResponse:
+    """The sign-in form (a signed-in browser goes straight to its home page)."""
+    signed_in = await request.app[CONSOLE_SESSIONS].from_request(request)
+    if signed_in is not None and signed_in.principal.role in HOME:
+        raise web.HTTPFound(HOME[signed_in.principal.role])
+    return aiohttp_jinja2.render_template("signin.html", request, _context(request, None))
+
+
+def _refused(request: web.Request, key: str, status: int) -> web.Response:
+    context = _context(request, None, error=key)
+    return aiohttp_jinja2.render_template("signin.html", request, context, status=status)
+
+
+async def sign_in(request: web.Request) -> web.StreamResponse:
+    """Check the token, open a session, and send the browser to its role's home page."""
+    if not _same_origin(request):
+        return _refused(request, "signin.error.origin", 403)
+    form = await request.post()
+    token = form.get("token")
+    if not isinstance(token, str) or not token.strip():
+        return _refused(request, "signin.error.empty", 400)
+    sessions = request.app[CONSOLE_SESSIONS]
+    opened = await sessions.sign_in(token.strip())
+    if opened is None:
+        return _refused(request, "signin.error.unknown", 401)
+    cookie, signed_in = opened
+    home = HOME.get(signed_in.principal.role)
+    if home is None:
+        await sessions.sign_out(signed_in)
+        return _refused(request, "signin.error.role", 403)
+    response = web.HTTPSeeOther(home)
+    sessions.set_cookie(response, cookie)
+    raise response
+
+
+async def sign_out(request: web.Request) -> web.StreamResponse:
+    """End the session (form post with the session's CSRF token) and go back to ``/``."""
+    sessions = request.app[CONSOLE_SESSIONS]
+    signed_in = await sessions.from_request(request)
+    form = await request.post()
+    given = form.get("csrf")
+    if signed_in is not None:
+        if not signed_in.csrf_ok(given if isinstance(given, str) else None):
+            raise web.HTTPForbidden(text="missing or wrong CSRF token")
+        await sessions.sign_out(signed_in)
+    response = web.HTTPSeeOther("/")
+    sessions.clear_cookie(response)
+    raise response
+
+
+async def switch_language(request: web.Request) -> web.StreamResponse:
+    """``/lang/<zh-CN|en>``: remember the choice and go back where the switch was."""
+    language = request.match_info["language"]
+    if language not in i18n.LANGUAGES:
+        raise web.HTTPNotFound(text="unknown language")
+    back = request.query.get("next", "/")
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/"
+    response = web.HTTPSeeOther(back)
+    response.set_cookie(
+        i18n.COOKIE, language, max_age=365 * 86_400, path="/", samesite="Strict", httponly=True
+    )
+    raise response
+
+
+def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A console page shell for the roles in :data:`PAGES`."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        signed_in = await request.app[CONSOLE_SESSIONS].from_request(request)
+        if signed_in is None:
+            raise web.HTTPFound("/")
+        if signed_in.principal.role not in PAGES[name]:
+            context = _context(request, signed_in, page=name)
+            return aiohttp_jinja2.render_template("forbidden.html", request, context, status=403)
+        monitor = request.app[SETTINGS].monitor
+        config = {
+            "page": name,
+            "lang": _language(request),
+            "agent_id": signed_in.principal.agent_id,
+            "role": signed_in.principal.role,
+            "csrf": signed_in.session.csrf,
+            "rules": {
+                "reply_seconds": monitor.reply_seconds,
+                "busy_reply_seconds": monitor.busy_reply_seconds,
+                "busy_concurrency": monitor.busy_concurrency,
+                "warn_ratio": monitor.warn_ratio,
+            },
+        }
+        context = _context(request, signed_in, page=name, config=config)
+        return aiohttp_jinja2.render_template(f"{name}.html", request, context)
+
+    handler.__name__ = f"{name}_page"
+    return handler
+
+
+def setup(app: web.Application) -> None:
+    """Templates, static files and the console's routes."""
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.PackageLoader("bot.console", "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    app.add_routes(
+        [
+            web.get("/", signin_page),
+            web.post("/", sign_in),
+            web.post("/signout", sign_out),
+            web.get("/lang/{language}", switch_language),
+            *(web.get(f"/console/{name}", page(name)) for name in PAGES),
+            web.static("/static", STATIC, append_version=False),
+        ]
+    )
