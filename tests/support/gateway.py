@@ -20,14 +20,25 @@ from tests.support.tokens import INTEGRATION, SUPERVISOR, auth
 class Gateway:
     """A running app on a real socket, with an HTTP client session."""
 
-    def __init__(self, server: TestServer, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, server: TestServer | None, session: aiohttp.ClientSession, url: str | None = None
+    ) -> None:
         self.server = server
         self.http = session
-        self.app = server.app
+        self.app = server.app if server is not None else None
+        self._url = url
+
+    @classmethod
+    def remote(cls, url: str, session: aiohttp.ClientSession) -> Gateway:
+        """A gateway running elsewhere (another process), driven over HTTP only."""
+        return cls(None, session, url)
 
     @property
     def url(self) -> str:
         """The base URL, e.g. ``http://127.0.0.1:PORT``."""
+        if self._url is not None:
+            return self._url
+        assert self.server is not None
         return str(self.server.make_url("")).rstrip("/")
 
     async def assign(self, conversation_id: str, agent_id: str, channel: str = "api") -> None:
