@@ -20,8 +20,11 @@ def iso(ts: float | None) -> str | None:
 
 def turn_payload(turn: Turn | None) -> dict[str, Any] | None:
     """The turn a customer is waiting in (None when nobody waits)."""
-    if turn is None:
-        return None
+    return None if turn is None else turn_json(turn)
+
+
+def turn_json(turn: Turn) -> dict[str, Any]:
+    """An open turn: whose message started it, when, and its fixed deadline."""
     return {
         "message_id": turn.message_id,
         "since": iso(turn.started_at),

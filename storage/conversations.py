@@ -8,19 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from monitors.rules import Turn
 from storage.tables import CONVERSATIONS, EVENTS, TURNS
-
-
-@dataclass(frozen=True, slots=True)
-class OpenTurn:
-    """The turn a conversation's customer is waiting in."""
-
-    message_id: str
-    started_at: float
-    deadline_seconds: float
-    concurrency: int
-    warn_at: float
-    due_at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +35,7 @@ class OpenConversation:
     customer_name: str | None
     opened_at: float
     updated_at: float
-    turn: OpenTurn | None
+    turn: Turn | None  # the turn its customer is waiting in
     last: LastMessage | None
 
 
@@ -84,13 +73,15 @@ def _open_conversation(
     r = row._mapping  # type: ignore[attr-defined]
     turn = None
     if r[TURNS.c.id] is not None:
-        turn = OpenTurn(
-            r[TURNS.c.message_id],
-            r[TURNS.c.started_at],
-            r[TURNS.c.deadline_seconds],
-            r[TURNS.c.concurrency],
-            r[TURNS.c.warn_at],
-            r[TURNS.c.due_at],
+        turn = Turn(
+            message_id=r[TURNS.c.message_id],
+            started_at=r[TURNS.c.started_at],
+            agent_id=r[TURNS.c.agent_id],
+            concurrency=r[TURNS.c.concurrency],
+            deadline_seconds=r[TURNS.c.deadline_seconds],
+            warn_at=r[TURNS.c.warn_at],
+            due_at=r[TURNS.c.due_at],
+            unanswered_at=r[TURNS.c.unanswered_at],
         )
     last, name = latest
     return OpenConversation(

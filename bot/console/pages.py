@@ -39,6 +39,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "library": ("supervisor", "admin"),
     "reports": ("supervisor", "qa", "admin"),
 }
+#: Page templates; pages not built yet say so (``soon.html``).
+TEMPLATES = {"agent": "agent.html"}
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -200,7 +202,7 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
             },
         }
         context = _context(request, signed_in, page=name, config=config)
-        return aiohttp_jinja2.render_template(f"{name}.html", request, context)
+        return aiohttp_jinja2.render_template(TEMPLATES.get(name, "soon.html"), request, context)
 
     handler.__name__ = f"{name}_page"
     return handler

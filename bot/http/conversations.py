@@ -18,7 +18,7 @@ from bot.http.errors import json_error, read_json
 from bot.http.params import Query, query
 from bot.http.qa import QA, flag_json
 from bot.keys import SERVICES, SETTINGS
-from bot.payloads import iso
+from bot.payloads import iso, turn_json
 from bot.replies import ReplyIn, ReplyProblem, record_reply
 from bot.schemas import Ident, validation_details
 from monitors import rules
@@ -61,13 +61,8 @@ def _open_json(conv: OpenConversation, now: float) -> dict[str, Any]:
         "updated_at": iso(conv.updated_at),
         "waiting": None
         if turn is None
-        else {
-            "message_id": turn.message_id,
-            "since": iso(turn.started_at),
-            "deadline_seconds": turn.deadline_seconds,
-            "concurrency": turn.concurrency,
-            "warn_at": iso(turn.warn_at),
-            "due_at": iso(turn.due_at),
+        else turn_json(turn)
+        | {
             "waited_seconds": round(max(0.0, now - turn.started_at), 3),
             "overdue": now > turn.due_at,
         },
