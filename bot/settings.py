@@ -259,6 +259,27 @@ class AuthSettings(_Section):
         return self
 
 
+FlaggedKindName = Literal["reply.slow", "message.unanswered", "reply.forbidden_phrase"]
+
+
+def _default_points() -> dict[FlaggedKindName, float]:
+    return {"reply.slow": -2.0, "reply.forbidden_phrase": -5.0, "message.unanswered": -10.0}
+
+
+class QaSettings(_Section):
+    """``[qa]``: the points the QA desk suggests when a reviewer confirms a flag of each
+    kind (reviewers may change them). A reviewed ``message.unanswered`` flag's points
+    replace the automatic ``kpi.unanswered_points`` fault."""
+
+    default_points: dict[FlaggedKindName, float] = Field(default_factory=_default_points)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> QaSettings:
+        if any(not -1000 <= points <= 1000 for points in self.default_points.values()):
+            raise ValueError("default_points: between -1000 and 1000")
+        return self
+
+
 class ConsoleSettings(_Section):
     """``[console]``: the web console's sessions and language."""
 
@@ -301,6 +322,7 @@ class Settings(_Section):
     channels: list[ChannelSettings] = Field(default_factory=list)
     matcher: MatcherSettings = MatcherSettings()
     auth: AuthSettings = AuthSettings()
+    qa: QaSettings = QaSettings()
     console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
 

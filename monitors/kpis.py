@@ -3,7 +3,8 @@
 The figures come from SQL aggregates (``storage.kpi_queries``); here they are
 scored: the reply rate and the average response time each fall into a band
 (``[kpi]`` in the config; the reference manuals' bands by default), the band
-points are weighted, and faults (``message.unanswered``, −10 each by default)
+points are weighted, and faults (``message.unanswered``, −10 each by default, until
+QA reviews the flag: then the review's points count instead)
 and the points QA reviewers gave on confirmed flags are added.
 """
 
@@ -41,6 +42,8 @@ class Figures:
     forbidden_phrase: int = 0
     qa_confirmed: int = 0
     qa_points: float = 0.0
+    #: ``message.unanswered`` alerts QA has reviewed: their points replace the automatic fault.
+    unanswered_reviewed: int = 0
     suggestions_used: int = 0
 
     @property
@@ -109,7 +112,7 @@ def score(figures: Figures, settings: Scoring) -> Scores:
     response = at_most(figures.response_seconds_avg, settings.response_bands)
     if response is None and figures.customers_received:
         response = 0.0
-    faults = settings.unanswered_points * figures.unanswered
+    faults = settings.unanswered_points * max(0, figures.unanswered - figures.unanswered_reviewed)
     total = None
     if rate is not None and response is not None:
         weighted = settings.reply_rate_weight * rate + settings.response_weight * response

@@ -283,6 +283,20 @@ async def _add_qa(
         query = query.where(ALERTS.c.agent_id == agent_id)
     for row in await conn.execute(query):
         _credit(found, row.agent_id, qa_confirmed=row.n, qa_points=float(row.points))
+    reviewed = (
+        select(ALERTS.c.agent_id, func.count().label("n"))
+        .select_from(FLAGS.join(ALERTS, ALERTS.c.id == FLAGS.c.alert_id))
+        .where(
+            FLAGS.c.status == "reviewed",
+            ALERTS.c.kind == AlertKind.UNANSWERED.value,
+            _in(ALERTS.c.at, start, end),
+        )
+        .group_by(ALERTS.c.agent_id)
+    )
+    if agent_id is not None:
+        reviewed = reviewed.where(ALERTS.c.agent_id == agent_id)
+    for row in await conn.execute(reviewed):
+        _credit(found, row.agent_id, unanswered_reviewed=row.n)
 
 
 async def _add_used(

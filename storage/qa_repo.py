@@ -57,6 +57,10 @@ def _flag_query() -> Any:
             ALERTS.c.message_id,
             ALERTS.c.agent_id,
             ALERTS.c.channel,
+            ALERTS.c.at.label("alert_at"),
+            ALERTS.c.waited_seconds,
+            ALERTS.c.response_seconds,
+            ALERTS.c.deadline_seconds,
             CONVERSATIONS.c.external_id.label("conversation_id"),
         )
         .join(ALERTS, ALERTS.c.id == FLAGS.c.alert_id)
@@ -64,23 +68,39 @@ def _flag_query() -> Any:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FlagFilter:
+    """``GET /api/v1/flags`` filters; times bound the flagged alert's ``at``."""
+
+    status: str | None = None
+    kind: str | None = None
+    agent_id: str | None = None
+    since: float | None = None
+    until: float | None = None
+    conversation_pk: int | None = None
+
+
 async def flags(
     engine: AsyncEngine,
+    filters: FlagFilter = FlagFilter(),
     *,
-    status: str | None = None,
-    kind: str | None = None,
     after: int | None = None,
     limit: int = 1000,
-    conversation_pk: int | None = None,
 ) -> list[Any]:
     """QA flags, newest first, after the flag id ``after``."""
     query = _flag_query()
-    if conversation_pk is not None:
-        query = query.where(ALERTS.c.conversation_pk == conversation_pk)
-    if status:
-        query = query.where(FLAGS.c.status == status)
-    if kind:
-        query = query.where(ALERTS.c.kind == kind)
+    if filters.conversation_pk is not None:
+        query = query.where(ALERTS.c.conversation_pk == filters.conversation_pk)
+    if filters.status:
+        query = query.where(FLAGS.c.status == filters.status)
+    if filters.kind:
+        query = query.where(ALERTS.c.kind == filters.kind)
+    if filters.agent_id:
+        query = query.where(ALERTS.c.agent_id == filters.agent_id)
+    if filters.since is not None:
+        query = query.where(ALERTS.c.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(ALERTS.c.at < filters.until)
     if after is not None:
         query = query.where(FLAGS.c.id < after)
     async with engine.connect() as conn:

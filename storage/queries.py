@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.state import ConversationState
-from storage.tables import CONVERSATIONS
+from storage.tables import AGENTS, CONVERSATIONS
 
 
 async def ping(engine: AsyncEngine) -> None:
@@ -25,3 +25,10 @@ async def conversations_by_external_id(
     async with engine.connect() as conn:
         rows = (await conn.execute(query.order_by(CONVERSATIONS.c.channel))).all()
     return [ConversationState.from_row(r) for r in rows]
+
+
+async def agent_known(engine: AsyncEngine, agent_id: str) -> bool:
+    """Whether ``agent_id`` has appeared in any event (assigned, wrote, reported status)."""
+    async with engine.connect() as conn:
+        found = await conn.execute(select(AGENTS.c.id).where(AGENTS.c.id == agent_id))
+        return found.first() is not None

@@ -8,6 +8,14 @@ from aiohttp import web
 
 def routes() -> list[web.RouteDef]:
     """Every HTTP API route, in registration order."""
-    from bot.http import conversations, events, kpis, qa, scripts
+    from bot.http import actions, conversations, events, kpis, qa, reports, scripts
 
-    return [*events.routes, *scripts.routes, *qa.routes, *conversations.routes, *kpis.routes]
+    return [
+        *events.routes,
+        *scripts.routes,
+        *qa.routes,
+        *conversations.routes,
+        *actions.routes,
+        *kpis.routes,
+        *reports.routes,
+    ]

@@ -1,5 +1,4 @@
-"""Conversations over HTTP: the open ones (a console's list), a transcript, an agent's
-reply, and the forbidden-phrase check a console runs on a draft before sending it.
+"""Conversations over HTTP: the open ones (a console's list) and a transcript.
 
 Agents see and answer only their own conversations and unassigned ones; supervisors,
 QA and admins see every conversation.
@@ -11,17 +10,15 @@ import time
 from typing import Annotated, Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from bot.http.auth import PRINCIPAL, Principal, roles
-from bot.http.errors import json_error, read_json
+from bot.http.errors import json_error
 from bot.http.params import Query, query
 from bot.http.qa import QA, flag_json
 from bot.keys import SERVICES, SETTINGS
 from bot.payloads import iso, turn_json
-from bot.replies import ReplyIn, ReplyProblem, record_reply
-from bot.schemas import Ident, validation_details
-from monitors import rules
+from bot.schemas import Ident
 from storage import conversations, deliveries, library_repo, qa_repo
 from storage.conversations import OpenConversation
 from storage.queries import conversations_by_external_id
@@ -36,11 +33,22 @@ class ListQuery(Query):
     limit: Annotated[int, Field(ge=1, le=2000)] = 500
 
 
-class CheckIn(BaseModel):
-    """``POST /api/v1/replies/check`` body: a draft reply."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    text: Annotated[str, Field(max_length=20_000)]
+async def one_conversation(
+    request: web.Request, conversation_id: str, channel: str | None
+) -> ConversationState:
+    """The conversation with this id (404 when none; 409 when several channels use it)."""
+    found = await conversations_by_external_id(
+        request.app[SERVICES].engine, conversation_id, channel
+    )
+    if not found:
+        raise json_error(web.HTTPNotFound, "no such conversation")
+    if len(found) > 1:
+        raise json_error(
+            web.HTTPConflict,
+            "conversation id is ambiguous: pass channel",
+            {"channels": [c.channel for c in found]},
+        )
+    return found[0]
 
 
 def may_see(principal: Principal, conv: ConversationState) -> bool:
@@ -108,17 +116,6 @@ async def list_conversations(request: web.Request) -> web.Response:
     )
 
 
-@roles("agent", *QA)
-async def check_reply(request: web.Request) -> web.Response:
-    """Whether a draft holds a forbidden phrase (the same check QA's alerts use)."""
-    try:
-        body = CheckIn.model_validate(await read_json(request))
-    except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid draft", validation_details(exc)) from exc
-    thresholds = request.app[SETTINGS].monitor.thresholds()
-    return web.json_response({"phrase": rules.forbidden_phrase(body.text, thresholds)})
-
-
 class ConversationQuery(Query):
     """``GET /api/v1/conversations/{id}`` parameters."""
 
@@ -130,16 +127,7 @@ async def conversation(request: web.Request) -> web.Response:
     """The transcript: each message with its turn's response time, alerts and flags."""
     params = query(request, ConversationQuery)
     engine = request.app[SERVICES].engine
-    found = await conversations_by_external_id(engine, request.match_info["id"], params.channel)
-    if len(found) != 1:
-        if not found:
-            raise json_error(web.HTTPNotFound, "no such conversation")
-        raise json_error(
-            web.HTTPConflict,
-            "conversation id is ambiguous: pass ?channel=",
-            {"channels": [c.channel for c in found]},
-        )
-    conv = found[0]
+    conv = await one_conversation(request, request.match_info["id"], params.channel)
     if not may_see(request[PRINCIPAL], conv):
         raise json_error(web.HTTPForbidden, "this conversation is assigned to another agent")
     messages, turns = await qa_repo.transcript(engine, conv.pk)
@@ -147,7 +135,7 @@ async def conversation(request: web.Request) -> web.Response:
     alert_rows = await qa_repo.alerts(
         engine, qa_repo.AlertFilter(conversation_pk=conv.pk), after=None, limit=10_000
     )
-    flag_rows = await qa_repo.flags(engine, conversation_pk=conv.pk)
+    flag_rows = await qa_repo.flags(engine, qa_repo.FlagFilter(conversation_pk=conv.pk))
     sent_out = await deliveries.of_events(engine, [m.id for m in messages])
     return web.json_response(
         {
@@ -219,46 +207,7 @@ def _annotated(
     return out
 
 
-class HttpReplyIn(BaseModel):
-    """``POST /api/v1/conversations/{id}/reply`` body."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    text: str
-    script_id: str | None = None
-    channel: str | None = None
-    id: str | None = None
-
-
-_PROBLEMS: dict[int, type[web.HTTPException]] = {
-    403: web.HTTPForbidden,
-    404: web.HTTPNotFound,
-    409: web.HTTPConflict,
-    503: web.HTTPServiceUnavailable,
-}
-
-
-@roles("agent")
-async def post_reply(request: web.Request) -> web.Response:
-    """An agent's reply over HTTP, exactly as the Socket.IO ``reply``: stored, then sent
-    out through the conversation's channel; 201 (200 for a repeated ``id``)."""
-    agent_id = request[PRINCIPAL].agent_id
-    try:
-        body = HttpReplyIn.model_validate(await read_json(request))
-        reply = ReplyIn(conversation_id=request.match_info["id"], **body.model_dump())
-    except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid reply", validation_details(exc)) from exc
-    if agent_id is None:  # agent tokens always carry one (settings check)
-        raise json_error(web.HTTPForbidden, "token has no agent_id")
-    try:
-        ack = await record_reply(request.app, agent_id, reply)
-    except ReplyProblem as problem:
-        raise json_error(_PROBLEMS[problem.status], problem.message, problem.details) from None
-    return web.json_response(ack, status=200 if ack["duplicate"] else 201)
-
-
 routes = [
     web.get("/api/v1/conversations", list_conversations),
     web.get("/api/v1/conversations/{id}", conversation),
-    web.post("/api/v1/conversations/{id}/reply", post_reply),
-    web.post("/api/v1/replies/check", check_reply),
 ]

@@ -31,10 +31,13 @@ class AlertsQuery(Query):
 
 
 class FlagsQuery(Query):
-    """``GET /api/v1/flags`` parameters."""
+    """``GET /api/v1/flags`` parameters (``since``/``until`` bound the alert's time)."""
 
     status: Literal["open", "reviewed"] | None = None
     kind: AlertKind | None = None
+    agent_id: Ident | None = None
+    since: Timestamp | None = None
+    until: Timestamp | None = None
     limit: Limit = 100
     cursor: str | None = None
 
@@ -59,6 +62,10 @@ def flag_json(row: Any) -> dict[str, Any]:
         "channel": row.channel,
         "status": row.status,
         "created_at": iso(row.created_at),
+        "at": iso(row.alert_at),
+        "deadline_seconds": row.deadline_seconds,
+        "waited_seconds": row.waited_seconds,
+        "response_seconds": row.response_seconds,
     }
     if row.status == "reviewed":
         data["review"] = {
@@ -98,10 +105,16 @@ async def list_alerts(request: web.Request) -> web.Response:
 async def list_flags(request: web.Request) -> web.Response:
     """The QA queue, newest first."""
     params = query(request, FlagsQuery)
-    rows = await qa_repo.flags(
-        request.app[SERVICES].engine,
+    filters = qa_repo.FlagFilter(
         status=params.status,
         kind=params.kind.value if params.kind else None,
+        agent_id=params.agent_id,
+        since=params.since,
+        until=params.until,
+    )
+    rows = await qa_repo.flags(
+        request.app[SERVICES].engine,
+        filters,
         after=decode_cursor(params.cursor, int),
         limit=params.limit + 1,
     )

@@ -79,3 +79,11 @@ def test_the_json_shape_has_rates_and_scores() -> None:
 def test_customers_left_without_any_reply_score_nothing_and_cost_faults() -> None:
     scores = score(replied(3, 0, None, unanswered=3), BANDS)
     assert (scores.reply_rate, scores.response, scores.faults, scores.total) == (0, 0, -30, -30)
+
+
+def test_a_qa_review_replaces_the_automatic_unanswered_fault() -> None:
+    # Three unanswered: QA confirmed one at -10 and dismissed another; one is not reviewed.
+    figures = replied(10, 10, 12.0, unanswered=3, unanswered_reviewed=2, qa_points=-10)
+    scores = score(figures, BANDS)
+    assert scores.faults == -10  # only the unreviewed one
+    assert scores.total == 100 - 10 - 10

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.kpis import Figures
-from storage import kpi_queries
+from storage import kpi_queries, qa_repo
 from tests.support.storage import END, START, T0
 
 
@@ -84,3 +84,21 @@ async def test_scripts_shown_and_used(hour: AsyncEngine) -> None:
     async with hour.connect() as conn:
         uses = await kpi_queries.script_use(conn, START, END)
     assert [(u.script_id, u.used, u.edited, u.ignored) for u in uses] == [("s1", 1, 1, 1)]
+
+
+async def test_a_reviewed_unanswered_flag_is_counted_for_the_score(hour: AsyncEngine) -> None:
+    async with hour.connect() as conn:
+        before = await kpi_queries.figures(conn, START, END)
+    [flag] = [
+        f
+        for f in await qa_repo.flags(hour, qa_repo.FlagFilter(kind="message.unanswered"))
+        if f.agent_id == "bob"
+    ]
+    assert await qa_repo.review(
+        hour, flag.id, verdict="dismissed", note="customer left", points=None, reviewer="qa"
+    )
+    async with hour.connect() as conn:
+        after = await kpi_queries.figures(conn, START, END)
+    assert (before["bob"].unanswered_reviewed, after["bob"].unanswered_reviewed) == (0, 1)
+    assert after["bob"].unanswered == before["bob"].unanswered == 1
+    assert after[None].unanswered_reviewed == 1

@@ -1,0 +1,137 @@
+"""What people do to a conversation over HTTP: an agent replies, a supervisor hands it
+to another agent, a console checks a draft for forbidden phrases before sending it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Annotated
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.http.auth import PRINCIPAL, roles
+from bot.http.conversations import one_conversation
+from bot.http.errors import json_error, read_json
+from bot.http.qa import QA
+from bot.keys import SERVICES, SETTINGS
+from bot.replies import ReplyIn, ReplyProblem, record_reply
+from bot.schemas import Ident, validation_details
+from monitors import rules
+from monitors.events import ChatEvent, EventType
+from storage import queries
+from storage.writer import StorageUnavailable
+
+
+class AssignIn(BaseModel):
+    """``POST /api/v1/conversations/{id}/assign`` body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    agent_id: Ident
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class CheckIn(BaseModel):
+    """``POST /api/v1/replies/check`` body: a draft reply."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: Annotated[str, Field(max_length=20_000)]
+
+
+def _known_agents(request: web.Request) -> set[str]:
+    return {t.agent_id for t in request.app[SETTINGS].auth.tokens if t.agent_id}
+
+
+@roles("supervisor", "admin")
+async def assign(request: web.Request) -> web.Response:
+    """A supervisor hands a conversation to another agent: stored as a
+    ``conversation.assigned`` event through the pipeline, so the agent gets it live, with
+    the suggestions for the customer's latest message."""
+    try:
+        body = AssignIn.model_validate(await read_json(request))
+    except ValidationError as exc:
+        raise json_error(web.HTTPBadRequest, "invalid assignment", validation_details(exc)) from exc
+    conv = await one_conversation(request, request.match_info["id"], body.channel)
+    engine = request.app[SERVICES].engine
+    if body.agent_id not in _known_agents(request) and not await queries.agent_known(
+        engine, body.agent_id
+    ):
+        raise json_error(web.HTTPBadRequest, "unknown agent", {"agent_id": body.agent_id})
+    now = time.time()
+    event = ChatEvent(
+        id=f"rw-assign-{uuid.uuid4()}",
+        channel=conv.channel,
+        type=EventType.ASSIGNED,
+        ts=now,
+        received_at=now,
+        conversation_id=conv.external_id,
+        agent_id=body.agent_id,
+    )
+    try:
+        await request.app[SERVICES].pipeline.handle([event])
+    except StorageUnavailable as exc:
+        raise json_error(web.HTTPServiceUnavailable, "storage unavailable: retry") from exc
+    return web.json_response(
+        {
+            "conversation_id": conv.external_id,
+            "channel": conv.channel,
+            "agent_id": body.agent_id,
+            "previous_agent_id": conv.assignee_id,
+            "event_id": event.id,
+        }
+    )
+
+
+@roles("agent", *QA)
+async def check_reply(request: web.Request) -> web.Response:
+    """Whether a draft holds a forbidden phrase (the same check QA's alerts use)."""
+    try:
+        body = CheckIn.model_validate(await read_json(request))
+    except ValidationError as exc:
+        raise json_error(web.HTTPBadRequest, "invalid draft", validation_details(exc)) from exc
+    thresholds = request.app[SETTINGS].monitor.thresholds()
+    return web.json_response({"phrase": rules.forbidden_phrase(body.text, thresholds)})
+
+
+class HttpReplyIn(BaseModel):
+    """``POST /api/v1/conversations/{id}/reply`` body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str
+    script_id: str | None = None
+    channel: str | None = None
+    id: str | None = None
+
+
+_PROBLEMS: dict[int, type[web.HTTPException]] = {
+    403: web.HTTPForbidden,
+    404: web.HTTPNotFound,
+    409: web.HTTPConflict,
+    503: web.HTTPServiceUnavailable,
+}
+
+
+@roles("agent")
+async def post_reply(request: web.Request) -> web.Response:
+    """An agent's reply over HTTP, exactly as the Socket.IO ``reply``: stored, then sent
+    out through the conversation's channel; 201 (200 for a repeated ``id``)."""
+    agent_id = request[PRINCIPAL].agent_id
+    try:
+        body = HttpReplyIn.model_validate(await read_json(request))
+        reply = ReplyIn(conversation_id=request.match_info["id"], **body.model_dump())
+    except ValidationError as exc:
+        raise json_error(web.HTTPBadRequest, "invalid reply", validation_details(exc)) from exc
+    if agent_id is None:  # agent tokens always carry one (settings check)
+        raise json_error(web.HTTPForbidden, "token has no agent_id")
+    try:
+        ack = await record_reply(request.app, agent_id, reply)
+    except ReplyProblem as problem:
+        raise json_error(_PROBLEMS[problem.status], problem.message, problem.details) from None
+    return web.json_response(ack, status=200 if ack["duplicate"] else 201)
+
+
+routes = [
+    web.post("/api/v1/conversations/{id}/reply", post_reply),
+    web.post("/api/v1/conversations/{id}/assign", assign),
+    web.post("/api/v1/replies/check", check_reply),
+]
