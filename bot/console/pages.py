@@ -39,8 +39,6 @@ PAGES: dict[str, tuple[str, ...]] = {
     "library": ("supervisor", "admin"),
     "reports": ("supervisor", "qa", "admin"),
 }
-#: Page templates; pages not built yet say so (``soon.html``).
-TEMPLATES = {"agent": "agent.html"}
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -194,6 +192,7 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
             "agent_id": signed_in.principal.agent_id,
             "role": signed_in.principal.role,
             "csrf": signed_in.session.csrf,
+            "qa_points": request.app[SETTINGS].qa.default_points,
             "rules": {
                 "reply_seconds": monitor.reply_seconds,
                 "busy_reply_seconds": monitor.busy_reply_seconds,
@@ -202,7 +201,7 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
             },
         }
         context = _context(request, signed_in, page=name, config=config)
-        return aiohttp_jinja2.render_template(TEMPLATES.get(name, "soon.html"), request, context)
+        return aiohttp_jinja2.render_template(f"{name}.html", request, context)
 
     handler.__name__ = f"{name}_page"
     return handler
