@@ -13,6 +13,9 @@ import { drillDown, kpiStrip } from "./wall-figures.js";
 const $ = (selector) => document.querySelector(selector);
 const socket = io("/supervisor", { path: "/socket.io", transports: ["websocket"] });
 const cards = new Map();
+const stats = { refreshMs: [], cardsRedrawn: [] }; // read by benchmarks/console.py
+window.__rwWall = stats;
+let redrawn = 0;
 let agents = [];
 let pending = null; // the waiting customer being reassigned
 
@@ -49,6 +52,7 @@ function card(agent) {
   const stamp = JSON.stringify([agent.status, agent.concurrency, agent.waiting.map((w) => w.message_id), agent.today?.scores]);
   if (node.dataset.stamp === stamp) return node;
   node.dataset.stamp = stamp;
+  redrawn += 1;
   const today = agent.today;
   fill(
     node,
@@ -73,6 +77,8 @@ function card(agent) {
 
 async function refresh() {
   const data = await api("/api/v1/agents");
+  const started = performance.now();
+  redrawn = 0;
   syncClock(data.at);
   agents = data.items;
   const nodes = agents.map(card);
@@ -85,6 +91,9 @@ async function refresh() {
     fill(unassigned.querySelector(".waiting"), ...data.unassigned.map(waitingRow));
     $("#unassigned-count").textContent = `(${data.unassigned.length})`;
   }
+  stats.refreshMs.push(performance.now() - started);
+  stats.cardsRedrawn.push(redrawn);
+  if (stats.refreshMs.length > 120) stats.refreshMs.shift(), stats.cardsRedrawn.shift();
   return data;
 }
 
@@ -150,9 +159,18 @@ function addAlert(alert, live = true) {
   feed.prepend(feedItem(alert));
   while (feed.children.length > 200) feed.lastChild.remove();
   if (live) {
+    refreshStrip();
     notify.ring(t("alert.title"), `${t(`kind.${alert.kind}`)}: ${alert.agent_id ?? ""} ${alert.conversation_id}`, { urgent: alert.kind !== "reply.slow" });
     refresh();
   }
+}
+
+let stripAt = 0;
+/** Today's figures again, at most every 5 seconds (alerts can come in bursts). */
+function refreshStrip() {
+  if (Date.now() - stripAt < 5000) return;
+  stripAt = Date.now();
+  kpiStrip($("#strip"));
 }
 
 socket.on("connect", () => {
@@ -186,5 +204,5 @@ for (const alert of recent.items.reverse()) addAlert(alert, false);
 await kpiStrip($("#strip"));
 startTicker(tickWaiting);
 window.setInterval(refresh, 2000); // the live view is built to be polled (README)
-window.setInterval(() => kpiStrip($("#strip")), 30_000);
+window.setInterval(refreshStrip, 15_000);
 document.body.dataset.ready = "true";

@@ -1,0 +1,231 @@
+"""The supervisors', QA and library pages in a real browser: a supervisor watches a chat
+go overdue and hands it to bob, who gets it with its suggestions; QA confirms a slow
+reply and the agent's score moves; a supervisor turns a gap into a script and the next
+customer gets it; reports download and open."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import aiohttp
+from openpyxl import load_workbook
+from playwright.async_api import Browser, expect
+
+from tests.support.browser import page_errors, ready, screenshot, sign_in
+from tests.support.events import agent_replies, customer_says
+from tests.support.gateway import Gateway, StartGateway
+from tests.support.settings import make_settings
+from tests.support.tokens import ALICE, BOB, QA, SUPERVISOR, auth
+
+SHIPPING = "你好，请问几天能发货？"
+
+
+async def says(gateway: Gateway, conv: str, text: str, **extra: object) -> None:
+    event = customer_says(f"m-{conv}-{time.monotonic_ns()}", conv, text, **extra)  # type: ignore[arg-type]
+    status, _ = await gateway.post_events(event)
+    assert status == 202
+
+
+async def shop(start_gateway: StartGateway, sqlite_url: str, **monitor: float) -> Gateway:
+    settings = make_settings(sqlite_url, monitor={"sweep_seconds": 0.05, **monitor})
+    gateway = await start_gateway(settings)
+    await gateway.assign("c1", "alice")
+    status, _ = await gateway.post_events(
+        {"id": "bob-on", "type": "agent.status", "agent_id": "bob", "status": "online"}
+    )
+    assert status == 202
+    return gateway
+
+
+async def kpis(gateway: Gateway, agent: str) -> dict[str, object]:
+    async with gateway.http.get(f"{gateway.url}/api/v1/kpis", headers=auth(SUPERVISOR)) as r:
+        [found] = [a for a in (await r.json())["agents"] if a["agent_id"] == agent]
+    return found
+
+
+async def test_a_supervisor_reassigns_an_overdue_chat_to_bob_who_gets_its_suggestions(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await shop(start_gateway, sqlite_url, reply_seconds=1.0)
+    wall_context, wall = await sign_in(browser, gateway, SUPERVISOR)
+    bob_context, bob = await sign_in(browser, gateway, BOB)
+    await ready(wall)
+    await ready(bob)
+    await says(gateway, "c1", SHIPPING, name="李先生")
+    alice_card = wall.locator("[data-agent-id='alice']")
+    row = alice_card.locator("[data-conversation-id='c1']")
+    await expect(row).to_be_visible(timeout=5_000)
+    await expect(row.locator("[data-waited]")).to_have_attribute(
+        "data-state", "late", timeout=5_000
+    )
+    await expect(wall.locator("#feed [data-kind='reply.overdue']").first).to_be_visible()
+    await expect(wall.locator("#banner")).to_contain_text("past the deadline")
+    await screenshot(wall, "supervisor-wall")
+    await row.get_by_role("button").click()
+    await wall.locator("#reassign-agent").select_option("bob")
+    await wall.locator("#reassign button[value=ok]").click()
+    await expect(wall.locator("[data-agent-id='bob'] [data-conversation-id='c1']")).to_be_visible()
+    await expect(bob.locator("[data-conversation-id='c1']")).to_be_visible()
+    await bob.locator("[data-conversation-id='c1']").click()
+    await expect(bob.locator(".suggestions .suggestion").first).to_contain_text("发货")
+    assert (await gateway.transcript("c1"))["conversation"]["agent_id"] == "bob"
+    assert page_errors(wall) == page_errors(bob) == []
+    await wall_context.close()
+    await bob_context.close()
+
+
+async def test_qa_confirms_a_slow_reply_and_the_agents_score_moves(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await shop(start_gateway, sqlite_url, reply_seconds=1.0)
+    now = time.time()
+    status, _ = await gateway.post_events(
+        {
+            "events": [
+                customer_says("m1", "c1", "这个有货吗", ts=now - 4),
+                agent_replies("r1", "alice", "c1", "有的亲", ts=now),
+            ]
+        }
+    )
+    assert status == 202
+    before = await kpis(gateway, "alice")
+    context, page = await sign_in(browser, gateway, QA)
+    await ready(page)
+    flag = page.locator("#flags li[data-conversation-id='c1'][data-kind='reply.slow']")
+    await expect(flag).to_contain_text("c1")
+    await flag.click()
+    await expect(page.locator(".transcript .message.highlight")).to_contain_text("这个有货吗")
+    await expect(page.locator(".transcript .response.late")).to_contain_text("4.0 s")
+    await expect(page.locator("#review-points")).to_have_value("-2")  # [qa] default_points
+    await page.locator("#review-note").fill("customer waited 4 s")
+    await screenshot(page, "qa-desk")
+    await page.locator("#review-note").press("Escape")
+    await page.keyboard.press("c")  # confirm, from the keyboard
+    await expect(page.locator("#flags li[data-kind='reply.slow']")).to_have_count(0)
+    after = await kpis(gateway, "alice")
+    assert after["qa_confirmed"] == 1
+    scores_before, scores_after = before["scores"], after["scores"]
+    assert isinstance(scores_before, dict)
+    assert isinstance(scores_after, dict)
+    assert scores_after["total"] == scores_before["total"] - 2
+    await page.locator("#filters select[name=status]").select_option("reviewed")
+    reviewed = page.locator("#flags li[data-kind='reply.slow']")
+    await expect(reviewed).to_contain_text("confirmed")
+    await reviewed.click()
+    await expect(page.locator("#review-done")).to_contain_text("customer waited 4 s")
+    await context.close()
+
+
+async def test_a_gap_becomes_a_script_and_the_next_customer_gets_it(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await shop(start_gateway, sqlite_url)
+    question = "你们支持用数字人民币付款吗"
+    await says(gateway, "c1", question)
+    context, page = await sign_in(browser, gateway, SUPERVISOR)
+    await page.goto("/console/library")
+    await ready(page)
+    gap = page.locator("#gaps .gap").filter(has_text="数字人民币")
+    await gap.get_by_role("button").click()
+    await expect(page.locator("#field-questions")).to_have_value(re.compile("数字人民币"))
+    await page.locator("#field-id").fill("bad id!")
+    await page.locator("#editor button[type=submit]").click()
+    errors = page.locator(".field-error:not([hidden])")
+    await expect(page.locator(".field-error[data-field=id]")).to_be_visible()
+    await expect(page.locator(".field-error[data-field=title]")).to_be_visible()
+    assert await errors.count() >= 3  # id, category, title, reply: each at its field
+    await screenshot(page, "library-errors")
+    await page.locator("#field-id").fill("zh-ecny")
+    await page.locator("#field-category").fill("pre-sale")
+    await page.locator("#field-title").fill("数字人民币")
+    await page.locator("#field-keywords").fill("数字人民币")
+    await page.locator("#field-reply").fill("亲，支持数字人民币付款，下单时选择即可～")
+    await page.locator("#editor button[type=submit]").click()
+    await expect(page.locator("#editor-status")).to_contain_text("Saved")
+    await gateway.assign("c2", "alice")
+    alice_context, alice = await sign_in(browser, gateway, ALICE)
+    await ready(alice)
+    await says(gateway, "c2", "可以用数字人民币付款吗？")
+    await alice.locator("[data-conversation-id='c2']").click()
+    await expect(alice.locator(".suggestions .suggestion").first).to_contain_text("数字人民币")
+    await alice_context.close()
+    await context.close()
+
+
+async def test_reports_show_the_figures_and_download_files_that_open(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await shop(start_gateway, sqlite_url)
+    await says(gateway, "c1", SHIPPING)
+    status, _ = await gateway.post_events(agent_replies("r1", "alice", "c1", "亲，马上发货"))
+    assert status == 202
+    context, page = await sign_in(browser, gateway, SUPERVISOR)
+    await page.goto("/console/reports")
+    await ready(page)
+    await expect(page.locator("#agents-table tr.team")).to_contain_text("1")
+    await expect(page.locator("#agents-table")).to_contain_text("alice")
+    for chart in ("response", "hourly"):
+        image = page.locator(f"#chart-{chart}")
+        await expect(image).to_have_js_property("complete", True)
+        assert await image.evaluate("img => img.naturalWidth") > 100  # a PNG from matplotlib
+    await page.locator("#period select[name=period]").select_option("week")
+    await page.locator("#period button[type=submit]").click()
+    await expect(page.locator("#days-block")).to_be_visible()
+    await screenshot(page, "reports")
+    async with page.expect_download() as download_info:
+        await page.locator("#dl-xlsx").click()
+    download = await download_info.value
+    path = await download.path()
+    assert download.suggested_filename.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(path.read_bytes()))
+    rows = list(book["Team"].iter_rows(values_only=True))
+    assert rows[1][0] == "TEAM"
+    assert any(r[0] == "alice" for r in rows)
+    async with page.expect_download() as download_info:
+        await page.locator("#dl-csv").click()
+    csv_text = (await (await download_info.value).path()).read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("Agent,")
+    await context.close()
+
+
+async def test_an_agents_session_cannot_use_the_supervisors_endpoints(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await shop(start_gateway, sqlite_url)
+    await says(gateway, "c1", SHIPPING)
+    context, page = await sign_in(browser, gateway, ALICE)
+    await ready(page)
+    csrf = await page.evaluate("JSON.parse(document.getElementById('rw-config').textContent).csrf")
+    script = """async ([path, method, csrf]) => (await fetch(path, {method,
+        headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf},
+        body: method === 'GET' ? undefined : JSON.stringify({agent_id: 'alice'})})).status"""
+    for path, method in [
+        ("/api/v1/conversations/c1/assign", "POST"),
+        ("/api/v1/flags", "GET"),
+        ("/api/v1/reports/file?period=day", "GET"),
+        ("/api/v1/reports/chart?chart=hourly", "GET"),
+        ("/api/v1/scripts/zh-greeting", "DELETE"),
+    ]:
+        assert await page.evaluate(script, [path, method, csrf]) == 403, path
+    for name in ("supervisor", "qa", "library", "reports"):
+        response = await page.goto(f"/console/{name}")
+        assert response is not None
+        assert response.status == 403
+    await context.close()
+
+
+async def test_report_endpoints_answer_files_over_http(
+    start_gateway: StartGateway, sqlite_url: str
+) -> None:
+    gateway = await shop(start_gateway, sqlite_url)
+    async with aiohttp.ClientSession(headers=auth(SUPERVISOR)) as http:
+        async with http.get(f"{gateway.url}/api/v1/reports/file?period=month&format=xlsx") as r:
+            assert r.status == 200
+            assert "attachment" in r.headers["Content-Disposition"]
+            load_workbook(io.BytesIO(await r.read()))
+        async with http.get(f"{gateway.url}/api/v1/reports/chart?chart=nope") as r:
+            assert r.status == 400
+        async with http.get(f"{gateway.url}/api/v1/reports/file?period=year") as r:
+            assert r.status == 400
