@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +184,27 @@ def report(name: str, runs: list[dict[str, Any]], baseline: float | None) -> flo
     return render
 
 
+@contextlib.asynccontextmanager
+async def serving(conversations: int, agents: int = 1) -> AsyncIterator[tuple[str, Browser]]:
+    """A gateway process holding ``conversations`` waiting customers, and a Chromium."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = start(Path(tmp), port)
+        try:
+            await wait_ready(url)
+            await fill(url, conversations, agents=agents)
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=FLAGS
+                )
+                yield url, browser
+                await browser.close()
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", type=int, default=200)
@@ -189,26 +212,10 @@ async def main() -> None:
     parser.add_argument("--wall-agents", type=int, default=100)
     parser.add_argument("--wall-waiting", type=int, default=1000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start(Path(tmp), port)
-        try:
-            await wait_ready(url)
-            await fill(url, args.conversations)
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=FLAGS
-                )
-                empty = [await load(browser, url, BOB) for _ in range(args.repeat)]
-                full = [await load(browser, url, ALICE) for _ in range(args.repeat)]
-                await browser.close()
-        finally:
-            server.terminate()
-            server.wait(10)
-    print(
-        f"console benchmark: {args.conversations} waiting conversations, {args.repeat} loads each"
-    )
+    async with serving(args.conversations) as (url, browser):
+        empty = [await load(browser, url, BOB) for _ in range(args.repeat)]
+        full = [await load(browser, url, ALICE) for _ in range(args.repeat)]
+    print(f"console: {args.conversations} waiting conversations, {args.repeat} loads each")
     baseline = report("bob (no conversations)", empty, None)
     render = report(f"alice ({args.conversations} waiting)", full, baseline)
     sizes = full[0]["sizes"]
@@ -221,22 +228,8 @@ async def main() -> None:
     )
     verdict = "met" if render <= 1000 else "NOT met"
     print(f"  first render with {args.conversations} conversations: target <= 1000 ms: {verdict}")
-    with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = start(Path(tmp), port)
-        try:
-            await wait_ready(url)
-            await fill(url, args.wall_waiting, agents=args.wall_agents)
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=FLAGS
-                )
-                await wall(browser, url, args.repeat)
-                await browser.close()
-        finally:
-            server.terminate()
-            server.wait(10)
+    async with serving(args.wall_waiting, agents=args.wall_agents) as (url, browser):
+        await wall(browser, url, args.repeat)
 
 
 if __name__ == "__main__":

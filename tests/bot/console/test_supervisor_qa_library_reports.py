@@ -16,27 +16,10 @@ from playwright.async_api import Browser, expect
 from tests.support.browser import page_errors, ready, screenshot, sign_in
 from tests.support.events import agent_replies, customer_says
 from tests.support.gateway import Gateway, StartGateway
-from tests.support.settings import make_settings
+from tests.support.shop import customer_writes, open_shop
 from tests.support.tokens import ALICE, BOB, QA, SUPERVISOR, auth
 
 SHIPPING = "你好，请问几天能发货？"
-
-
-async def says(gateway: Gateway, conv: str, text: str, **extra: object) -> None:
-    event = customer_says(f"m-{conv}-{time.monotonic_ns()}", conv, text, **extra)  # type: ignore[arg-type]
-    status, _ = await gateway.post_events(event)
-    assert status == 202
-
-
-async def shop(start_gateway: StartGateway, sqlite_url: str, **monitor: float) -> Gateway:
-    settings = make_settings(sqlite_url, monitor={"sweep_seconds": 0.05, **monitor})
-    gateway = await start_gateway(settings)
-    await gateway.assign("c1", "alice")
-    status, _ = await gateway.post_events(
-        {"id": "bob-on", "type": "agent.status", "agent_id": "bob", "status": "online"}
-    )
-    assert status == 202
-    return gateway
 
 
 async def kpis(gateway: Gateway, agent: str) -> dict[str, object]:
@@ -48,12 +31,12 @@ async def kpis(gateway: Gateway, agent: str) -> dict[str, object]:
 async def test_a_supervisor_reassigns_an_overdue_chat_to_bob_who_gets_its_suggestions(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:
-    gateway = await shop(start_gateway, sqlite_url, reply_seconds=1.0)
+    gateway = await open_shop(start_gateway, sqlite_url, reply_seconds=1.0)
     wall_context, wall = await sign_in(browser, gateway, SUPERVISOR)
     bob_context, bob = await sign_in(browser, gateway, BOB)
     await ready(wall)
     await ready(bob)
-    await says(gateway, "c1", SHIPPING, name="李先生")
+    await customer_writes(gateway, "c1", SHIPPING, name="李先生")
     alice_card = wall.locator("[data-agent-id='alice']")
     row = alice_card.locator("[data-conversation-id='c1']")
     await expect(row).to_be_visible(timeout=5_000)
@@ -79,7 +62,7 @@ async def test_a_supervisor_reassigns_an_overdue_chat_to_bob_who_gets_its_sugges
 async def test_qa_confirms_a_slow_reply_and_the_agents_score_moves(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:
-    gateway = await shop(start_gateway, sqlite_url, reply_seconds=1.0)
+    gateway = await open_shop(start_gateway, sqlite_url, reply_seconds=1.0)
     now = time.time()
     status, _ = await gateway.post_events(
         {
@@ -121,9 +104,9 @@ async def test_qa_confirms_a_slow_reply_and_the_agents_score_moves(
 async def test_a_gap_becomes_a_script_and_the_next_customer_gets_it(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:
-    gateway = await shop(start_gateway, sqlite_url)
+    gateway = await open_shop(start_gateway, sqlite_url)
     question = "你们支持用数字人民币付款吗"
-    await says(gateway, "c1", question)
+    await customer_writes(gateway, "c1", question)
     context, page = await sign_in(browser, gateway, SUPERVISOR)
     await page.goto("/console/library")
     await ready(page)
@@ -147,7 +130,7 @@ async def test_a_gap_becomes_a_script_and_the_next_customer_gets_it(
     await gateway.assign("c2", "alice")
     alice_context, alice = await sign_in(browser, gateway, ALICE)
     await ready(alice)
-    await says(gateway, "c2", "可以用数字人民币付款吗？")
+    await customer_writes(gateway, "c2", "可以用数字人民币付款吗？")
     await alice.locator("[data-conversation-id='c2']").click()
     await expect(alice.locator(".suggestions .suggestion").first).to_contain_text("数字人民币")
     await alice_context.close()
@@ -157,8 +140,8 @@ async def test_a_gap_becomes_a_script_and_the_next_customer_gets_it(
 async def test_reports_show_the_figures_and_download_files_that_open(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:
-    gateway = await shop(start_gateway, sqlite_url)
-    await says(gateway, "c1", SHIPPING)
+    gateway = await open_shop(start_gateway, sqlite_url)
+    await customer_writes(gateway, "c1", SHIPPING)
     status, _ = await gateway.post_events(agent_replies("r1", "alice", "c1", "亲，马上发货"))
     assert status == 202
     context, page = await sign_in(browser, gateway, SUPERVISOR)
@@ -193,8 +176,8 @@ async def test_reports_show_the_figures_and_download_files_that_open(
 async def test_an_agents_session_cannot_use_the_supervisors_endpoints(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:
-    gateway = await shop(start_gateway, sqlite_url)
-    await says(gateway, "c1", SHIPPING)
+    gateway = await open_shop(start_gateway, sqlite_url)
+    await customer_writes(gateway, "c1", SHIPPING)
     context, page = await sign_in(browser, gateway, ALICE)
     await ready(page)
     csrf = await page.evaluate("JSON.parse(document.getElementById('rw-config').textContent).csrf")
@@ -219,7 +202,7 @@ async def test_an_agents_session_cannot_use_the_supervisors_endpoints(
 async def test_report_endpoints_answer_files_over_http(
     start_gateway: StartGateway, sqlite_url: str
 ) -> None:
-    gateway = await shop(start_gateway, sqlite_url)
+    gateway = await open_shop(start_gateway, sqlite_url)
     async with aiohttp.ClientSession(headers=auth(SUPERVISOR)) as http:
         async with http.get(f"{gateway.url}/api/v1/reports/file?period=month&format=xlsx") as r:
             assert r.status == 200

@@ -196,18 +196,7 @@ document.addEventListener("keydown", (event) => {
 });
 $("#help-toggle").addEventListener("click", () => $("#help").showModal());
 
-const toggle = $("#alerts-toggle");
-const showToggle = () => {
-  toggle.setAttribute("aria-pressed", String(notify.enabled()));
-  toggle.textContent = notify.enabled() ? t("alerts.disable") : t("alerts.enable");
-};
-toggle.addEventListener("click", async () => {
-  if (notify.enabled()) notify.disable();
-  else await notify.enable();
-  showToggle();
-});
-showToggle();
-notify.rearm();
+notify.bindToggle($("#alerts-toggle"), t("alerts.enable"), t("alerts.disable"));
 
 await loadConversations();
 startTicker(updateBanner);

@@ -35,6 +35,9 @@ export class Chat {
     this.picked = null;
     this.textarea.disabled = this.button.disabled = false;
     this.renderHeader();
+    this.messages = []; // nothing of the previous chat stays on screen while this one loads
+    fill(this.transcript);
+    fill(this.suggestionsBox);
     const path = `/api/v1/conversations/${encodeURIComponent(item.conversation_id)}`;
     const data = await api(`${path}?channel=${encodeURIComponent(item.channel)}`);
     if (this.key !== key) return; // another conversation was picked meanwhile

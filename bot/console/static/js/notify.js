@@ -61,3 +61,19 @@ export function ring(title, body, { urgent = false, tag, onclick } = {}) {
     note.close();
   };
 }
+
+/** The page's on/off button for alerts: shows the state, flips it on click, and
+ * re-arms the sound after a reload. */
+export function bindToggle(button, offLabel, onLabel) {
+  const show = () => {
+    button.setAttribute("aria-pressed", String(enabled()));
+    button.textContent = enabled() ? onLabel : offLabel;
+  };
+  button.addEventListener("click", async () => {
+    if (enabled()) disable();
+    else await enable();
+    show();
+  });
+  show();
+  rearm();
+}

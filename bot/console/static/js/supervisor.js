@@ -185,18 +185,7 @@ socket.on("disconnect", () => {
 socket.on("alert", (alert) => addAlert(alert));
 socket.on("agent.status", () => refresh());
 
-const toggle = $("#alerts-toggle");
-const showToggle = () => {
-  toggle.setAttribute("aria-pressed", String(notify.enabled()));
-  toggle.textContent = notify.enabled() ? t("alerts.disable") : t("alerts.enable");
-};
-toggle.addEventListener("click", async () => {
-  if (notify.enabled()) notify.disable();
-  else await notify.enable();
-  showToggle();
-});
-showToggle();
-notify.rearm();
+notify.bindToggle($("#alerts-toggle"), t("alerts.enable"), t("alerts.disable"));
 
 await refresh();
 const recent = await api(`/api/v1/alerts?since=${now() / 1000 - 3600}&limit=50`);
