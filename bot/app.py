@@ -74,7 +74,10 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     """Engine, migrations, script library, group writer and pipeline; everything opened
     is closed again, also when start-up fails part-way."""
     settings = app[SETTINGS]
-    engine = make_engine(settings.storage.url, pool_size=settings.storage.pool_size)
+    storage = settings.storage
+    engine = make_engine(
+        storage.url, pool_size=storage.pool_size, lock_timeout=storage.lock_timeout_seconds
+    )
     library = Library(engine, settings.matcher)
     writer: GroupWriter | None = None
     task: asyncio.Task[None] | None = None
@@ -90,6 +93,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             max_group_events=settings.storage.max_group_events,
             on_commit=metrics.observe_commit,
             thresholds=settings.monitor.thresholds(),
+            lock_timeout=storage.lock_timeout_seconds,
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher, alerts = app[PUBLISHER], app[ALERTS]

@@ -22,4 +22,6 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiohttp.access").setLevel(max(logging.WARNING, root.level))
+    # Routine chatter (each request, each scheduled run every half second) only when asked.
+    for name in ("aiohttp.access", "apscheduler"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from monitors.events import ChatEvent, EventType, SenderRole
 
@@ -20,7 +28,7 @@ def _to_epoch(value: Any) -> Any:
     strings), pass through."""
     if isinstance(value, str):
         if _EPOCH_TEXT.fullmatch(value):
-            return float(value)
+            return _to_epoch(float(value))
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
@@ -30,8 +38,21 @@ def _to_epoch(value: Any) -> Any:
         return parsed.timestamp()
     if isinstance(value, bool):
         raise ValueError("ts must be ISO 8601 text or epoch seconds")
+    if isinstance(value, int | float) and value > MAX_EPOCH_SECONDS:
+        raise ValueError("ts must be epoch seconds; this looks like milliseconds")
     return value
 
+
+def _plausible_day(value: date) -> date:
+    if not 1970 <= value.year <= 9000:
+        raise ValueError("date must be between 1970 and 9000")
+    return value
+
+
+#: A calendar day a period can be built around (no overflow at the ends of time).
+Day = Annotated[date, AfterValidator(_plausible_day)]
+#: Epoch seconds after this are taken for milliseconds sent by mistake (year 5138).
+MAX_EPOCH_SECONDS = 1e11
 
 Ident = Annotated[str, Field(min_length=1, max_length=200)]
 Timestamp = Annotated[float, BeforeValidator(_to_epoch), Field(ge=0, allow_inf_nan=False)]
@@ -111,26 +132,36 @@ class EventValidationError(Exception):
         self.details = details
 
 
+#: Problems listed in one error answer at most (the rest are counted).
+MAX_DETAILS = 50
+
+
 def validation_details(error: ValidationError) -> list[dict[str, Any]]:
-    """Per-field errors as JSON-safe dicts: ``{"field": "events.0.sender.role", "error": ...}``."""
-    return [
+    """Per-field errors as JSON-safe dicts: ``{"field": "events.0.sender.role", "error": ...}``;
+    at most :data:`MAX_DETAILS`, then one entry saying how many more there were."""
+    problems = error.errors(include_url=False, include_context=False, include_input=False)
+    details: list[dict[str, Any]] = [
         {"field": ".".join(str(p) for p in item["loc"]) or None, "error": item["msg"]}
-        for item in error.errors(include_url=False, include_context=False, include_input=False)
+        for item in problems[:MAX_DETAILS]
     ]
+    if len(problems) > MAX_DETAILS:
+        details.append({"field": None, "error": f"and {len(problems) - MAX_DETAILS} more"})
+    return details
 
 
 def parse_events(body: Any, *, now: float | None = None, max_events: int) -> list[ChatEvent]:
     """Validate a decoded JSON body (one event or a batch) into typed events."""
     if not isinstance(body, dict):
         raise EventValidationError([{"field": None, "error": "body must be a JSON object"}])
+    batch = body.get("events")
+    if isinstance(batch, list) and len(batch) > max_events:  # before validating each one
+        raise EventValidationError(
+            [{"field": "events", "error": f"at most {max_events} events per request"}]
+        )
     try:
         parsed = BatchIn.model_validate(body) if "events" in body else EventIn.model_validate(body)
     except ValidationError as exc:
         raise EventValidationError(validation_details(exc)) from exc
     items = parsed.events if isinstance(parsed, BatchIn) else [parsed]
-    if len(items) > max_events:
-        raise EventValidationError(
-            [{"field": "events", "error": f"at most {max_events} events per request"}]
-        )
     stamp = time.time() if now is None else now
     return [item.to_event(stamp) for item in items]

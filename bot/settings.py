@@ -48,6 +48,8 @@ class StorageSettings(_Section):
     auto_migrate: bool = True
     max_group_events: int = Field(default=500, gt=0)
     pool_size: int = Field(default=5, gt=0)
+    #: SQLite: how long a write waits for a lock another process holds, then 503.
+    lock_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _known_driver(self) -> StorageSettings:

@@ -78,6 +78,8 @@ def parse_toml(text: str) -> list[Script]:
     """Scripts from TOML text; raises :class:`LibraryError`."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise LibraryError([Problem(None, None, "nested too deeply")]) from None
     except tomllib.TOMLDecodeError as exc:
         at = _AT_LINE.search(str(exc))
         raise LibraryError([Problem(int(at.group(1)) if at else None, None, str(exc))]) from exc

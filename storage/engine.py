@@ -16,20 +16,25 @@ WRITE_OPTION = "replywatch_write"
 _PG_MIGRATION_LOCK = 0x52574D47  # any fixed key; "RWMG"
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, FULL sync and IMMEDIATE write transactions."""
+#: How long a SQLite statement waits for another process's lock before giving up.
+LOCK_TIMEOUT = 3.0
+
+
+def make_engine(url: str, *, pool_size: int = 5, lock_timeout: float = LOCK_TIMEOUT) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, FULL sync and IMMEDIATE write transactions,
+    and waits at most ``lock_timeout`` seconds for a lock another process holds."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
-        _tune_sqlite(engine.sync_engine)
+        _tune_sqlite(engine.sync_engine, lock_timeout)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def make_sync_sqlite_engine(engine: AsyncEngine) -> Engine:
+def make_sync_sqlite_engine(engine: AsyncEngine, lock_timeout: float = LOCK_TIMEOUT) -> Engine:
     """A blocking (pysqlite) engine on the same SQLite file, tuned the same way.
 
     The group writer runs a whole transaction in one worker-thread call with it,
@@ -37,11 +42,11 @@ def make_sync_sqlite_engine(engine: AsyncEngine) -> Engine:
     """
     url = engine.url.set(drivername="sqlite+pysqlite")
     sync_engine = create_engine(url, pool_size=1, max_overflow=0)
-    _tune_sqlite(sync_engine)
+    _tune_sqlite(sync_engine, lock_timeout)
     return sync_engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, lock_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # We emit BEGIN ourselves (below) so that writers can take the lock up front.
@@ -50,7 +55,7 @@ def _tune_sqlite(engine: Engine) -> None:
         for pragma in (
             "PRAGMA journal_mode=WAL",
             "PRAGMA synchronous=FULL",
-            "PRAGMA busy_timeout=10000",
+            f"PRAGMA busy_timeout={round(lock_timeout * 1000)}",
             "PRAGMA foreign_keys=ON",
         ):
             cursor.execute(pragma)

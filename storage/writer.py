@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import ChatEvent
 from monitors.rules import Thresholds
-from storage.engine import WRITE_OPTION, make_sync_sqlite_engine
+from storage.engine import LOCK_TIMEOUT, WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
 from storage.ingest import Key, Stored, Suggested, apply_batch
 
@@ -45,9 +45,9 @@ class _Submission:
 class _SQLiteRunner:
     """Runs each group's transaction in one call on a dedicated thread."""
 
-    def __init__(self, engine: AsyncEngine, thresholds: Thresholds) -> None:
+    def __init__(self, engine: AsyncEngine, thresholds: Thresholds, lock_timeout: float) -> None:
         self._thresholds = thresholds
-        self._engine = make_sync_sqlite_engine(engine)
+        self._engine = make_sync_sqlite_engine(engine, lock_timeout)
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-sqlite-writer")
 
     async def run(
@@ -106,10 +106,11 @@ class GroupWriter:
         max_group_events: int = 500,
         on_commit: CommitObserver | None = None,
         thresholds: Thresholds | None = None,
+        lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
         rules = thresholds or Thresholds()
         self._runner: _SQLiteRunner | _AsyncRunner = (
-            _SQLiteRunner(engine, rules)
+            _SQLiteRunner(engine, rules, lock_timeout)
             if engine.dialect.name == "sqlite"
             else _AsyncRunner(engine, rules)
         )

@@ -7,7 +7,11 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
+from aiohttp.web_protocol import RequestPayloadError
+
+from bot import safejson
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +45,8 @@ def _kept_headers(exc: web.HTTPException) -> dict[str, str]:
 
 
 async def read_body(request: web.Request) -> bytes:
-    """The request body: 413 over the size limit, 400 when empty."""
+    """The request body: 413 over the size limit, 400 when empty or undecodable
+    (a corrupt or unsupported ``Content-Encoding``)."""
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge as exc:
@@ -52,6 +57,13 @@ async def read_body(request: web.Request) -> bytes:
             max_size=request.app._client_max_size,
             actual_size=request.content_length or 0,
         ) from exc
+    except (HttpProcessingError, RequestPayloadError, OSError, ValueError, RuntimeError) as exc:
+        # aiohttp decompresses Content-Encoding while reading: a corrupt gzip body or an
+        # encoding it cannot decode (br without brotli) ends up here.
+        encoding = request.headers.get("Content-Encoding")
+        raise json_error(
+            web.HTTPBadRequest, "the body could not be read", {"content_encoding": encoding}
+        ) from exc
     if not raw:
         raise json_error(web.HTTPBadRequest, "empty body")
     return raw
@@ -61,6 +73,6 @@ async def read_json(request: web.Request) -> Any:
     """The request body as JSON: 413 over the size limit, 400 if it is not JSON."""
     raw = await read_body(request)
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return safejson.loads(raw)
+    except safejson.JsonProblem as exc:
         raise json_error(web.HTTPBadRequest, "malformed JSON", {"reason": str(exc)}) from exc

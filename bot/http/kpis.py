@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +18,7 @@ from bot.http.params import Query, query
 from bot.keys import KPI_TODAY, SERVICES, SETTINGS
 from bot.payloads import iso
 from bot.reports import kpis as kpi_documents
-from bot.schemas import Ident, Timestamp
+from bot.schemas import Day, Ident, Timestamp
 from monitors import periods
 from storage import live_queries
 
@@ -45,6 +44,10 @@ class TodayCache:
         return now - self.at < max(1.0, 10 * self.took)
 
 
+class NoQuery(Query):
+    """An endpoint without parameters: any given one is refused like elsewhere."""
+
+
 class KpisQuery(Query):
     """``GET /api/v1/kpis``: a ``from``/``to`` range, or the ``period`` holding ``date``
     (default: today so far, in ``kpi.timezone``)."""
@@ -52,7 +55,7 @@ class KpisQuery(Query):
     from_: Timestamp | None = Field(default=None, alias="from")
     to: Timestamp | None = None
     period: periods.Period | None = None
-    day: date | None = Field(default=None, alias="date")
+    day: Day | None = Field(default=None, alias="date")
     agent_id: Ident | None = None
     by: str | None = Field(default=None, pattern="^day$")
 
@@ -133,6 +136,7 @@ def _waiting_json(item: live_queries.Waiting, now: float) -> dict[str, Any]:
 @roles("agent", "supervisor", "qa", "admin")
 async def agents(request: web.Request) -> web.Response:
     """Each agent: status, current concurrency, customers waiting, today's figures."""
+    query(request, NoQuery)
     app = request.app
     now = time.time()
     monitor = app[SETTINGS].monitor

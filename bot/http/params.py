@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot import safejson
 from bot.http.errors import json_error
 from bot.schemas import validation_details
 
@@ -41,9 +42,27 @@ def decode_cursor(cursor: str | None, kind: type | tuple[type, ...]) -> Any:
     if cursor is None:
         return None
     try:
-        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
+        after = safejson.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise json_error(web.HTTPBadRequest, "invalid cursor") from exc
-    if not isinstance(after, kind):
+    if not _fits(after, kind):
         raise json_error(web.HTTPBadRequest, "invalid cursor")
     return after
+
+
+#: Cursor numbers are row ids and epoch seconds: both fit a signed 64-bit column.
+_LIMIT = 2**63 - 1
+
+
+def _fits(value: Any, kind: type | tuple[type, ...]) -> bool:
+    """A cursor value of the expected type whose numbers a database column can hold
+    (``bool`` is not a number here, though Python says it is)."""
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return False
+    items = value if isinstance(value, list) else [value]
+    return all(
+        not isinstance(v, bool)
+        and (not isinstance(v, int | float) or -_LIMIT <= v <= _LIMIT)
+        and not isinstance(v, dict | list)
+        for v in items
+    )

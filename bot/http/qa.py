@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
@@ -125,7 +126,7 @@ async def list_flags(request: web.Request) -> web.Response:
 
 def _flag_id(request: web.Request) -> int:
     raw = request.match_info["id"]
-    if not raw.isdigit() or len(raw) > 18:
+    if not re.fullmatch(r"[0-9]{1,18}", raw):  # ASCII digits only: "²" and "١" are not ids
         raise json_error(web.HTTPNotFound, "no such flag")
     return int(raw)
 

@@ -17,6 +17,7 @@ from bot.http.auth import roles
 from bot.http.params import Query, query
 from bot.keys import SERVICES, SETTINGS
 from bot.reports.produce import gather
+from bot.schemas import Day
 from monitors import charts, periods, report_files
 from storage import report_queries
 
@@ -32,7 +33,7 @@ class PeriodQuery(Query):
     """The period holding ``date`` (default today, in ``kpi.timezone``)."""
 
     period: periods.Period = periods.Period.DAY
-    day: date | None = Field(default=None, alias="date")
+    day: Day | None = Field(default=None, alias="date")
 
 
 class FileQuery(PeriodQuery):

@@ -100,7 +100,7 @@ class AgentNamespace(_AuthNamespace):
         await self.save_session(sid, {"agent_id": principal.agent_id})
         await self.enter_room(sid, agent_room(principal.agent_id))
 
-    async def on_reply(self, sid: str, data: Any) -> dict[str, Any]:
+    async def on_reply(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Record the agent's reply through the pipeline; ack with the stored message."""
         try:
             reply = ReplyIn.model_validate(data)
@@ -112,7 +112,7 @@ class AgentNamespace(_AuthNamespace):
         except ReplyProblem as problem:
             return _error(problem.message, problem.details)
 
-    async def on_suggestion_feedback(self, sid: str, data: Any) -> dict[str, Any]:
+    async def on_suggestion_feedback(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Store whether the agent used, edited or ignored a suggested script."""
         try:
             feedback = FeedbackIn.model_validate(data)
