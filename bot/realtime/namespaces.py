@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.console.sessions import same_origin
 from bot.http.auth import Authenticator, Principal
 from bot.keys import CONSOLE_SESSIONS, SERVICES
-from bot.realtime.names import AGENT_NS, agent_room
+from bot.realtime.names import AGENT_NS, SUPERVISOR_NS, agent_room
 from bot.replies import ReplyIn, ReplyProblem, record_reply
 from bot.schemas import validation_details
 from bot.settings import RealtimeSettings
@@ -20,6 +20,8 @@ from storage import library_repo
 
 log = logging.getLogger(__name__)
 SUPERVISOR_ROLES = frozenset({"supervisor", "qa", "admin"})
+#: The largest Socket.IO message a client may send.
+MAX_MESSAGE_BYTES = 256 * 1024
 
 
 def make_server(settings: RealtimeSettings) -> socketio.AsyncServer:
@@ -29,6 +31,10 @@ def make_server(settings: RealtimeSettings) -> socketio.AsyncServer:
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=settings.cors_allowed_origins or [],
+        # Only ours: the default namespace "/" (open to anyone by default) is refused.
+        namespaces=[AGENT_NS, SUPERVISOR_NS],
+        # A reply is at most 20,000 characters; nothing a client sends needs more.
+        max_http_buffer_size=MAX_MESSAGE_BYTES,
         logger=False,
         engineio_logger=False,
     )

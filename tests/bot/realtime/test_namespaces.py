@@ -4,6 +4,7 @@ console is stored through the same pipeline as HTTP events."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -44,6 +45,25 @@ async def test_connecting_without_auth_is_refused(gateway: Gateway) -> None:
     client = socketio.AsyncClient(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
         await client.connect(gateway.url, namespaces=["/agent"], transports=["websocket"])
+
+
+@pytest.mark.parametrize("auth", [None, {"token": SUPERVISOR}])
+async def test_the_default_namespace_is_refused_to_everyone(
+    gateway: Gateway, auth: dict[str, str] | None
+) -> None:
+    client = socketio.AsyncClient(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(gateway.url, auth=auth, transports=["websocket"], wait_timeout=3)
+
+
+async def test_a_message_larger_than_the_limit_closes_the_connection(
+    gateway: Gateway, listeners: MakeListener
+) -> None:
+    alice = await connected(listeners, gateway, "/agent", ALICE)
+    gone = asyncio.Event()
+    alice.client.on("disconnect", gone.set, namespace="/agent")
+    await alice.client.emit("reply", {"conversation_id": "c1", "text": "x" * 300_000}, "/agent")
+    await asyncio.wait_for(gone.wait(), 5)
 
 
 async def test_an_agent_hears_messages_of_their_conversations_only(
