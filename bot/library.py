@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.logs import Incident
 from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
 from scripts_library.files import LibraryError, Problem, parse
@@ -56,6 +57,7 @@ class Library:
         self._file_digest: str | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-matcher")
         self._searchable: tuple[Index, SearchIndex] | None = None
+        self._incident = Incident(log, "the script library refresh")
 
     @property
     def index(self) -> Index:
@@ -129,8 +131,10 @@ class Library:
         try:
             await self.sync_file(strict=False)
             await self.refresh()
-        except Exception:
-            log.exception("script library refresh failed; keeping the current index")
+        except Exception as exc:
+            self._incident.failed(exc)  # the current index stays in use
+            return
+        self._incident.ok()
 
     def _suggest_sync(self, texts: list[tuple[str, str | None]], k: int) -> list[Suggested]:
         index = self._index

@@ -18,6 +18,7 @@ from bot.channels import DeliveryError
 from bot.channels.gateway import Channels
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.webhooks import backoff
+from bot.logs import Incident
 from bot.metrics import Metrics
 from bot.realtime.publisher import Publisher
 from bot.settings import DeliverySettings
@@ -48,6 +49,7 @@ class Outbox:
         self._publisher = publisher
         self._settings = settings
         self._wake = asyncio.Event()
+        self._incident = Incident(log, "claiming deliveries")
         self._sending: set[asyncio.Task[None]] = set()
 
     def kick(self) -> None:
@@ -67,9 +69,10 @@ class Outbox:
                 claimed = await self._writer.call(
                     deliveries.claim, names, time.time(), self._settings.lease_seconds, BATCH
                 )
-            except Exception:
-                log.exception("could not claim deliveries; retrying")
+            except Exception as exc:
+                self._incident.failed(exc)
                 continue
+            self._incident.ok()
             for delivery in claimed:
                 task = asyncio.create_task(self._send(delivery), name=f"deliver-{delivery.pk}")
                 self._sending.add(task)

@@ -9,6 +9,7 @@ import logging
 import time
 
 from bot.delivery.alerts import AlertDispatch
+from bot.logs import Incident
 from bot.metrics import Metrics
 from storage.sweep import BATCH, sweep_and_peek
 from storage.writer import GroupWriter
@@ -40,6 +41,7 @@ class Sweeper:
         self._alarm_at = float("inf")
         self._tasks: set[asyncio.Task[int]] = set()
         self._stopped = False
+        self._incident = Incident(log, "the sweep")
 
     def wake_at(self, due_at: float | None) -> None:
         """Make sure a sweep runs at ``due_at`` (epoch seconds)."""
@@ -64,9 +66,10 @@ class Sweeper:
             started = time.perf_counter()
             try:
                 alerts, upcoming = await self._writer.call(sweep_and_peek, time.time())
-            except Exception:
-                log.exception("sweep failed; due alerts stay due for the next one")
+            except Exception as exc:
+                self._incident.failed(exc)  # due alerts stay due for the next sweep
                 return 0
+            self._incident.ok()
             await self._alerts.deliver(alerts)
             self._metrics.sweep_seconds.observe(time.perf_counter() - started)
         self.wake_at(time.time() if len(alerts) >= BATCH else upcoming)
