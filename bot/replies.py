@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.keys import CHANNELS, SERVICES
 from bot.payloads import message_payload
 from monitors.events import ChatEvent, EventType, SenderRole
-from storage.queries import conversations_by_external_id
+from storage.queries import conversations_by_external_id, stored_message
 from storage.writer import StorageUnavailable
 
 
@@ -56,7 +56,7 @@ async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> d
         )
     now = time.time()
     event = ChatEvent(
-        id=reply.id or f"rw-{uuid.uuid4()}",
+        id=reply_id(reply.id),
         channel=channel,
         type=EventType.MESSAGE,
         ts=now,
@@ -72,7 +72,36 @@ async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> d
         result = await services.pipeline.handle([event])
     except StorageUnavailable as exc:
         raise ReplyProblem("storage unavailable, reply not recorded: retry", 503) from exc
-    ack: dict[str, Any] = {"message": message_payload(event), "duplicate": result.duplicates > 0}
-    if event.deliver and not result.duplicates:
+    if result.duplicates:
+        return {"message": await _the_stored_reply(app, event), "duplicate": True}
+    ack: dict[str, Any] = {"message": message_payload(event), "duplicate": False}
+    if event.deliver:
         ack["delivery"] = "pending"
     return ack
+
+
+#: Replies made in ReplyWatch have ids of their own, so that none can shadow a message
+#: an integration posts later (``POST /api/v1/events`` refuses ids with this prefix).
+REPLY_PREFIX = "rw-"
+
+
+def reply_id(given: str | None) -> str:
+    """The stored id of a reply: the console's own id (for safe retries) in the replies'
+    id space, or a new one."""
+    if given is None:
+        return f"{REPLY_PREFIX}{uuid.uuid4()}"
+    return given if given.startswith(REPLY_PREFIX) else f"{REPLY_PREFIX}{given}"
+
+
+async def _the_stored_reply(app: web.Application, event: ChatEvent) -> dict[str, Any]:
+    """A retried reply: the message as stored (never the retry's text); 409 when the id
+    was used for something else."""
+    stored = await stored_message(app[SERVICES].engine, event.channel, event.id)
+    same = stored is not None and (stored.conversation_id, stored.sender_id, stored.text) == (
+        event.conversation_id,
+        event.sender_id,
+        event.text,
+    )
+    if stored is None or not same:
+        raise ReplyProblem("this reply id was already used for another message", 409)
+    return message_payload(stored)

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -81,6 +82,13 @@ class EventIn(BaseModel):
     agent_id: Ident | None = None
     status: Literal["online", "away", "offline"] | None = None
     script_id: Ident | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_reply_id(cls, value: str) -> str:
+        if value.startswith("rw-"):
+            raise ValueError("ids starting with rw- are reserved for replies made in ReplyWatch")
+        return value
 
     @model_validator(mode="after")
     def _fields_for_type(self) -> EventIn:

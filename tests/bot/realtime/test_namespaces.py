@@ -121,14 +121,14 @@ async def test_a_console_reply_is_stored_and_acknowledged(
     )
     message = ack["message"]
     assert (message["id"], message["text"], message["script_id"]) == (
-        "console-1",
+        "rw-console-1",  # the replies' own id space (see the next test)
         "亲，今天发货",
         "ship-1",
     )
     assert message["sender"]["id"] == "alice"
     assert ack["duplicate"] is False
     engine = engine_of(gateway.app)
-    assert "console-1" in await stored_ids(engine)
+    assert "rw-console-1" in await stored_ids(engine)
     assert (await conversation(engine, "c1")).assignee_id == "alice"
     again = await alice.client.call(
         "reply",
@@ -137,7 +137,33 @@ async def test_a_console_reply_is_stored_and_acknowledged(
         timeout=5,
     )
     assert again["duplicate"] is True
+    assert again["message"]["id"] == "rw-console-1"
     assert await count_events(engine) == 2
+
+
+async def test_a_reply_id_never_shadows_a_customer_message_or_echoes_unstored_text(
+    gateway: Gateway, listeners: MakeListener
+) -> None:
+    await gateway.post_events(
+        {"events": [assigned("c1", "alice", "a1"), customer_says("m1", conv="c1", text="在吗")]}
+    )
+    alice = await connected(listeners, gateway, "/agent", ALICE)
+    reply = {"conversation_id": "c1", "text": "在的亲", "id": "next-1"}
+    ack = await alice.client.call("reply", reply, namespace="/agent", timeout=5)
+    assert ack["message"]["id"] == "rw-next-1"
+    # The integration's next customer message happens to carry the same id: it is stored.
+    status, body = await gateway.post_events(customer_says("next-1", conv="c2", text="发货了吗"))
+    assert (status, body) == (202, {"accepted": 1, "duplicates": 0})
+    # A retry with other text under the same id is refused, not echoed as if stored.
+    other = reply | {"text": "something else"}
+    refused = await alice.client.call("reply", other, namespace="/agent", timeout=5)
+    assert "already used" in refused["error"]
+    again = await alice.client.call("reply", reply, namespace="/agent", timeout=5)
+    assert (again["duplicate"], again["message"]["text"]) == (True, "在的亲")
+    # Integrations may not post into the replies' id space.
+    status, body = await gateway.post_events(customer_says("rw-x", conv="c3"))
+    assert status == 400
+    assert "reserved" in body["details"][0]["error"]
 
 
 @pytest.mark.parametrize(
