@@ -76,6 +76,8 @@ class MonitorSettings(_Section):
     active_window_seconds: float = Field(default=600.0, gt=0)
     sweep_seconds: float = Field(default=0.5, gt=0)
     forbidden_phrases: list[str] = Field(default_factory=lambda: ["不行", "不知道", "不可以"])
+    #: Exceptions the team allows although they contain a forbidden phrase.
+    allowed_phrases: list[str] = Field(default_factory=list)
 
     def thresholds(self) -> Thresholds:
         """The numbers the pure response-time rules take."""
@@ -87,6 +89,7 @@ class MonitorSettings(_Section):
             unanswered_seconds=self.unanswered_seconds,
             active_window_seconds=self.active_window_seconds,
             forbidden_phrases=tuple(self.forbidden_phrases),
+            allowed_phrases=tuple(self.allowed_phrases),
         )
 
 

@@ -51,6 +51,8 @@ class Thresholds:
     unanswered_seconds: float = 300.0
     active_window_seconds: float = 600.0
     forbidden_phrases: tuple[str, ...] = ("不行", "不知道", "不可以")
+    #: The team's exceptions: text that contains a forbidden phrase but is fine.
+    allowed_phrases: tuple[str, ...] = ()
 
 
 def deadline_for(concurrency: int, settings: Thresholds) -> float:
@@ -198,6 +200,6 @@ def next_due_at(turn: Turn, fired: frozenset[AlertKind]) -> float | None:
 
 
 def forbidden_phrase(text: str, settings: Thresholds) -> str | None:
-    """The first forbidden phrase in an agent's ``text`` (after the matcher's
-    normalisation), or None."""
-    return has_phrase(text, settings.forbidden_phrases)
+    """The first forbidden phrase in one clause of an agent's ``text`` (after the
+    matcher's normalisation, allowed phrases taken out), or None."""
+    return has_phrase(text, settings.forbidden_phrases, settings.allowed_phrases)

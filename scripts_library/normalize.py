@@ -69,20 +69,49 @@ def tokens(normalized: str) -> list[str]:
     return words
 
 
-def has_phrase(text: str, phrases: Sequence[str]) -> str | None:
-    """The first of ``phrases`` found in ``text`` after normalisation, or None.
+def clauses(text: str) -> list[str]:
+    """``text`` cut at punctuation and line breaks (before normalisation drops them), so
+    that "不，可以的" is the clauses "不" and "可以的", not "不可以的"."""
+    parts: list[str] = []
+    current: list[str] = []
+    for char in unicodedata.normalize("NFKC", text):
+        if unicodedata.category(char).startswith("P") or char in "\n\r\t":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part for part in parts if part.strip()]
 
-    Chinese phrases match anywhere (Chinese has no spaces); other phrases match
-    whole words only, so "no" is not found in "know".
+
+def has_phrase(text: str, phrases: Sequence[str], allowed: Sequence[str] = ()) -> str | None:
+    """The first of ``phrases`` found in one clause of ``text`` after normalisation, or
+    None.
+
+    Chinese phrases match anywhere inside a clause (Chinese has no spaces); other
+    phrases match whole words only, so "no" is not found in "know". Occurrences of an
+    ``allowed`` phrase (a team's exceptions, e.g. "不知道您" in a polite question) are
+    taken out first.
     """
-    normalized = compact(normalize(text))
+    exceptions = [n for n in (compact(normalize(a)) for a in allowed) if n]
+    for clause in clauses(text):
+        normalized = compact(normalize(clause))
+        for exception in exceptions:
+            normalized = normalized.replace(exception, " | ")
+        found = _phrase_in(normalized, phrases)
+        if found is not None:
+            return found
+    return None
+
+
+def _phrase_in(normalized: str, phrases: Sequence[str]) -> str | None:
     words = f" {normalized} "
-    joined = normalized.replace(" ", "")
+    pieces = [piece.replace(" ", "") for piece in normalized.split("|")]
     for phrase in phrases:
         needle = compact(normalize(phrase))
         if not needle:
             continue
-        if is_cjk(needle) and needle.replace(" ", "") in joined:
+        if is_cjk(needle) and any(needle.replace(" ", "") in piece for piece in pieces):
             return phrase
         if f" {needle} " in words:
             return phrase

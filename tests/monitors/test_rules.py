@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.settings import MonitorSettings
 from monitors.rules import (
     FLAGGED,
     FOR_AGENT,
@@ -15,6 +16,7 @@ from monitors.rules import (
     deadline_for,
     due_alerts,
     end_turn,
+    forbidden_phrase,
     next_due_at,
     start_turn,
 )
@@ -128,3 +130,10 @@ def test_who_sees_which_alert() -> None:
     assert AlertKind.OVERDUE in FOR_AGENT
     assert AlertKind.OVERDUE in FOR_SUPERVISORS
     assert {AlertKind.SLOW, AlertKind.UNANSWERED, AlertKind.FORBIDDEN} == FLAGGED
+
+
+def test_forbidden_phrases_follow_the_configured_exceptions() -> None:
+    rules = MonitorSettings(allowed_phrases=["不知道您是否方便"]).thresholds()
+    assert forbidden_phrase("不知道您是否方便视频看看？", rules) is None
+    assert forbidden_phrase("这个我不知道", rules) == "不知道"
+    assert forbidden_phrase("不，可以的", RULES) is None

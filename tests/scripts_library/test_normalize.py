@@ -41,3 +41,26 @@ def test_tokens_segment_chinese_and_split_the_rest() -> None:
 )
 def test_forbidden_phrases_after_normalisation(text: str, found: str | None) -> None:
     assert has_phrase(text, ["不行", "不知道", "不可以", "no way"]) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("不，可以的", None),  # "no — yes, that's possible": punctuation ends a clause
+        ("不可以。", "不可以"),
+        ("这个\n不可以哦", "不可以"),
+        ("這個不可以", "不可以"),  # traditional characters
+        ("行，不可以也行", "不可以"),
+        ("No, way", None),
+        ("no way!", "no way"),
+        ("I know", None),
+    ],
+)
+def test_forbidden_phrases_match_within_a_clause(text: str, found: str | None) -> None:
+    assert has_phrase(text, ["不行", "不知道", "不可以", "no way"]) == found
+
+
+def test_a_teams_allowed_phrases_are_not_flagged() -> None:
+    allowed = ["不知道您是否方便"]
+    assert has_phrase("不知道您是否方便留个电话？", ["不知道"], allowed) is None
+    assert has_phrase("不知道您是否方便，我真不知道", ["不知道"], allowed) == "不知道"

@@ -140,6 +140,15 @@ async def test_forbidden_phrases_in_agent_messages(engine: AsyncEngine) -> None:
     assert await alert_kinds(engine) == [("reply.forbidden_phrase", "r1")]
 
 
+async def test_no_then_yes_across_a_comma_is_no_flat_refusal(engine: AsyncEngine) -> None:
+    await ingest(
+        engine,
+        customer_says("m1", "c1", ts=T0),
+        agent_replies("r1", "alice", "c1", "不，可以的！马上给您改地址", ts=T0 + 5),
+    )
+    assert await alert_kinds(engine) == []  # the QA queue gets no noise
+
+
 async def test_an_agent_message_stamped_before_the_turn_does_not_answer_it(
     engine: AsyncEngine,
 ) -> None:
