@@ -49,6 +49,8 @@ from storage.engine import make_engine, upgrade
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
+#: The longest request line or header accepted (bytes).
+MAX_LINE = 64 * 1024
 
 
 async def _delivery(app: web.Application) -> AsyncIterator[None]:
@@ -157,6 +159,9 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.server.max_body_bytes,
         middlewares=[security_headers, error_middleware, auth_middleware(authenticator)],
+        # Longer request lines and headers than aiohttp's 8 KiB, so that every query the
+        # API accepts (a 2,000-character question, percent-encoded) reaches validation.
+        handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE},
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()

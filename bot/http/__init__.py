@@ -8,7 +8,7 @@ from aiohttp import web
 
 def routes() -> list[web.RouteDef]:
     """Every HTTP API route, in registration order."""
-    from bot.http import actions, conversations, events, kpis, qa, reports, scripts
+    from bot.http import actions, conversations, events, kpis, openapi, qa, reports, scripts
 
     return [
         *events.routes,
@@ -18,4 +18,5 @@ def routes() -> list[web.RouteDef]:
         *actions.routes,
         *kpis.routes,
         *reports.routes,
+        *openapi.routes,
     ]

@@ -1,0 +1,222 @@
+"""The OpenAPI 3.1 document of the HTTP API, served at ``/api/v1/openapi.json``.
+
+Built from the app's route table (who may call each route comes from its ``roles``
+mark) and from the same pydantic models that validate each request's query string and
+body, so the document cannot drift from what the handlers accept. A test checks that
+every API route is described here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from bot.http import actions, conversations, kpis, qa, reports, scripts
+from bot.http.auth import ROLES_ATTR
+from bot.schemas import BatchIn, EventIn
+from scripts_library.model import Script
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """What a route takes and answers, beyond its path and roles."""
+
+    summary: str
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | tuple[type[BaseModel], ...] | str | None = None
+    ok: int = 200
+    media: tuple[str, ...] = ("application/json",)
+
+
+OPERATIONS: dict[tuple[str, str], Operation] = {
+    ("POST", "/api/v1/events"): Operation(
+        "Store one event or a batch (202 after commit)", body=(EventIn, BatchIn), ok=202
+    ),
+    ("GET", "/api/v1/suggest"): Operation("Best scripts for a question", scripts.SuggestQuery),
+    ("GET", "/api/v1/scripts"): Operation("The library, a page at a time", scripts.ListQuery),
+    ("POST", "/api/v1/scripts"): Operation("Add a script", body=Script, ok=201),
+    ("POST", "/api/v1/scripts/import"): Operation(
+        "Import a TOML or CSV library file", scripts.ImportQuery, body="text/plain"
+    ),
+    ("GET", "/api/v1/scripts/export"): Operation(
+        "The library as a file", scripts.ExportQuery, media=("application/toml", "text/csv")
+    ),
+    ("GET", "/api/v1/scripts/gaps"): Operation("Questions nothing matched", scripts.GapsQuery),
+    ("GET", "/api/v1/scripts/search"): Operation(
+        "Entries with the words anywhere", scripts.SearchQuery
+    ),
+    ("GET", "/api/v1/scripts/{id}"): Operation("One script"),
+    ("PUT", "/api/v1/scripts/{id}"): Operation("Create or replace a script", body=Script),
+    ("DELETE", "/api/v1/scripts/{id}"): Operation("Delete a script", ok=204),
+    ("GET", "/api/v1/alerts"): Operation("Alerts, newest first", qa.AlertsQuery),
+    ("GET", "/api/v1/flags"): Operation("The QA queue, newest first", qa.FlagsQuery),
+    ("POST", "/api/v1/flags/{id}/review"): Operation("Review a flag", body=qa.ReviewIn),
+    ("GET", "/api/v1/conversations"): Operation(
+        "Open conversations, waiting longest first", conversations.ListQuery
+    ),
+    ("GET", "/api/v1/conversations/{id}"): Operation(
+        "A transcript", conversations.ConversationQuery
+    ),
+    ("POST", "/api/v1/conversations/{id}/reply"): Operation(
+        "An agent's reply", body=actions.HttpReplyIn, ok=201
+    ),
+    ("POST", "/api/v1/conversations/{id}/assign"): Operation(
+        "Hand a conversation to another agent", body=actions.AssignIn
+    ),
+    ("POST", "/api/v1/replies/check"): Operation(
+        "Whether a draft holds a forbidden phrase", body=actions.CheckIn
+    ),
+    ("GET", "/api/v1/kpis"): Operation("KPI figures and scores", kpis.KpisQuery),
+    ("GET", "/api/v1/agents"): Operation("The live view of every agent", kpis.NoQuery),
+    ("GET", "/api/v1/reports/file"): Operation(
+        "A period's report file", reports.FileQuery, media=tuple(reports.MEDIA.values())
+    ),
+    ("GET", "/api/v1/reports/chart"): Operation(
+        "A period's chart", reports.ChartQuery, media=("image/png",)
+    ),
+}
+ERROR = {
+    "type": "object",
+    "required": ["error", "details"],
+    "properties": {"error": {"type": "string"}, "details": {}},
+}
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    """The model's JSON Schema, its definitions moved to ``components``."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(_tidy(schema.pop("$defs", {})))
+    components[model.__name__] = _tidy(schema)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+#: Constraints pydantic leaves under their Python names inside annotated types.
+_KEYWORDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def _tidy(schema: Any) -> Any:
+    """JSON Schema keywords for pydantic's leftover ``ge``/``le``... constraints."""
+    if isinstance(schema, dict):
+        return {_KEYWORDS.get(k, k): _tidy(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_tidy(v) for v in schema]
+    return schema
+
+
+def _optional(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema without the ``null`` branch (absent means None)."""
+    branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+    if "anyOf" in schema and len(branches) == 1:
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        return {**rest, **branches[0]}
+    return schema
+
+
+def _parameters(
+    operation: Operation, path: str, components: dict[str, Any]
+) -> list[dict[str, Any]]:
+    found = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in ("id",)
+        if "{" + name + "}" in path
+    ]
+    if operation.query is not None:
+        schema = operation.query.model_json_schema(
+            by_alias=True, ref_template="#/components/schemas/{model}"
+        )
+        components.update(_tidy(schema.pop("$defs", {})))
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            found.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in required,
+                    "schema": _tidy(_optional(prop)),
+                }
+            )
+    return found
+
+
+def _body(operation: Operation, components: dict[str, Any]) -> dict[str, Any] | None:
+    body = operation.body
+    if body is None:
+        return None
+    if isinstance(body, str):
+        return {"required": True, "content": {body: {"schema": {"type": "string"}}}}
+    models = body if isinstance(body, tuple) else (body,)
+    refs = [_schema(model, components) for model in models]
+    schema = refs[0] if len(refs) == 1 else {"oneOf": refs}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(operation: Operation) -> dict[str, Any]:
+    error = {"description": "error", "content": {"application/json": {"schema": ERROR}}}
+    ok: dict[str, Any] = {"description": "done"}
+    if operation.ok != 204:
+        ok["content"] = {
+            media.split(";")[0]: {
+                "schema": {"type": "object"} if media == "application/json" else {}
+            }
+            for media in operation.media
+        }
+    answers = {str(operation.ok): ok}
+    if operation.ok == 201:
+        answers["200"] = ok  # a repeated id, or a replaced script
+    for status in ("400", "401", "403", "404", "409", "413", "415", "503"):
+        answers[status] = error
+    return answers
+
+
+def document(app: web.Application) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``app``'s API routes."""
+    components: dict[str, Any] = {}
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, roles in api_routes(app):
+        operation = OPERATIONS[(method, path)]
+        spec: dict[str, Any] = {
+            "summary": operation.summary,
+            "description": "Roles: " + ", ".join(sorted(roles)),
+            "parameters": _parameters(operation, path, components),
+            "responses": _responses(operation),
+            "security": [{"bearer": []}, {"session": []}],
+        }
+        body = _body(operation, components)
+        if body is not None:
+            spec["requestBody"] = body
+        paths.setdefault(path, {})[method.lower()] = spec
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ReplyWatch", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "rw_session"},
+            },
+        },
+    }
+
+
+def api_routes(app: web.Application) -> list[tuple[str, str, frozenset[str]]]:
+    """``(method, path template, roles)`` of every role-marked ``/api/`` route."""
+    found = []
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.resource else {}
+        path = info.get("path") or info.get("formatter") or ""
+        roles = getattr(route.handler, ROLES_ATTR, None)
+        if path.startswith("/api/") and route.method != "HEAD" and roles:
+            found.append((route.method, path, roles))
+    return found
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """The API's OpenAPI 3.1 document (open, like the health checks: it holds no data)."""
+    return web.json_response(document(request.app))
+
+
+routes = [web.get("/api/v1/openapi.json", openapi)]
