@@ -39,6 +39,7 @@ from bot.keys import (
 from bot.library import Library
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
+from bot.realtime.janitor import Janitor, Limits
 from bot.realtime.names import PATH, SUPERVISOR_NS
 from bot.realtime.namespaces import AgentNamespace, SupervisorNamespace, make_server
 from bot.realtime.publisher import Publisher
@@ -149,8 +150,22 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _realtime(app: web.Application) -> AsyncIterator[None]:
-    yield
-    await app[SIO].shutdown()
+    """The socket janitor while the app runs; Socket.IO shut down last."""
+    realtime = app[SETTINGS].realtime
+    janitor = Janitor(
+        app[SIO],
+        Limits(
+            join_seconds=realtime.join_seconds,
+            max_queued=realtime.max_queued_messages,
+            every_seconds=min(2.0, realtime.join_seconds / 2),
+        ),
+    )
+    task = asyncio.create_task(janitor.run(), name="replywatch-socket-janitor")
+    try:
+        yield
+    finally:
+        await cancel([task])
+        await app[SIO].shutdown()
 
 
 def create_app(settings: Settings) -> web.Application:

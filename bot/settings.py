@@ -63,6 +63,10 @@ class RealtimeSettings(_Section):
 
     redis_url: str = ""
     cors_allowed_origins: list[str] = Field(default_factory=list)
+    #: A connection that joins neither /agent nor /supervisor this long is closed.
+    join_seconds: float = Field(default=10.0, gt=0)
+    #: A client with more pushes than this waiting (it stopped reading) is closed.
+    max_queued_messages: int = Field(default=1000, ge=10)
 
 
 class MonitorSettings(_Section):

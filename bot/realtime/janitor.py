@@ -1,0 +1,78 @@
+"""Keeps the Socket.IO server's memory bounded.
+
+Every few seconds it closes Engine.IO connections that never joined ``/agent`` or
+``/supervisor`` within ``join_seconds`` (a bare handshake holds server state but has
+shown no token or session), and connections whose outgoing queue has grown past
+``max_queued`` packets (a console that stopped reading would otherwise make the
+server hold every push for it). Each closing is logged once, with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import socketio
+
+from bot.realtime.names import AGENT_NS, SUPERVISOR_NS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How long a connection may stay without a namespace, and how much may wait for it."""
+
+    join_seconds: float = 10.0
+    max_queued: int = 1000
+    every_seconds: float = 2.0
+
+
+class Janitor:
+    """Closes idle handshakes and slow consumers (see the module's description)."""
+
+    def __init__(self, sio: socketio.AsyncServer, limits: Limits = Limits()) -> None:
+        self._sio = sio
+        self._limits = limits
+        self._first_seen: dict[str, float] = {}
+
+    async def run(self) -> None:
+        """Check every ``every_seconds`` until cancelled."""
+        while True:
+            await asyncio.sleep(self._limits.every_seconds)
+            try:
+                await self.sweep(time.monotonic())
+            except Exception:
+                log.exception("socket janitor failed; trying again")
+
+    async def sweep(self, now: float) -> list[tuple[str, str]]:
+        """Close what breaks the limits now; ``(Engine.IO sid, reason)`` of each closed."""
+        sockets = dict(self._sio.eio.sockets)
+        for gone in set(self._first_seen) - set(sockets):
+            del self._first_seen[gone]
+        closed = []
+        for eio_sid, socket in sockets.items():
+            reason = self._reason(eio_sid, socket, now)
+            if reason is not None:
+                log.warning("closing Socket.IO connection %s: %s", eio_sid, reason)
+                closed.append((eio_sid, reason))
+                self._first_seen.pop(eio_sid, None)
+                await self._sio.eio.disconnect(eio_sid)
+        return closed
+
+    def _reason(self, eio_sid: str, socket: object, now: float) -> str | None:
+        queued = getattr(socket, "queue", None)
+        if queued is not None and queued.qsize() > self._limits.max_queued:
+            return f"{queued.qsize()} messages waiting: the client stopped reading"
+        joined = any(
+            self._sio.manager.sid_from_eio_sid(eio_sid, namespace) is not None
+            for namespace in (AGENT_NS, SUPERVISOR_NS)
+        )
+        if joined:
+            return None
+        first = self._first_seen.setdefault(eio_sid, now)
+        if now - first >= self._limits.join_seconds:
+            return f"no namespace joined within {self._limits.join_seconds:g} s"
+        return None
