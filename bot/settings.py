@@ -260,6 +260,10 @@ class AuthSettings(_Section):
 
     tokens: list[TokenSettings] = Field(default_factory=list)
 
+    def agent_ids(self) -> set[str]:
+        """The agents that have a token."""
+        return {t.agent_id for t in self.tokens if t.agent_id}
+
     @model_validator(mode="after")
     def _unique_tokens(self) -> AuthSettings:
         seen = [t.token for t in self.tokens]

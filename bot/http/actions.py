@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.http.auth import PRINCIPAL, roles
 from bot.http.conversations import one_conversation
-from bot.http.errors import json_error, read_json
+from bot.http.errors import json_error
+from bot.http.params import body
 from bot.http.qa import QA
 from bot.keys import SERVICES, SETTINGS
 from bot.replies import ReplyIn, ReplyProblem, record_reply
@@ -38,25 +39,19 @@ class CheckIn(BaseModel):
     text: Annotated[str, Field(max_length=20_000)]
 
 
-def _known_agents(request: web.Request) -> set[str]:
-    return {t.agent_id for t in request.app[SETTINGS].auth.tokens if t.agent_id}
-
-
 @roles("supervisor", "admin")
 async def assign(request: web.Request) -> web.Response:
     """A supervisor hands a conversation to another agent: stored as a
     ``conversation.assigned`` event through the pipeline, so the agent gets it live, with
     the suggestions for the customer's latest message."""
-    try:
-        body = AssignIn.model_validate(await read_json(request))
-    except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid assignment", validation_details(exc)) from exc
-    conv = await one_conversation(request, request.match_info["id"], body.channel)
+    assignment = await body(request, AssignIn, "assignment")
+    conv = await one_conversation(request, request.match_info["id"], assignment.channel)
     engine = request.app[SERVICES].engine
-    if body.agent_id not in _known_agents(request) and not await queries.agent_known(
-        engine, body.agent_id
+    agent_id = assignment.agent_id
+    if agent_id not in request.app[SETTINGS].auth.agent_ids() and not await queries.agent_known(
+        engine, agent_id
     ):
-        raise json_error(web.HTTPBadRequest, "unknown agent", {"agent_id": body.agent_id})
+        raise json_error(web.HTTPBadRequest, "unknown agent", {"agent_id": agent_id})
     now = time.time()
     event = ChatEvent(
         id=f"rw-assign-{uuid.uuid4()}",
@@ -65,7 +60,7 @@ async def assign(request: web.Request) -> web.Response:
         ts=now,
         received_at=now,
         conversation_id=conv.external_id,
-        agent_id=body.agent_id,
+        agent_id=agent_id,
     )
     try:
         await request.app[SERVICES].pipeline.handle([event])
@@ -75,7 +70,7 @@ async def assign(request: web.Request) -> web.Response:
         {
             "conversation_id": conv.external_id,
             "channel": conv.channel,
-            "agent_id": body.agent_id,
+            "agent_id": agent_id,
             "previous_agent_id": conv.assignee_id,
             "event_id": event.id,
         }
@@ -85,12 +80,9 @@ async def assign(request: web.Request) -> web.Response:
 @roles("agent", *QA)
 async def check_reply(request: web.Request) -> web.Response:
     """Whether a draft holds a forbidden phrase (the same check QA's alerts use)."""
-    try:
-        body = CheckIn.model_validate(await read_json(request))
-    except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid draft", validation_details(exc)) from exc
+    draft = await body(request, CheckIn, "draft")
     thresholds = request.app[SETTINGS].monitor.thresholds()
-    return web.json_response({"phrase": rules.forbidden_phrase(body.text, thresholds)})
+    return web.json_response({"phrase": rules.forbidden_phrase(draft.text, thresholds)})
 
 
 class HttpReplyIn(BaseModel):
@@ -116,9 +108,9 @@ async def post_reply(request: web.Request) -> web.Response:
     """An agent's reply over HTTP, exactly as the Socket.IO ``reply``: stored, then sent
     out through the conversation's channel; 201 (200 for a repeated ``id``)."""
     agent_id = request[PRINCIPAL].agent_id
+    given = await body(request, HttpReplyIn, "reply")
     try:
-        body = HttpReplyIn.model_validate(await read_json(request))
-        reply = ReplyIn(conversation_id=request.match_info["id"], **body.model_dump())
+        reply = ReplyIn(conversation_id=request.match_info["id"], **given.model_dump())
     except ValidationError as exc:
         raise json_error(web.HTTPBadRequest, "invalid reply", validation_details(exc)) from exc
     if agent_id is None:  # agent tokens always carry one (settings check)

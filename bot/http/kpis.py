@@ -146,7 +146,7 @@ async def agents(request: web.Request) -> web.Response:
         open_turns = await live_queries.waiting(conn)
     today_at, today = await _today(app, now)
     ids = set(known) | set(busy) | {w.agent_id for w in open_turns if w.agent_id} | set(today)
-    ids |= {t.agent_id for t in app[SETTINGS].auth.tokens if t.agent_id}
+    ids |= app[SETTINGS].auth.agent_ids()
     own = _own(request[PRINCIPAL], None)
     items = []
     for agent_id in sorted(i for i in ids if own is None or i == own):

@@ -1,4 +1,5 @@
-"""Query-string validation and opaque paging cursors shared by the HTTP handlers."""
+"""Query-string and JSON-body validation and opaque paging cursors shared by the HTTP
+handlers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot import safejson
-from bot.http.errors import json_error
+from bot.http.errors import json_error, read_json
 from bot.schemas import validation_details
 
 
@@ -30,6 +31,17 @@ def query(request: web.Request, model: type[Q]) -> Q:
         return model.model_validate(dict(request.query))
     except ValidationError as exc:
         raise json_error(web.HTTPBadRequest, "invalid query", validation_details(exc)) from exc
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def body(request: web.Request, model: type[M], what: str) -> M:
+    """The JSON body validated as ``model`` (400 ``invalid <what>`` naming each problem)."""
+    try:
+        return model.model_validate(await read_json(request))
+    except ValidationError as exc:
+        raise json_error(web.HTTPBadRequest, f"invalid {what}", validation_details(exc)) from exc
 
 
 def encode_cursor(after: Any) -> str:

@@ -6,14 +6,14 @@ import re
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.http.auth import PRINCIPAL, roles
-from bot.http.errors import json_error, read_json
-from bot.http.params import Query, decode_cursor, encode_cursor, query
+from bot.http.errors import json_error
+from bot.http.params import Query, body, decode_cursor, encode_cursor, query
 from bot.keys import SERVICES
 from bot.payloads import alert_payload, iso
-from bot.schemas import Ident, Timestamp, validation_details
+from bot.schemas import Ident, Timestamp
 from monitors.rules import AlertKind
 from storage import qa_repo
 
@@ -135,17 +135,14 @@ def _flag_id(request: web.Request) -> int:
 async def review_flag(request: web.Request) -> web.Response:
     """Record a QA verdict on a flag; a flag is reviewed once (409 after that)."""
     flag_id = _flag_id(request)
-    try:
-        body = ReviewIn.model_validate(await read_json(request))
-    except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid review", validation_details(exc)) from exc
+    review = await body(request, ReviewIn, "review")
     engine = request.app[SERVICES].engine
     done = await qa_repo.review(
         engine,
         flag_id,
-        verdict=body.verdict,
-        note=body.note,
-        points=body.points,
+        verdict=review.verdict,
+        note=review.note,
+        points=review.points,
         reviewer=request[PRINCIPAL].name,
     )
     row = await qa_repo.flag(engine, flag_id)
