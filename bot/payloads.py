@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.settings import MonitorSettings
 from monitors.events import ChatEvent
 from monitors.rules import Turn
 from storage.alerts import Alert
@@ -85,3 +86,13 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
     if alert.response_seconds is not None:
         payload["response_seconds"] = alert.response_seconds
     return payload
+
+
+def rules_json(monitor: MonitorSettings) -> dict[str, Any]:
+    """The response-time rules a console shows deadlines and tiers by."""
+    return {
+        "reply_seconds": monitor.reply_seconds,
+        "busy_reply_seconds": monitor.busy_reply_seconds,
+        "busy_concurrency": monitor.busy_concurrency,
+        "warn_ratio": monitor.warn_ratio,
+    }

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from monitors.rules import Turn
 from storage.tables import CONVERSATIONS, EVENTS, TURNS
+from storage.turns import turn_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +72,7 @@ def _open_conversation(
     row: object, latest: tuple[LastMessage | None, str | None]
 ) -> OpenConversation:
     r = row._mapping  # type: ignore[attr-defined]
-    turn = None
-    if r[TURNS.c.id] is not None:
-        turn = Turn(
-            message_id=r[TURNS.c.message_id],
-            started_at=r[TURNS.c.started_at],
-            agent_id=r[TURNS.c.agent_id],
-            concurrency=r[TURNS.c.concurrency],
-            deadline_seconds=r[TURNS.c.deadline_seconds],
-            warn_at=r[TURNS.c.warn_at],
-            due_at=r[TURNS.c.due_at],
-            unanswered_at=r[TURNS.c.unanswered_at],
-        )
+    turn = turn_from_row(row) if r[TURNS.c.id] is not None else None
     last, name = latest
     return OpenConversation(
         pk=r[CONVERSATIONS.c.id],

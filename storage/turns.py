@@ -80,9 +80,9 @@ class TrackedTurn:
         }
 
 
-def tracked_from_row(row: Any) -> TrackedTurn:
-    """A stored turn."""
-    turn = rules.Turn(
+def turn_from_row(row: Any) -> rules.Turn:
+    """The rules' view of a ``turns`` row (also of a row joined with its conversation)."""
+    return rules.Turn(
         message_id=row.message_id,
         started_at=row.started_at,
         agent_id=row.agent_id,
@@ -92,6 +92,11 @@ def tracked_from_row(row: Any) -> TrackedTurn:
         due_at=row.due_at,
         unanswered_at=row.unanswered_at,
     )
+
+
+def tracked_from_row(row: Any) -> TrackedTurn:
+    """A stored turn."""
+    turn = turn_from_row(row)
     fired = frozenset(k for k, column in _FIRED_COLUMNS.items() if getattr(row, column))
     return TrackedTurn(
         row.id,

@@ -23,6 +23,7 @@ from aiohttp.typedefs import Handler
 from bot.console import i18n
 from bot.console.sessions import SignedIn, same_origin
 from bot.keys import CONSOLE_SESSIONS, SETTINGS
+from bot.payloads import rules_json
 
 STATIC = Path(str(resources.files("bot.console") / "static"))
 HOME = {
@@ -185,7 +186,6 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         if signed_in.principal.role not in PAGES[name]:
             context = _context(request, signed_in, page=name)
             return aiohttp_jinja2.render_template("forbidden.html", request, context, status=403)
-        monitor = request.app[SETTINGS].monitor
         config = {
             "page": name,
             "lang": _language(request),
@@ -193,12 +193,7 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
             "role": signed_in.principal.role,
             "csrf": signed_in.session.csrf,
             "qa_points": request.app[SETTINGS].qa.default_points,
-            "rules": {
-                "reply_seconds": monitor.reply_seconds,
-                "busy_reply_seconds": monitor.busy_reply_seconds,
-                "busy_concurrency": monitor.busy_concurrency,
-                "warn_ratio": monitor.warn_ratio,
-            },
+            "rules": rules_json(request.app[SETTINGS].monitor),
         }
         context = _context(request, signed_in, page=name, config=config)
         return aiohttp_jinja2.render_template(f"{name}.html", request, context)

@@ -17,7 +17,7 @@ from bot.http.errors import json_error
 from bot.http.params import Query, query
 from bot.http.qa import QA, flag_json
 from bot.keys import SERVICES, SETTINGS
-from bot.payloads import iso, turn_json
+from bot.payloads import iso, rules_json, turn_json
 from bot.schemas import Ident
 from storage import conversations, deliveries, library_repo, qa_repo
 from storage.conversations import OpenConversation
@@ -101,17 +101,11 @@ async def list_conversations(request: web.Request) -> web.Response:
         found = await conversations.open_conversations(
             conn, agent_id, unassigned=params.unassigned, limit=params.limit
         )
-    monitor = request.app[SETTINGS].monitor
     return web.json_response(
         {
             "items": [_open_json(c, now) for c in found],
             "at": iso(now),
-            "rules": {
-                "reply_seconds": monitor.reply_seconds,
-                "busy_reply_seconds": monitor.busy_reply_seconds,
-                "busy_concurrency": monitor.busy_concurrency,
-                "warn_ratio": monitor.warn_ratio,
-            },
+            "rules": rules_json(request.app[SETTINGS].monitor),
         }
     )
 
