@@ -26,6 +26,7 @@ from bot.jobs.scheduler import Jobs, cancel, cron_trigger
 from bot.jobs.sweeper import Sweeper
 from bot.keys import (
     ALERTS,
+    AUTHENTICATOR,
     CHANNELS,
     CONSOLE_SESSIONS,
     KPI_TODAY,
@@ -107,7 +108,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             writer, publisher, alerts, metrics, library, engine, sweeper.wake_at, outbox.kick
         )
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
-        sessions = Sessions(engine, Authenticator(settings.auth), settings.console)
+        sessions = Sessions(engine, app[AUTHENTICATOR], settings.console)
         await sessions.start()
         app[CONSOLE_SESSIONS] = sessions
         app[CHANNELS].pull(Cursors(engine), pipeline.handle)
@@ -179,6 +180,7 @@ def create_app(settings: Settings) -> web.Application:
         handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE},
     )
     app[SETTINGS] = settings
+    app[AUTHENTICATOR] = authenticator
     app[METRICS] = Metrics()
     sio = make_server(settings.realtime)
     sio.register_namespace(AgentNamespace(authenticator, app))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.channels.gateway import Channels
     from bot.console.sessions import Sessions
     from bot.delivery.alerts import AlertDispatch
+    from bot.http.auth import Authenticator
     from bot.http.kpis import TodayCache
     from bot.metrics import Metrics
     from bot.realtime.publisher import Publisher
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
+#: The configured tokens (the middleware, the namespaces and console sessions share it).
+AUTHENTICATOR: web.AppKey[Authenticator] = web.AppKey("authenticator")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio")
 SCHEDULER: web.AppKey[AsyncIOScheduler] = web.AppKey("scheduler")

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.keys import CHANNELS, SERVICES
 from bot.payloads import message_payload
+from bot.schemas import REPLY_PREFIX
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage.queries import conversations_by_external_id, stored_message
 from storage.writer import StorageUnavailable
@@ -78,11 +79,6 @@ async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> d
     if event.deliver:
         ack["delivery"] = "pending"
     return ack
-
-
-#: Replies made in ReplyWatch have ids of their own, so that none can shadow a message
-#: an integration posts later (``POST /api/v1/events`` refuses ids with this prefix).
-REPLY_PREFIX = "rw-"
 
 
 def reply_id(given: str | None) -> str:

@@ -55,6 +55,10 @@ Day = Annotated[date, AfterValidator(_plausible_day)]
 #: Epoch seconds after this are taken for milliseconds sent by mistake (year 5138).
 MAX_EPOCH_SECONDS = 1e11
 
+#: Replies made in ReplyWatch have ids of their own (``bot.replies.reply_id``), so that
+#: none can shadow a message an integration posts later; the events API refuses them.
+REPLY_PREFIX = "rw-"
+
 Ident = Annotated[str, Field(min_length=1, max_length=200)]
 Timestamp = Annotated[float, BeforeValidator(_to_epoch), Field(ge=0, allow_inf_nan=False)]
 
@@ -86,8 +90,10 @@ class EventIn(BaseModel):
     @field_validator("id")
     @classmethod
     def _not_a_reply_id(cls, value: str) -> str:
-        if value.startswith("rw-"):
-            raise ValueError("ids starting with rw- are reserved for replies made in ReplyWatch")
+        if value.startswith(REPLY_PREFIX):
+            raise ValueError(
+                f"ids starting with {REPLY_PREFIX} are reserved for replies made in ReplyWatch"
+            )
         return value
 
     @model_validator(mode="after")

@@ -93,8 +93,6 @@ def auth_middleware(authenticator: Authenticator) -> Any:
                 "missing or unknown bearer token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if principal is COOKIE_WITHOUT_CSRF:
-            raise json_error(web.HTTPForbidden, "missing or wrong X-CSRF-Token for this session")
         if principal.role not in allowed:
             raise json_error(
                 web.HTTPForbidden,
@@ -107,13 +105,12 @@ def auth_middleware(authenticator: Authenticator) -> Any:
     return middleware
 
 
-#: A console session used for a write without its CSRF token.
-COOKIE_WITHOUT_CSRF = Principal("", None, "")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def _principal(request: web.Request, authenticator: Authenticator) -> Principal | None:
-    """The bearer token's principal, else the console session's (None: neither)."""
+    """The bearer token's principal, else the console session's (None: neither); a write
+    with the session cookie but without its CSRF token is refused (403)."""
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -127,5 +124,5 @@ async def _principal(request: web.Request, authenticator: Authenticator) -> Prin
     if request.method not in SAFE_METHODS and not signed_in.csrf_ok(
         request.headers.get(CSRF_HEADER)
     ):
-        return COOKIE_WITHOUT_CSRF
+        raise json_error(web.HTTPForbidden, "missing or wrong X-CSRF-Token for this session")
     return signed_in.principal
