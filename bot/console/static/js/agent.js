@@ -1,17 +1,19 @@
 // The agent's workspace: wires the list, the chat, the live socket, the alert banner,
 // the forbidden-phrase warning, the library search and the keyboard together.
-import { io } from "../vendor/socket.io.esm.min.js";
 import { api } from "./api.js";
 import { now, startTicker, syncClock } from "./clock.js";
 import { Chat, suggestionButtons } from "./chat.js";
 import { ConversationList, keyOf } from "./conversations.js";
 import { el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
+import { connectLive } from "./live.js";
 import * as notify from "./notify.js";
 import { LibrarySearch } from "./search.js";
 
 const $ = (selector) => document.querySelector(selector);
-const socket = io("/agent", { path: "/socket.io", transports: ["websocket"] });
+const socket = connectLive("/agent", async (again) => {
+  if (again) await catchUp();
+});
 const list = new ConversationList($("#conversations"), (key) => select(key));
 const chat = new Chat({
   socket,
@@ -23,7 +25,6 @@ const chat = new Chat({
 });
 const search = new LibrarySearch($("#library-dialog"), (script) => chat.insertScript(script));
 let lastSeen = Date.now() / 1000; // alerts after this are fetched again on reconnect
-let wasConnected = false;
 
 async function loadConversations() {
   const data = await api("/api/v1/conversations");
@@ -92,21 +93,6 @@ function onAlert(alert) {
   updateBanner(now());
 }
 
-socket.on("connect", async () => {
-  $("#connection").dataset.state = "online";
-  $("#connection").textContent = t("connection.online");
-  if (wasConnected) await catchUp();
-  wasConnected = true;
-});
-socket.on("disconnect", () => {
-  $("#connection").dataset.state = "offline";
-  $("#connection").textContent = t("connection.offline");
-});
-socket.on("connect_error", (error) => {
-  $("#connection").dataset.state = "offline";
-  $("#connection").textContent = t("connection.offline");
-  if (String(error?.message).includes("session")) window.location.assign("/");
-});
 socket.on("message", (payload) => {
   const key = keyOf(payload.channel, payload.conversation_id);
   if (!list.message(payload)) loadConversations();

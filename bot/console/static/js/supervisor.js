@@ -1,17 +1,17 @@
 // The supervisors' wall: each agent's status, load against the busy line and waiting
 // customers with live seconds; the unassigned queue; today's KPIs with the manuals'
 // bands; a live alert feed; reassign a chat; drill from a figure to its conversations.
-import { io } from "../vendor/socket.io.esm.min.js";
 import { api, ApiError } from "./api.js";
 import { now, startTicker, syncClock } from "./clock.js";
 import { clockTime, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
+import { connectLive } from "./live.js";
 import * as notify from "./notify.js";
 import { showTranscript } from "./transcript.js";
 import { drillDown, kpiStrip } from "./wall-figures.js";
 
 const $ = (selector) => document.querySelector(selector);
-const socket = io("/supervisor", { path: "/socket.io", transports: ["websocket"] });
+const socket = connectLive("/supervisor", () => refresh());
 const cards = new Map();
 const stats = { refreshMs: [], cardsRedrawn: [] }; // read by benchmarks/console.py
 window.__rwWall = stats;
@@ -173,15 +173,6 @@ function refreshStrip() {
   kpiStrip($("#strip"));
 }
 
-socket.on("connect", () => {
-  $("#connection").dataset.state = "online";
-  $("#connection").textContent = t("connection.online");
-  refresh();
-});
-socket.on("disconnect", () => {
-  $("#connection").dataset.state = "offline";
-  $("#connection").textContent = t("connection.offline");
-});
 socket.on("alert", (alert) => addAlert(alert));
 socket.on("agent.status", () => refresh());
 
