@@ -187,4 +187,3 @@ notify.bindToggle($("#alerts-toggle"), t("alerts.enable"), t("alerts.disable"));
 await loadConversations();
 startTicker(updateBanner);
 document.body.dataset.ready = "true";
-window.__rwAgent = { list, chat, config };

@@ -6,7 +6,7 @@ import { clockTime, el, fill } from "./dom.js";
 import { t } from "./i18n.js";
 
 const pct = (value) => (value == null ? "–" : `${(100 * value).toFixed(1)} %`);
-const secs = (value) => (value == null ? "–" : `${value.toFixed(1)} s`);
+const secs = (value) => (value == null ? "–" : `${value.toFixed(1)} ${t("unit.seconds")}`);
 const points = (value) => (value == null ? "" : t("wall.points", { points: Math.round(value) }));
 
 function tile(label, value, extra = "", kind = "") {
