@@ -1,17 +1,19 @@
-"""Matcher quality and latency, each beside a baseline measured in the same run.
+"""Matcher quality and latency, each beside baselines computed in the same run.
 
-Quality: the labelled set ``benchmarks/data/matching_eval.tsv`` (paraphrases
-written independently of the library's questions, plus out-of-scope messages)
-against the bundled library. Reported for ReplyWatch's matcher and for plain
-``process.extractOne(query, questions, scorer=fuzz.WRatio)`` on the raw strings:
-top-1 accuracy, top-3 recall, MRR, and at each threshold the out-of-scope
-false-suggestion rate beside the share of in-scope messages whose top
-suggestion is right and shown.
+Quality, on CLINC150 validation (library of k = 10 and k = 3 train examples per
+intent, 3,000 in-scope and 100 out-of-scope queries) and on the project's zh/en
+set (``benchmarks/data/matching_eval.tsv`` against the bundled library):
+top-1, top-3, out-of-scope AUROC of the top score, and at the default
+``matcher.min_score`` how many in-scope queries get a suggestion, how many get the
+right one among those shown, and how many out-of-scope queries get anything.
+Scorers: ReplyWatch lexical, ReplyWatch hybrid (lexical + semantic, when the
+``semantic`` extra is installed), and the baselines TF-IDF character 2-4-grams
+(scikit-learn), BM25 over words (bm25s) and rapidfuzz's ``token_set_ratio``.
 
-Latency: p50/p99 per query over libraries of 1,000 and 10,000 entries (the
-bundled entries plus synthetic ones made from them), beside raw
+Latency: p50/p99 per query over libraries of 1,000 and 10,000 entries, beside raw
 ``process.extract(query, questions, limit=3)`` over the same question strings.
 
+    pip install -e '.[bench,semantic]'
     .venv/bin/python benchmarks/matching.py
 """
 
@@ -21,101 +23,90 @@ import argparse
 import random
 import sys
 import time
-from pathlib import Path
+from collections.abc import Callable
 
 import numpy as np
+from baselines import bm25, tfidf_chars, token_set
 from common import percentile
-from rapidfuzz import fuzz, process
+from labelled import Labelled, clinc, ours
+from rapidfuzz import process
 
+from bot.semantic import Encoder, load_encoder
+from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
 from scripts_library.matcher import build_index, match, scores
 from scripts_library.model import Script
 
-EVAL = Path(__file__).parent / "data" / "matching_eval.tsv"
-THRESHOLDS = (50, 55, 60, 65, 70, 75, 80)
+Ranker = Callable[[int, str], tuple[list[int], float]]
+MIN_SCORE = MatcherSettings().min_score
 
 
-def load_eval() -> list[tuple[str | None, str]]:
-    rows = []
-    for line in EVAL.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        expected, text = line.split("\t", 1)
-        rows.append((None if expected == "-" else expected, text))
-    return rows
+def replywatch(data: Labelled, encoder: Encoder | None) -> Ranker:
+    """Our matcher, lexical only or hybrid."""
+    embeddings = questions = None
+    if encoder is not None:
+        questions = encoder.encode([q for s in data.library for q in s.questions])
+        embeddings = encoder.encode([text for _, text in data.rows])
+    index = build_index(data.library, questions)
+
+    def rank(row: int, text: str) -> tuple[list[int], float]:
+        found = scores(text, index, None if embeddings is None else embeddings[row])
+        order = np.argsort(-found, kind="stable")[:3]
+        return order.tolist(), float(found[order[0]])
+
+    return rank
 
 
-def rankings(
-    rows: list[tuple[str | None, str]], ranker: object
-) -> list[tuple[str | None, list[str], float]]:
-    out = []
-    for expected, text in rows:
-        ranked, top = ranker(text)  # type: ignore[operator]
-        out.append((expected, ranked, top))
-    return out
-
-
-def report(name: str, ranked: list[tuple[str | None, list[str], float]]) -> None:
-    inscope = [(e, r, t) for e, r, t in ranked if e is not None]
-    oos = [t for e, _, t in ranked if e is None]
-    top1 = sum(r[:1] == [e] for e, r, _ in inscope) / len(inscope)
-    top3 = sum(e in r[:3] for e, r, _ in inscope) / len(inscope)
-    mrr = sum(1 / (r.index(e) + 1) for e, r, _ in inscope if e in r) / len(inscope)
-    print(
-        f"{name}: top-1 {top1:.3f}  top-3 {top3:.3f}  MRR {mrr:.3f}"
-        f"  ({len(inscope)} in-scope, {len(oos)} out-of-scope)"
+def measure(data: Labelled, rank: Ranker, calibrated: bool) -> str:
+    ids = {s.id: i for i, s in enumerate(data.library)}
+    inscope, oos = [], []
+    for row, (expected, text) in enumerate(data.rows):
+        ranked, top = rank(row, text)
+        if expected is None:
+            oos.append(top)
+        else:
+            inscope.append((ids[expected], ranked, top))
+    top1 = np.mean([r[:1] == [e] for e, r, _ in inscope])
+    top3 = np.mean([e in r[:3] for e, r, _ in inscope])
+    a = np.array([t for _, _, t in inscope])
+    b = np.array(oos)
+    auroc = ((a[:, None] > b[None, :]).sum() + 0.5 * (a[:, None] == b[None, :]).sum()) / (
+        a.size * b.size
     )
-    cells = []
-    for threshold in THRESHOLDS:
-        false_rate = sum(t >= threshold for t in oos) / len(oos)
-        shown = sum(r[:1] == [e] and t >= threshold for e, r, t in inscope) / len(inscope)
-        cells.append(f"{threshold}: {false_rate:.2f}/{shown:.2f}")
-    print("  min_score: out-of-scope suggested / in-scope right and shown  " + "  ".join(cells))
+    cells = f"{top1:7.3f}{top3:7.3f}{auroc:7.3f}"
+    if not calibrated:
+        return cells + f"{'':>8}{'':>8}{'':>8}"
+    shown = np.mean(a >= MIN_SCORE)
+    right = np.mean([t >= MIN_SCORE and e in r[:3] for e, r, t in inscope])
+    return cells + f"{shown:8.3f}{right:8.3f}{np.mean(b >= MIN_SCORE):8.3f}"
 
 
-def quality(library: list[Script]) -> None:
-    rows = load_eval()
-    index = build_index(library)
-    ids = [s.id for s in library]
-
-    def ours(text: str) -> tuple[list[str], float]:
-        per_entry = scores(text, index)
-        order = np.argsort(-per_entry, kind="stable")[:10]
-        return [ids[i] for i in order], float(per_entry[order[0]])
-
-    questions = [q for s in library for q in s.questions]
-    owners = [s.id for s in library for _ in s.questions]
-
-    def wratio(text: str) -> tuple[list[str], float]:
-        found = process.extract(text, questions, scorer=fuzz.WRatio, limit=40)
-        ranked = list(dict.fromkeys(owners[i] for _, _, i in found))[:10]
-        return ranked, float(found[0][1]) if found else 0.0
-
-    print(f"quality on {EVAL.name} with the bundled library ({len(library)} entries)")
-    report("ReplyWatch matcher      ", rankings(rows, ours))
-    report("WRatio raw (extractOne) ", rankings(rows, wratio))
+def quality(encoder: Encoder | None) -> None:
+    print(f"quality; shown/right/oos at matcher.min_score = {MIN_SCORE:g}")
+    print(
+        f"{'set':<30}{'scorer':<26}{'top-1':>7}{'top-3':>7}{'AUROC':>7}"
+        f"{'shown':>8}{'right':>8}{'oos':>8}"
+    )
+    for data in (clinc(10), clinc(3), ours()):
+        rankers: list[tuple[str, Ranker, bool]] = [
+            ("ReplyWatch lexical", replywatch(data, None), True)
+        ]
+        if encoder is not None:
+            rankers.append(("ReplyWatch hybrid", replywatch(data, encoder), True))
+        rankers += [
+            ("TF-IDF char 2-4", tfidf_chars(data), False),
+            ("BM25 words", bm25(data), False),
+            ("token_set_ratio", token_set(data), False),
+        ]
+        for name, rank, calibrated in rankers:
+            print(f"{data.name:<30}{name:<26}{measure(data, rank, calibrated)}")
 
 
 def synthetic(library: list[Script], size: int, seed: int = 7) -> list[Script]:
     """``size`` entries: the bundled ones, then variations of their questions."""
     rng = random.Random(seed)
-    fillers = [
-        "这款",
-        "宝贝",
-        "那个",
-        "新款",
-        "夏季",
-        "大号",
-        "the new",
-        "this one",
-        "model",
-        "黑色",
-        "白色",
-        "套装",
-        "for kids",
-        "pro",
-        "礼盒",
-    ]
+    fillers = ["这款", "宝贝", "那个", "新款", "夏季", "大号", "the new", "this one", "model",
+               "黑色", "白色", "套装", "for kids", "pro", "礼盒"]  # fmt: skip
     made = list(library)
     while len(made) < size:
         base = rng.choice(library)
@@ -127,32 +118,36 @@ def synthetic(library: list[Script], size: int, seed: int = 7) -> list[Script]:
     return made
 
 
-def latency(library: list[Script], sizes: list[int], repeat: int) -> None:
-    queries = [text for _, text in load_eval()]
-    print(f"latency: {len(queries)} queries x {repeat}, single thread")
+def latency(library: list[Script], sizes: list[int], repeat: int, encoder: Encoder | None) -> None:
+    queries = [text for _, text in ours().rows]
+    vectors = encoder.encode(queries) if encoder else None
     print(
-        f"{'entries':>8}{'questions':>10}{'ours p50':>10}{'ours p99':>10}"
-        f"{'floor p50':>11}{'floor p99':>11}{'ratio p50':>11}{'ratio p99':>11}"
+        f"latency: {len(queries)} queries x {repeat}, single thread"
+        + (" (hybrid: the query's encoding is timed too)" if encoder else "")
     )
+    print(f"{'entries':>8}{'questions':>10}{'scorer':>9}{'ours p50':>10}{'ours p99':>10}"
+          f"{'floor p50':>11}{'floor p99':>11}{'ratio p50':>11}{'ratio p99':>11}")  # fmt: skip
     for size in sizes:
         entries = synthetic(library, size)
-        index = build_index(entries)
         raw = [q for s in entries for q in s.questions]
-        ours, floor = [], []
-        for _ in range(repeat):
-            for text in queries:
-                started = time.perf_counter()
-                match(text, index, k=3)
-                ours.append(time.perf_counter() - started)
-                started = time.perf_counter()
-                process.extract(text, raw, limit=3)
-                floor.append(time.perf_counter() - started)
-        o50, o99 = percentile(ours, 0.5) * 1e3, percentile(ours, 0.99) * 1e3
-        f50, f99 = percentile(floor, 0.5) * 1e3, percentile(floor, 0.99) * 1e3
-        print(
-            f"{size:>8}{len(raw):>10}{o50:>9.2f}ms{o99:>9.2f}ms{f50:>10.2f}ms{f99:>10.2f}ms"
-            f"{o50 / f50:>11.2f}{o99 / f99:>11.2f}"
-        )
+        variants = [("lexical", build_index(entries), None)]
+        if encoder is not None and vectors is not None:
+            variants.append(("hybrid", build_index(entries, encoder.encode(raw)), encoder))
+        for name, index, enc in variants:
+            ours_times, floor = [], []
+            for _ in range(repeat):
+                for text in queries:
+                    started = time.perf_counter()
+                    vector = enc.encode([text])[0] if enc else None
+                    match(text, index, k=3, vector=vector)
+                    ours_times.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    process.extract(text, raw, limit=3)
+                    floor.append(time.perf_counter() - started)
+            o50, o99 = percentile(ours_times, 0.5) * 1e3, percentile(ours_times, 0.99) * 1e3
+            f50, f99 = percentile(floor, 0.5) * 1e3, percentile(floor, 0.99) * 1e3
+            print(f"{size:>8}{len(raw):>10}{name:>9}{o50:>8.2f}ms{o99:>8.2f}ms{f50:>9.2f}ms"
+                  f"{f99:>9.2f}ms{o50 / f50:>11.2f}{o99 / f99:>11.2f}")  # fmt: skip
 
 
 def main() -> int:
@@ -160,11 +155,14 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--lexical-only", action="store_true", help="leave the encoder out")
     args = parser.parse_args()
-    library = bundled_scripts()
-    quality(library)
+    encoder = None if args.lexical_only else load_encoder("auto")
+    if not args.skip_quality:
+        quality(encoder)
     if not args.skip_latency:
-        latency(library, args.sizes, args.repeat)
+        latency(bundled_scripts(), args.sizes, args.repeat, encoder)
     return 0
 
 

@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from scripts_library.files import LibraryError
-from scripts_library.matcher import Match, match
+from scripts_library.matcher import Match
 from storage.engine import current_revision, make_engine, upgrade
 
 
@@ -73,7 +73,7 @@ async def _suggest_matches(settings: Settings, question: str, k: int) -> list[Ma
         if settings.storage.auto_migrate:
             await upgrade(engine)
         await library.start()
-        return match(question, library.index, k=k)
+        return library.matches([question], k)[0]
     finally:
         library.close()
         await engine.dispose()

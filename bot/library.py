@@ -17,16 +17,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.logs import Incident
+from bot.semantic import Encoder, digest, load_encoder
 from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
 from scripts_library.files import LibraryError, Problem, parse
 from scripts_library.matcher import Index, Match, build_index, match
 from scripts_library.model import Script
 from scripts_library.search import SearchIndex, build_search, search
-from storage import library_repo
+from storage import learning, library_repo
 from storage.ingest import Suggested
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,12 @@ class Library:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-matcher")
         self._searchable: tuple[Index, SearchIndex] | None = None
         self._incident = Incident(log, "the script library refresh")
+        self._encoder: Encoder | None = load_encoder(settings.semantic)
+
+    @property
+    def semantic(self) -> str | None:
+        """The sentence encoder's name when semantic matching is on."""
+        return self._encoder.name if self._encoder else None
 
     @property
     def index(self) -> Index:
@@ -119,12 +128,34 @@ class Library:
             if current == self._version:
                 return False
             found, scripts = await library_repo.load(self._engine)
+            embeddings = await self._embeddings(scripts)
             self._index = await asyncio.get_running_loop().run_in_executor(
-                self._thread, build_index, scripts
+                self._thread, build_index, scripts, embeddings
             )
             self._version = found
             log.info("script library at version %d: %d entries", found, len(scripts))
             return True
+
+    async def _embeddings(self, scripts: list[Script]) -> npt.NDArray[np.float32] | None:
+        """Every question's embedding: stored ones read back, new ones encoded and stored."""
+        encoder = self._encoder
+        if encoder is None:
+            return None
+        questions = [q for s in scripts for q in s.questions]
+        keys = [digest(q) for q in questions]
+        stored = await learning.embeddings(self._engine, encoder.name, keys)
+        pairs = zip(questions, keys, strict=True)
+        missing = list(dict.fromkeys(q for q, k in pairs if k not in stored))
+        if missing:
+            loop = asyncio.get_running_loop()
+            vectors = await loop.run_in_executor(self._thread, encoder.encode, missing)
+            made = {digest(q): v.tobytes() for q, v in zip(missing, vectors, strict=True)}
+            await learning.save_embeddings(self._engine, encoder.name, made)
+            stored.update(made)
+            log.info("encoded %d new library questions (%s)", len(missing), encoder.name)
+        if not keys:
+            return None
+        return np.stack([np.frombuffer(stored[k], dtype=np.float32) for k in keys])
 
     async def tick(self) -> None:
         """Periodic job: pick up file changes and other processes' edits."""
@@ -136,11 +167,22 @@ class Library:
             return
         self._incident.ok()
 
-    def _suggest_sync(self, texts: list[tuple[str, str | None]], k: int) -> list[Suggested]:
+    def matches(self, texts: list[str], k: int) -> list[list[Match]]:
+        """The ``k`` best entries for each text, every score shown (runs on the caller's
+        thread: the messages' embeddings are computed in one batch)."""
         index = self._index
+        vectors = None
+        if self._encoder is not None and index.semantic is not None:
+            vectors = self._encoder.encode(texts)
+        return [
+            match(text, index, k=k, vector=None if vectors is None else vectors[row])
+            for row, text in enumerate(texts)
+        ]
+
+    def _suggest_sync(self, texts: list[tuple[str, str | None]], k: int) -> list[Suggested]:
+        found_all = self.matches([text for text, _ in texts], k)
         out = []
-        for text, customer in texts:
-            found = match(text, index, k=k)
+        for (_text, customer), found in zip(texts, found_all, strict=True):
             items = [
                 suggestion_item(m, customer) for m in found if m.score >= self._settings.min_score
             ]

@@ -101,9 +101,11 @@ class MatcherSettings(_Section):
     """``[matcher]``: the script library and how many suggestions to give."""
 
     library: str = "bundled"
-    min_score: float = Field(default=65.0, ge=0, le=100)
+    min_score: float = Field(default=45.0, ge=0, le=100)
     top_k: int = Field(default=3, ge=1, le=50)
     reload_seconds: float = Field(default=2.0, gt=0)
+    semantic: Literal["auto", "on", "off"] = "auto"
+    propose_below: float = Field(default=70.0, ge=0, le=100)
 
     @model_validator(mode="after")
     def _known_source(self) -> MatcherSettings:

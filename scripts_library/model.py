@@ -10,6 +10,7 @@ ScriptId = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 ]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+MAX_QUESTIONS = 100
 CATEGORIES = ("greeting", "pre-sale", "after-sale", "complaint", "closing", "return-visit")
 
 
@@ -24,7 +25,7 @@ class Script(BaseModel):
     id: ScriptId
     category: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    questions: Annotated[tuple[Line, ...], Field(min_length=1, max_length=100)]
+    questions: Annotated[tuple[Line, ...], Field(min_length=1, max_length=MAX_QUESTIONS)]
     keywords: Annotated[tuple[Line, ...], Field(max_length=50)] = ()
     reply: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 

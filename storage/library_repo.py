@@ -40,7 +40,8 @@ def _row(script: Script, now: float) -> dict[str, Any]:
     }
 
 
-def _script(row: Any) -> Script:
+def script_from_row(row: Any) -> Script:
+    """A stored row as a :class:`Script`."""
     return Script(
         id=row.id,
         category=row.category,
@@ -51,7 +52,8 @@ def _script(row: Any) -> Script:
     )
 
 
-async def _bump(conn: AsyncConnection, now: float) -> None:
+async def bump(conn: AsyncConnection, now: float) -> None:
+    """Move the library's version on (in the caller's transaction)."""
     await conn.execute(
         update(LIBRARY_META)
         .where(LIBRARY_META.c.id == 1)
@@ -76,7 +78,7 @@ async def load(engine: AsyncEngine) -> tuple[int, list[Script]]:
             await conn.execute(select(LIBRARY_META.c.version).where(LIBRARY_META.c.id == 1))
         ).scalar_one()
         rows = (await conn.execute(select(SCRIPTS).order_by(SCRIPTS.c.id))).all()
-    return int(found), [_script(r) for r in rows]
+    return int(found), [script_from_row(r) for r in rows]
 
 
 async def page(
@@ -89,14 +91,14 @@ async def page(
     if category:
         query = query.where(SCRIPTS.c.category == category)
     async with engine.connect() as conn:
-        return [_script(r) for r in (await conn.execute(query)).all()]
+        return [script_from_row(r) for r in (await conn.execute(query)).all()]
 
 
 async def get(engine: AsyncEngine, script_id: str) -> Script | None:
     """One script, or None."""
     async with engine.connect() as conn:
         row = (await conn.execute(select(SCRIPTS).where(SCRIPTS.c.id == script_id))).first()
-    return _script(row) if row else None
+    return script_from_row(row) if row else None
 
 
 async def put(engine: AsyncEngine, script: Script) -> bool:
@@ -110,7 +112,7 @@ async def put(engine: AsyncEngine, script: Script) -> bool:
             )
         else:
             await conn.execute(SCRIPTS.insert().values(_row(script, now)))
-        await _bump(conn, now)
+        await bump(conn, now)
     return exists is None
 
 
@@ -122,7 +124,7 @@ async def create(engine: AsyncEngine, script: Script) -> bool:
         if exists:
             return False
         await conn.execute(SCRIPTS.insert().values(_row(script, now)))
-        await _bump(conn, now)
+        await bump(conn, now)
     return True
 
 
@@ -133,7 +135,7 @@ async def remove(engine: AsyncEngine, script_id: str) -> bool:
         result = await conn.execute(delete(SCRIPTS).where(SCRIPTS.c.id == script_id))
         if not result.rowcount:
             return False
-        await _bump(conn, now)
+        await bump(conn, now)
     return True
 
 
@@ -157,7 +159,7 @@ async def import_scripts(
         new_rows = [_row(s, now) for s in scripts if s.id not in existing]
         if new_rows:
             await conn.execute(SCRIPTS.insert(), new_rows)
-        await _bump(conn, now)
+        await bump(conn, now)
     created = len(incoming - existing)
     return ImportResult(created, len(incoming) - created, len(stale))
 
@@ -171,7 +173,7 @@ async def seed_if_empty(engine: AsyncEngine, scripts: Sequence[Script]) -> bool:
             return False
         if scripts:
             await conn.execute(SCRIPTS.insert(), [_row(s, now) for s in scripts])
-        await _bump(conn, now)
+        await bump(conn, now)
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
-from storage import models
+from storage import models, models_learning
 
 
 def _table(model: type[models.Base]) -> Table:
@@ -29,3 +29,5 @@ CURSORS = _table(models.ChannelCursorRow)
 REPORT_RUNS = _table(models.ReportRunRow)
 CONSOLE_SESSIONS = _table(models.ConsoleSessionRow)
 APP_SECRETS = _table(models.AppSecretRow)
+EMBEDDINGS = _table(models_learning.EmbeddingRow)
+PROPOSALS = _table(models_learning.ProposalRow)

@@ -8,10 +8,21 @@ from aiohttp import web
 
 def routes() -> list[web.RouteDef]:
     """Every HTTP API route, in registration order."""
-    from bot.http import actions, conversations, events, kpis, openapi, qa, reports, scripts
+    from bot.http import (
+        actions,
+        conversations,
+        events,
+        kpis,
+        openapi,
+        proposals,
+        qa,
+        reports,
+        scripts,
+    )
 
     return [
         *events.routes,
+        *proposals.routes,
         *scripts.routes,
         *qa.routes,
         *conversations.routes,

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from bot.http import actions, conversations, kpis, qa, reports, scripts
+from bot.http import actions, conversations, kpis, proposals, qa, reports, scripts
 from bot.http.auth import ROLES_ATTR
 from bot.schemas import BatchIn, EventIn
 from scripts_library.model import Script
@@ -48,6 +48,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/v1/scripts/search"): Operation(
         "Entries with the words anywhere", scripts.SearchQuery
     ),
+    ("GET", "/api/v1/scripts/proposals"): Operation(
+        "Paraphrases proposed from agents' use of suggestions", proposals.ProposalsQuery
+    ),
+    ("POST", "/api/v1/scripts/proposals/{id}/accept"): Operation(
+        "Add a proposed paraphrase to its script"
+    ),
+    ("POST", "/api/v1/scripts/proposals/{id}/reject"): Operation("Decline a proposed paraphrase"),
     ("GET", "/api/v1/scripts/{id}"): Operation("One script"),
     ("PUT", "/api/v1/scripts/{id}"): Operation("Create or replace a script", body=Script),
     ("DELETE", "/api/v1/scripts/{id}"): Operation("Delete a script", ok=204),

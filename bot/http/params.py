@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -78,3 +79,12 @@ def _fits(value: Any, kind: type | tuple[type, ...]) -> bool:
         and not isinstance(v, dict | list)
         for v in items
     )
+
+
+def path_id(request: web.Request, what: str) -> int:
+    """The ``{id}`` of the path as a row id; anything but 1-18 ASCII digits is a 404
+    (``"²"`` and ``"١"`` are digits to Python, not ids)."""
+    raw = request.match_info["id"]
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
+        raise json_error(web.HTTPNotFound, f"no such {what}")
+    return int(raw)

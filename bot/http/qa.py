@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
@@ -10,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.http.auth import PRINCIPAL, roles
 from bot.http.errors import json_error
-from bot.http.params import Query, body, decode_cursor, encode_cursor, query
+from bot.http.params import Query, body, decode_cursor, encode_cursor, path_id, query
 from bot.keys import SERVICES
 from bot.payloads import alert_payload, iso
 from bot.schemas import Ident, Timestamp
@@ -124,17 +123,10 @@ async def list_flags(request: web.Request) -> web.Response:
     return web.json_response({"items": [flag_json(r) for r in page], "next": next_cursor})
 
 
-def _flag_id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not re.fullmatch(r"[0-9]{1,18}", raw):  # ASCII digits only: "²" and "١" are not ids
-        raise json_error(web.HTTPNotFound, "no such flag")
-    return int(raw)
-
-
 @roles(*QA)
 async def review_flag(request: web.Request) -> web.Response:
     """Record a QA verdict on a flag; a flag is reviewed once (409 after that)."""
-    flag_id = _flag_id(request)
+    flag_id = path_id(request, "flag")
     review = await body(request, ReviewIn, "review")
     engine = request.app[SERVICES].engine
     done = await qa_repo.review(

@@ -74,7 +74,8 @@ def _script_json(script: Script) -> dict[str, Any]:
     return data
 
 
-def _editable(request: web.Request) -> None:
+def editable(request: web.Request) -> None:
+    """Refuse (409) a library change when the library is a file."""
     library = request.app[SERVICES].library
     if library.file is not None:
         raise json_error(
@@ -150,7 +151,7 @@ async def get_script(request: web.Request) -> web.Response:
 @roles(*WRITE)
 async def create_script(request: web.Request) -> web.Response:
     """Add a script (409 if its id exists)."""
-    _editable(request)
+    editable(request)
     script = await _body_script(request)
     if not await library_repo.create(request.app[SERVICES].engine, script):
         raise json_error(web.HTTPConflict, "a script with this id exists", {"id": script.id})
@@ -161,7 +162,7 @@ async def create_script(request: web.Request) -> web.Response:
 @roles(*WRITE)
 async def put_script(request: web.Request) -> web.Response:
     """Create or replace a script."""
-    _editable(request)
+    editable(request)
     script = await _body_script(request, request.match_info["id"])
     created = await library_repo.put(request.app[SERVICES].engine, script)
     await _changed(request)
@@ -171,7 +172,7 @@ async def put_script(request: web.Request) -> web.Response:
 @roles(*WRITE)
 async def delete_script(request: web.Request) -> web.Response:
     """Remove a script."""
-    _editable(request)
+    editable(request)
     if not await library_repo.remove(request.app[SERVICES].engine, request.match_info["id"]):
         raise json_error(web.HTTPNotFound, "no such script")
     await _changed(request)
@@ -195,7 +196,7 @@ def _format(request: web.Request, given: Format | None) -> Format:
 @roles(*WRITE)
 async def import_scripts(request: web.Request) -> web.Response:
     """Import a TOML or CSV library: merged by id, or replacing everything; all or nothing."""
-    _editable(request)
+    editable(request)
     params = query(request, ImportQuery)
     fmt = _format(request, params.format)
     raw = await read_body(request)

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.console.sessions import same_origin
 from bot.http.auth import Authenticator, Principal
-from bot.keys import CONSOLE_SESSIONS, SERVICES
+from bot.keys import CONSOLE_SESSIONS, SERVICES, SETTINGS
+from bot.learning import learn_from_feedback
 from bot.realtime.names import AGENT_NS, SUPERVISOR_NS, agent_room
 from bot.replies import ReplyIn, ReplyProblem, record_reply
 from bot.schemas import validation_details
@@ -133,7 +134,15 @@ class AgentNamespace(_AuthNamespace):
         await library_repo.record_feedback(
             engine, found[0][0], feedback.script_id, feedback.action, session["agent_id"]
         )
-        return {"ok": True}
+        proposed = await learn_from_feedback(
+            engine,
+            self._app[SETTINGS].matcher,
+            found[0][0],
+            feedback.script_id,
+            feedback.action,
+            session["agent_id"],
+        )
+        return {"ok": True, "proposed": proposed}
 
 
 class SupervisorNamespace(_AuthNamespace):

@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import storage.models_learning  # noqa: F401  (registers its tables on Base.metadata)
 from storage.models import Base
 
 config = context.config

@@ -51,7 +51,7 @@ async def test_out_of_scope_messages_push_an_empty_list(
         {
             "events": [
                 assigned("c1", "alice", "a1"),
-                customer_says("m1", text="今天天气怎么样"),
+                customer_says("m1", text="给我讲个笑话"),
             ]
         }
     )
@@ -97,7 +97,7 @@ async def test_feedback_is_stored_and_bad_feedback_refused(
         namespace="/agent",
         timeout=5,
     )
-    assert ack == {"ok": True}
+    assert ack == {"ok": True, "proposed": False}
     for bad, error in [
         ({"message_id": "m1", "script_id": "zh-invoice", "action": "loved"}, "invalid feedback"),
         ({"message_id": "nope", "script_id": "x", "action": "used"}, "unknown message"),

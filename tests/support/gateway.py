@@ -65,6 +65,13 @@ class Gateway:
                 return float(value)
         return None
 
+    async def call(self, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
+        """Any API request with ``token``; the status and the decoded JSON answer."""
+        async with self.http.request(
+            method, f"{self.url}{path}", json=body, headers=auth(token)
+        ) as resp:
+            return resp.status, await resp.json()
+
     async def post_events(self, body: Any, token: str = INTEGRATION) -> tuple[int, Any]:
         """POST /api/v1/events; the status and the decoded JSON answer."""
         async with self.http.post(f"{self.url}/api/v1/events", json=body, headers=auth(token)) as r:

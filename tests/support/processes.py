@@ -78,7 +78,8 @@ class GatewayProcess:
 
 
 def write_config(path: Path, database_url: str, **sections: dict[str, Any]) -> Path:
-    """Write a TOML config for a gateway process."""
+    """Write a TOML config for a gateway process (semantic matching off unless given)."""
+    sections = {**sections, "matcher": {"semantic": "off", **sections.get("matcher", {})}}
     lines = ["[storage]", f'url = "{database_url}"', ""]
     for name, values in sections.items():
         lines.append(f"[{name}]")

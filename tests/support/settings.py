@@ -28,8 +28,13 @@ def new_postgres_database(server: Any) -> str:
 
 def make_settings(database_url: str, **sections: Any) -> Settings:
     """Test settings: the given database, the test tokens, and any section overrides
-    (``channels`` is a list of tables)."""
-    data: dict[str, Any] = {"storage": {"url": database_url}, "auth": {"tokens": TOKENS}}
+    (``channels`` is a list of tables). Semantic matching is off unless a test turns it
+    on (``matcher={"semantic": "on"}``): loading the encoder costs every app a second."""
+    data: dict[str, Any] = {
+        "storage": {"url": database_url},
+        "auth": {"tokens": TOKENS},
+        "matcher": {"semantic": "off"},
+    }
     for name, values in sections.items():
         if isinstance(values, dict):
             data.setdefault(name, {}).update(values)

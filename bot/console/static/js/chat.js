@@ -141,7 +141,9 @@ export class Chat {
     const name = this.conversation?.customer?.name ?? "";
     const text = script.reply.replaceAll("{customer}", name).replaceAll("{agent}", "");
     this.textarea.value = text;
-    this.picked = { message_id: null, script_id: script.id, text };
+    // Sent for the customer's latest message, it tells the server which script fitted
+    // a question the suggestions missed (a paraphrase proposal, see bot/learning.py).
+    this.picked = { message_id: this.latestCustomerMessage()?.id ?? null, script_id: script.id, text };
     this.textarea.focus();
   }
 

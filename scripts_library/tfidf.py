@@ -1,0 +1,129 @@
+"""A small sparse TF-IDF space over several blocks of features, scored by cosine.
+
+Each text becomes feature counts in named blocks (character n-grams, words, ...).
+A block's weights are sublinear TF (``1 + ln tf``) times smoothed IDF
+(``ln((1 + n) / (1 + df)) + 1``, as scikit-learn's ``TfidfVectorizer``), normalised
+to unit length per block, scaled by the block's weight, and the whole vector is
+normalised again, so a dot product is a cosine in ``[0, 1]``.
+
+Rows are kept column-wise (posting lists), so scoring a query costs the length of
+its features' postings, not the size of the library.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Features = Mapping[tuple[str, str], int]
+"""Counts of ``(block, feature)`` pairs of one text."""
+
+Floats = npt.NDArray[np.float32]
+Vector = tuple[npt.NDArray[np.intp], Floats]
+"""A sparse vector: column numbers and their values."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Space:
+    """The vocabulary and IDF of a set of texts, and how much each block weighs."""
+
+    columns: dict[tuple[str, str], int]
+    idf: Floats
+    weights: Mapping[str, float]
+
+    def vector(self, features: Features) -> Vector:
+        """The unit-length TF-IDF vector of ``features`` (unknown features ignored)."""
+        blocks: dict[str, list[tuple[int, float]]] = {}
+        for key, count in features.items():
+            column = self.columns.get(key)
+            if column is not None and count > 0:
+                value = (1.0 + math.log(count)) * float(self.idf[column])
+                blocks.setdefault(key[0], []).append((column, value))
+        cells: list[tuple[int, float]] = []
+        for block, pairs in blocks.items():
+            length = math.sqrt(sum(v * v for _, v in pairs))
+            scale = self.weights.get(block, 1.0) / length
+            cells.extend((c, v * scale) for c, v in pairs)
+        return _unit(cells)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Postings:
+    """Sparse rows stored column by column, for scoring one query against all rows."""
+
+    rows: int
+    starts: npt.NDArray[np.intp]
+    members: npt.NDArray[np.intp]
+    values: Floats
+
+    def dot(self, query: Vector) -> Floats:
+        """Every row's dot product with ``query``."""
+        columns, weights = query
+        begin = self.starts[columns]
+        lengths = self.starts[columns + 1] - begin
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(self.rows, dtype=np.float32)
+        offsets = np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        products = self.values[offsets] * np.repeat(weights, lengths)
+        return np.bincount(self.members[offsets], products, self.rows).astype(np.float32)
+
+
+def fit(texts: Iterable[Features], weights: Mapping[str, float]) -> Space:
+    """The space of ``texts``: every feature they contain, with its IDF."""
+    frequency: Counter[tuple[str, str]] = Counter()
+    count = 0
+    for features in texts:
+        count += 1
+        frequency.update(key for key, n in features.items() if n > 0)
+    columns = {key: column for column, key in enumerate(sorted(frequency))}
+    idf = np.array(
+        [math.log((1 + count) / (1 + frequency[key])) + 1.0 for key in columns], dtype=np.float32
+    )
+    return Space(columns, idf, dict(weights))
+
+
+def postings(vectors: Sequence[Vector], columns: int) -> Postings:
+    """``vectors`` (one per row) stored column by column."""
+    if not vectors:
+        return Postings(0, np.zeros(columns + 1, dtype=np.intp), _ints(), _floats())
+    cols = np.concatenate([v[0] for v in vectors])
+    vals = np.concatenate([v[1] for v in vectors])
+    rows = np.repeat(np.arange(len(vectors)), [v[0].size for v in vectors])
+    order = np.argsort(cols, kind="stable")
+    starts = np.zeros(columns + 1, dtype=np.intp)
+    np.cumsum(np.bincount(cols, minlength=columns), out=starts[1:])
+    return Postings(len(vectors), starts, rows[order].astype(np.intp), vals[order])
+
+
+def centroid(vectors: Sequence[Vector]) -> Vector:
+    """The unit-length mean direction of ``vectors``."""
+    summed: dict[int, float] = {}
+    for columns, values in vectors:
+        for column, value in zip(columns.tolist(), values.tolist(), strict=True):
+            summed[column] = summed.get(column, 0.0) + value
+    return _unit(list(summed.items()))
+
+
+def _unit(cells: list[tuple[int, float]]) -> Vector:
+    length = math.sqrt(sum(v * v for _, v in cells))
+    if not cells or length == 0.0:
+        return _ints(), _floats()
+    cells.sort()
+    return (
+        np.array([c for c, _ in cells], dtype=np.intp),
+        np.array([v / length for _, v in cells], dtype=np.float32),
+    )
+
+
+def _ints() -> npt.NDArray[np.intp]:
+    return np.zeros(0, dtype=np.intp)
+
+
+def _floats() -> Floats:
+    return np.zeros(0, dtype=np.float32)
