@@ -6,7 +6,9 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
+import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -16,7 +18,8 @@ from bot.console.pages import security_headers
 from bot.console.sessions import Sessions
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.outbox import Outbox
-from bot.delivery.webhooks import Webhooks
+from bot.delivery.sink_formats import Context
+from bot.delivery.sinks import SinkRelay
 from bot.http import routes
 from bot.http.auth import Authenticator, auth_middleware
 from bot.http.errors import error_middleware
@@ -56,21 +59,18 @@ MAX_LINE = 64 * 1024
 
 
 async def _delivery(app: web.Application) -> AsyncIterator[None]:
-    """The publisher (Socket.IO pushes), the one alert path and the outgoing webhooks;
-    closed last, so the final sweep's alerts still go out."""
+    """The publisher (Socket.IO pushes) and the one alert path; closed last, so the final
+    sweep's alerts still go out."""
     settings = app[SETTINGS]
-    webhooks = Webhooks(settings.alerts, app[METRICS])
-    await webhooks.start()
     await app[CHANNELS].start()
     publisher = Publisher(app[SIO])
     app[PUBLISHER] = publisher
-    alerts = AlertDispatch(publisher, webhooks, app[METRICS], settings.alerts.merge_overdue_seconds)
+    alerts = AlertDispatch(publisher, app[METRICS], settings.alerts.merge_overdue_seconds)
     app[ALERTS] = alerts
     try:
         yield
     finally:
         await alerts.close()
-        await webhooks.close()
         await app[CHANNELS].close()
 
 
@@ -87,6 +87,9 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     task: asyncio.Task[None] | None = None
     outbox: Outbox | None = None
     sending: asyncio.Task[None] | None = None
+    relay: SinkRelay | None = None
+    relaying: asyncio.Task[None] | None = None
+    sink_session: aiohttp.ClientSession | None = None
     try:
         if settings.storage.auto_migrate:
             await upgrade(engine)
@@ -104,6 +107,11 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         sweeper = Sweeper(writer, alerts, metrics)
         outbox = Outbox(writer, app[CHANNELS], publisher, alerts, settings.delivery, metrics)
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
+        context = Context(ZoneInfo(settings.kpi.timezone))
+        relay = SinkRelay(writer, settings.alerts, metrics, context)
+        alerts.on_recorded(relay.kick)
+        sink_session = aiohttp.ClientSession()
+        relaying = asyncio.create_task(relay.run(sink_session), name="replywatch-alert-sinks")
         pipeline = Pipeline(
             writer, publisher, alerts, metrics, library, engine, sweeper.wake_at, outbox.kick
         )
@@ -119,6 +127,11 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         await cancel([sending])
         if outbox is not None:
             await outbox.stop()  # sends in flight still record their outcome
+        if relay is not None:
+            await relay.stop(relaying)
+        await cancel([relaying])
+        if sink_session is not None:
+            await sink_session.close()
         await cancel([task])
         if writer is not None:
             writer.close()

@@ -45,10 +45,10 @@ class Metrics:
         self.alerts = Counter(
             "replywatch_alerts", "Alerts recorded and delivered", ["kind"], registry=self.registry
         )
-        self.webhook_deliveries = Counter(
-            "replywatch_webhook_deliveries",
-            "Webhook deliveries by outcome (sent, failed after retries, dropped on a full queue)",
-            ["result"],
+        self.sink_deliveries = Counter(
+            "replywatch_sink_deliveries",
+            "Alert sink (and report webhook) requests by outcome: sent, retried, failed",
+            ["sink", "result"],
             registry=self.registry,
         )
         self.deliveries = Counter(

@@ -11,12 +11,13 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from bot.channels.settings import ChannelSettings
+from bot.delivery.settings import AlertsSettings, WebhookSettings
 from monitors.kpis import Scoring
 from monitors.rules import Thresholds
 
@@ -112,47 +113,6 @@ class MatcherSettings(_Section):
         if self.library != "bundled" and not self.library.endswith((".toml", ".csv")):
             raise ValueError('library must be "bundled" or a path ending in .toml or .csv')
         return self
-
-
-AlertKindName = Literal[
-    "reply.warning",
-    "reply.overdue",
-    "reply.slow",
-    "message.unanswered",
-    "reply.forbidden_phrase",
-    "delivery.failed",
-]
-ALERT_KIND_NAMES: tuple[AlertKindName, ...] = get_args(AlertKindName)
-
-
-class WebhookSettings(_Section):
-    """One ``[[alerts.webhook]]``: where to POST alerts, signed with ``secret``."""
-
-    url: str
-    secret: SecretStr
-    kinds: list[AlertKindName] = Field(default_factory=lambda: list(ALERT_KIND_NAMES), min_length=1)
-    timeout_seconds: float = Field(default=5.0, gt=0)
-    retries: int = Field(default=5, ge=0, le=20)
-    backoff_seconds: float = Field(default=1.0, gt=0)
-    max_backoff_seconds: float = Field(default=60.0, gt=0)
-    concurrency: int = Field(default=4, ge=1, le=64)
-    queue_size: int = Field(default=10_000, ge=1)
-
-    @model_validator(mode="after")
-    def _http_url(self) -> WebhookSettings:
-        if not self.url.startswith(("http://", "https://")):
-            raise ValueError("url must start with http:// or https://")
-        if len(self.secret.get_secret_value()) < 16:
-            raise ValueError("secret must be at least 16 characters")
-        return self
-
-
-class AlertsSettings(_Section):
-    """``[alerts]``: how alerts are delivered besides Socket.IO."""
-
-    merge_overdue_seconds: float = Field(default=10.0, ge=0)
-    drain_seconds: float = Field(default=5.0, ge=0)
-    webhook: list[WebhookSettings] = Field(default_factory=list)
 
 
 class KpiSettings(_Section):

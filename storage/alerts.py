@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.rules import FLAGGED, AlertDraft, AlertKind
-from storage.tables import ALERTS, FLAGS
+from storage.tables import ALERT_OUTBOX, ALERTS, FLAGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,4 +112,9 @@ def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Aler
     ]
     if flags:
         conn.execute(FLAGS.insert(), flags)
+    if records:
+        # The alert sinks' outbox: the relay fans these out (storage.sinks), so an alert
+        # committed here reaches every group chat and webhook even across a crash.
+        outbox = [{"alert_id": r.id, "created_at": now} for r in records]
+        conn.execute(ALERT_OUTBOX.insert(), outbox)
     return records

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
-from storage import models, models_learning
+from storage import models, models_learning, models_sinks
 
 
 def _table(model: type[models.Base]) -> Table:
@@ -31,3 +31,5 @@ CONSOLE_SESSIONS = _table(models.ConsoleSessionRow)
 APP_SECRETS = _table(models.AppSecretRow)
 EMBEDDINGS = _table(models_learning.EmbeddingRow)
 PROPOSALS = _table(models_learning.ProposalRow)
+ALERT_OUTBOX = _table(models_sinks.AlertOutboxRow)
+SINK_DELIVERIES = _table(models_sinks.SinkDeliveryRow)

@@ -3,7 +3,8 @@
 Whatever records an alert (the ingest transaction for a late reply or a forbidden
 phrase, the sweep for a passed threshold, the outbox for a reply a platform
 refused), the rows that :func:`storage.alerts.record` hands back come here, and
-only here: each is counted, sent to the webhooks that subscribe to its kind, and
+only here: each is counted, handed to the alert sinks' relay (group chats and
+webhooks, :mod:`bot.delivery.sinks`, from the outbox row stored with the alert), and
 pushed to the people who should see it (supervisors: every kind but warnings;
 the agent concerned: warnings, failed deliveries, and overdue reminders merged by
 :class:`bot.delivery.reminders.OverdueMerger`).
@@ -13,10 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.delivery.reminders import OverdueMerger
-from bot.delivery.webhooks import Webhooks
 from bot.metrics import Metrics
 from bot.payloads import alert_payload
 from bot.realtime.publisher import Publisher
@@ -29,16 +29,21 @@ log = logging.getLogger(__name__)
 class AlertDispatch:
     """Counts and delivers newly recorded alerts (every kind, every origin)."""
 
-    def __init__(
-        self, publisher: Publisher, webhooks: Webhooks, metrics: Metrics, merge_seconds: float
-    ) -> None:
+    def __init__(self, publisher: Publisher, metrics: Metrics, merge_seconds: float) -> None:
         self._publisher = publisher
-        self._webhooks = webhooks
         self._metrics = metrics
+        self._recorded: list[Callable[[], None]] = []
         self._overdue = OverdueMerger(merge_seconds, self._show_overdue)
+
+    def on_recorded(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever new alerts are delivered (the sink relay's wake-up)."""
+        self._recorded.append(callback)
 
     async def deliver(self, alerts: Sequence[Alert]) -> None:
         """Count and deliver ``alerts``. A failed push is logged; the others still go out."""
+        if alerts:
+            for callback in self._recorded:
+                callback()
         overdue: dict[str, list[Alert]] = defaultdict(list)
         for alert in alerts:
             self._metrics.alerts.labels(alert.kind.value).inc()
@@ -64,7 +69,6 @@ class AlertDispatch:
 
     async def _deliver_one(self, alert: Alert) -> None:
         payload = alert_payload(alert)
-        self._webhooks.send("alert", payload, kind=alert.kind.value)
         if alert.kind in FOR_SUPERVISORS:
             await self._publisher.to_supervisors("alert", payload)
         if alert.kind in FOR_AGENT and alert.kind is not AlertKind.OVERDUE and alert.agent_id:

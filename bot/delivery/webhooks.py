@@ -1,9 +1,6 @@
-"""Outgoing webhooks: alerts POSTed as signed JSON, with retries, off the alerting path.
-
-The alert row is committed before anything is sent, and sending only puts the
-delivery on a bounded queue, so a slow or dead endpoint never delays an alert
-nor loses one: at worst the webhook delivery is dropped (logged and counted)
-and the alert stays listed in ``GET /api/v1/alerts``.
+"""ReplyWatch's signed webhook: signing, verifying, backoff, and one endpoint's POST
+with retries (report announcements use it directly; alerts go through the durable
+sink relay, :mod:`bot.delivery.sinks`, which signs them the same way).
 
 Each request carries ``X-ReplyWatch-Timestamp`` (unix seconds) and
 ``X-ReplyWatch-Signature: v1=<hex>``, the HMAC-SHA256 with the endpoint's secret
@@ -15,22 +12,16 @@ repeats.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import hmac
-import json
 import logging
 import time
-import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
 from yarl import URL
 
-from bot.jobs.scheduler import cancel
-from bot.metrics import Metrics
-from bot.settings import AlertsSettings, WebhookSettings
+from bot.delivery.settings import WebhookSettings
 
 log = logging.getLogger(__name__)
 
@@ -95,47 +86,12 @@ def _retry_after(resp: aiohttp.ClientResponse) -> float | None:
 
 
 class Webhook:
-    """One endpoint: a bounded queue and a few workers that POST with retries."""
+    """One endpoint, POSTed to with retries and backoff."""
 
-    def __init__(self, settings: WebhookSettings, metrics: Metrics) -> None:
+    def __init__(self, settings: WebhookSettings) -> None:
         self.settings = settings
         # Only the origin is ever logged: paths and queries of webhook URLs often hold secrets.
         self.name = str(URL(settings.url).origin())
-        self._metrics = metrics
-        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(settings.queue_size)
-        self._pending = 0
-
-    def wants(self, event: str, kind: str | None) -> bool:
-        """Whether this endpoint takes the event (alerts are filtered by ``kinds``)."""
-        return event != "alert" or kind in self.settings.kinds
-
-    def offer(self, delivery: Delivery) -> None:
-        """Queue a delivery; when the queue is full it is dropped, logged and counted."""
-        try:
-            self._queue.put_nowait(delivery)
-            self._pending += 1
-        except asyncio.QueueFull:
-            self._metrics.webhook_deliveries.labels("dropped").inc()
-            log.error("webhook %s: queue full, dropped delivery %s", self.name, delivery.id)
-
-    def pending(self) -> int:
-        """Deliveries queued or in flight."""
-        return self._pending
-
-    async def drained(self) -> None:
-        """Return when every queued delivery has been sent or given up."""
-        await self._queue.join()
-
-    async def work(self, session: aiohttp.ClientSession) -> None:
-        """Deliver from the queue forever (run ``settings.concurrency`` of these)."""
-        while True:
-            delivery = await self._queue.get()
-            try:
-                sent = await self.deliver(session, delivery)
-                self._metrics.webhook_deliveries.labels("sent" if sent else "failed").inc()
-            finally:
-                self._pending -= 1
-                self._queue.task_done()
 
     async def deliver(self, session: aiohttp.ClientSession, delivery: Delivery) -> bool:
         """POST with retries and backoff; True once the endpoint answered 2xx."""
@@ -190,48 +146,3 @@ class Webhook:
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             return Failure(type(exc).__name__, retry=True)
-
-
-class Webhooks:
-    """Every configured endpoint, with the HTTP session and workers the app owns."""
-
-    def __init__(self, settings: AlertsSettings, metrics: Metrics) -> None:
-        self._settings = settings
-        self._hooks = [Webhook(hook, metrics) for hook in settings.webhook]
-        self._session: aiohttp.ClientSession | None = None
-        self._workers: list[asyncio.Task[None]] = []
-
-    async def start(self) -> None:
-        """Open the HTTP session and start the workers (nothing when none configured)."""
-        if not self._hooks:
-            return
-        self._session = aiohttp.ClientSession()
-        for hook in self._hooks:
-            for n in range(hook.settings.concurrency):
-                task = asyncio.create_task(hook.work(self._session), name=f"webhook-{n}")
-                self._workers.append(task)
-
-    def send(self, event: str, data: dict[str, Any], kind: str | None = None) -> None:
-        """Queue ``{"event": event, event: data}`` for every endpoint that wants it."""
-        hooks = [hook for hook in self._hooks if hook.wants(event, kind)]
-        if not hooks or self._session is None:
-            return
-        body = json.dumps({"event": event, event: data}, ensure_ascii=False).encode()
-        delivery = Delivery(uuid.uuid4().hex, event, body)
-        for hook in hooks:
-            hook.offer(delivery)
-
-    async def close(self) -> None:
-        """Give queued deliveries ``drain_seconds`` to go out, then stop."""
-        if self._hooks and self._session is not None:
-            drains = [hook.drained() for hook in self._hooks]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*drains), self._settings.drain_seconds)
-            left = sum(hook.pending() for hook in self._hooks)
-            if left:
-                log.warning("webhooks: %d delivery(ies) not sent at shutdown", left)
-        await cancel(self._workers)
-        self._workers.clear()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None

@@ -105,9 +105,9 @@ class ReportJob:
         self, schedule: ReportScheduleSettings, data: ReportData, files: list[Path]
     ) -> None:
         assert schedule.webhook is not None
-        hook = Webhook(schedule.webhook, self._metrics)
+        hook = Webhook(schedule.webhook)
         body = {"event": "report", "report": announcement(data, files)}
         delivery = Delivery(uuid.uuid4().hex, "report", json.dumps(body).encode())
         async with aiohttp.ClientSession() as session:
             sent = await hook.deliver(session, delivery)
-        self._metrics.webhook_deliveries.labels("sent" if sent else "failed").inc()
+        self._metrics.sink_deliveries.labels("report", "sent" if sent else "failed").inc()

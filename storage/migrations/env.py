@@ -9,7 +9,9 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import storage.models_learning  # noqa: F401  (registers its tables on Base.metadata)
+# Imported for their tables on Base.metadata:
+import storage.models_learning
+import storage.models_sinks  # noqa: F401
 from storage.models import Base
 
 config = context.config

@@ -10,6 +10,7 @@ from bot.channels.settings import (
     TelegramChannelSettings,
     WeComChannelSettings,
 )
+from bot.delivery.settings import SinkSettings
 from bot.settings import (
     ReportScheduleSettings,
     SettingsError,
@@ -51,6 +52,8 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
             assert f"\n{key} =" in text, f"{section_name}.{key} is not documented"
     for key in WebhookSettings.model_fields:
         assert f"\n# {key} =" in text, f"alerts.webhook.{key} is not documented"
+    for key in SinkSettings.model_fields:
+        assert f"\n# {key} =" in text, f"alerts.sink.{key} is not documented"
     for key in ReportScheduleSettings.model_fields:
         assert f"\n# {key} =" in text, f"reports.schedule.{key} is not documented"
     for kind in (TelegramChannelSettings, SlackChannelSettings, WeComChannelSettings):
@@ -100,6 +103,16 @@ def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> Non
         ('[[reports.schedule]]\nperiod = "day"\ncron = "0 8 * *"\n', {}, "5 fields"),
         ('[[reports.schedule]]\nperiod = "year"\ncron = "0 8 * * *"\n', {}, "period"),
         ('[[channels]]\ntype = "fax"\nname = "f"\n', {}, "does not match"),
+        ('[[alerts.sink]]\ntype = "webhook"\nurl = "http://x"\n', {}, "at least 16"),
+        ('[[alerts.sink]]\ntype = "wecom"\nurl = "http://x"\nsecret = "s"\n', {}, "no secret"),
+        ('[[alerts.sink]]\ntype = "teams"\nurl = "http://x"\n', {}, "alerts.sink.0.type"),
+        ('[[alerts.sink]]\ntype = "slack"\nurl = "ftp://x"\n', {}, "http:// or https://"),
+        (
+            '[[alerts.sink]]\ntype = "slack"\nurl = "http://x"\n'
+            '[[alerts.sink]]\ntype = "slack"\nurl = "http://x"\n',
+            {},
+            "same name",
+        ),
         (
             '[[channels]]\ntype = "wecom"\nname = "w"\ncorp_id = "c"\ncorp_secret = "s"\n'
             'token = "t"\nencoding_aes_key = "short"\n',

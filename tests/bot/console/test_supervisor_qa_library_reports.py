@@ -105,14 +105,14 @@ async def test_a_gap_becomes_a_script_and_the_next_customer_gets_it(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:
     gateway = await open_shop(start_gateway, sqlite_url)
-    question = "你们支持用数字人民币付款吗"
+    question = "你们有线下实体店吗"
     await customer_writes(gateway, "c1", question)
     context, page = await sign_in(browser, gateway, SUPERVISOR)
     await page.goto("/console/library")
     await ready(page)
-    gap = page.locator("#gaps .gap").filter(has_text="数字人民币")
+    gap = page.locator("#gaps .gap").filter(has_text="实体店")
     await gap.get_by_role("button").click()
-    await expect(page.locator("#field-questions")).to_have_value(re.compile("数字人民币"))
+    await expect(page.locator("#field-questions")).to_have_value(re.compile("实体店"))
     await page.locator("#field-id").fill("bad id!")
     await page.locator("#editor button[type=submit]").click()
     errors = page.locator(".field-error:not([hidden])")
@@ -120,19 +120,19 @@ async def test_a_gap_becomes_a_script_and_the_next_customer_gets_it(
     await expect(page.locator(".field-error[data-field=title]")).to_be_visible()
     assert await errors.count() >= 3  # id, category, title, reply: each at its field
     await screenshot(page, "library-errors")
-    await page.locator("#field-id").fill("zh-ecny")
+    await page.locator("#field-id").fill("zh-store")
     await page.locator("#field-category").fill("pre-sale")
-    await page.locator("#field-title").fill("数字人民币")
-    await page.locator("#field-keywords").fill("数字人民币")
-    await page.locator("#field-reply").fill("亲，支持数字人民币付款，下单时选择即可～")
+    await page.locator("#field-title").fill("线下实体店")
+    await page.locator("#field-keywords").fill("实体店")
+    await page.locator("#field-reply").fill("亲，我们暂时没有线下实体店，欢迎在线选购～")
     await page.locator("#editor button[type=submit]").click()
     await expect(page.locator("#editor-status")).to_contain_text("Saved")
     await gateway.assign("c2", "alice")
     alice_context, alice = await sign_in(browser, gateway, ALICE)
     await ready(alice)
-    await customer_writes(gateway, "c2", "可以用数字人民币付款吗？")
+    await customer_writes(gateway, "c2", "你们有没有线下实体店？")
     await alice.locator("[data-conversation-id='c2']").click()
-    await expect(alice.locator(".suggestions .suggestion").first).to_contain_text("数字人民币")
+    await expect(alice.locator(".suggestions .suggestion").first).to_contain_text("实体店")
     await alice_context.close()
     await context.close()
 

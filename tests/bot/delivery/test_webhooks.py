@@ -1,4 +1,5 @@
-"""Outgoing alert webhooks: a supervisor's incident tool gets each alert as a signed POST,
+"""Outgoing alert webhooks (``[[alerts.webhook]]``, the same as an ``[[alerts.sink]]`` of
+type ``webhook``): a supervisor's incident tool gets each alert as a signed POST,
 retried when it is down, and a dead endpoint never holds up or loses an alert."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.support.tokens import SUPERVISOR, auth
 
 SECRET = "webhook-secret-for-tests"
 TINY = {"reply_seconds": 0.2, "unanswered_seconds": 30, "sweep_seconds": 0.05}
+FAST = {"poll_seconds": 0.05}
 
 
 def hook(url: str, **extra: Any) -> dict[str, Any]:
@@ -37,7 +39,7 @@ async def test_each_alert_arrives_signed_with_the_contract_fields(
 ) -> None:
     receiver = await receivers()
     gateway = await start_gateway(
-        make_settings(sqlite_url, monitor=TINY, alerts={"webhook": [hook(receiver.url)]})
+        make_settings(sqlite_url, monitor=TINY, alerts={**FAST, "webhook": [hook(receiver.url)]})
     )
     await overdue_chat(gateway)
     await receiver.wait_for(2)
@@ -66,7 +68,7 @@ async def test_kinds_choose_what_an_endpoint_gets(
     monitor = {**TINY, "unanswered_seconds": 0.4}
     hooks = [hook(everything.url), hook(unanswered_only.url, kinds=["message.unanswered"])]
     gateway = await start_gateway(
-        make_settings(sqlite_url, monitor=monitor, alerts={"webhook": hooks})
+        make_settings(sqlite_url, monitor=monitor, alerts={**FAST, "webhook": hooks})
     )
     await overdue_chat(gateway)
     await everything.wait_for(3)
@@ -83,36 +85,37 @@ async def test_a_failing_endpoint_is_retried_with_the_same_delivery_id(
     settings = make_settings(
         sqlite_url,
         monitor=TINY,
-        alerts={"webhook": [hook(receiver.url, kinds=["reply.overdue"])]},
+        alerts={**FAST, "webhook": [hook(receiver.url, kinds=["reply.overdue"])]},
     )
     gateway = await start_gateway(settings)
     await overdue_chat(gateway)
     await receiver.wait_for(3)
     await asyncio.sleep(0.3)
     assert len(receiver.requests) == 3
-    assert len({headers["X-ReplyWatch-Delivery"] for headers, _ in receiver.requests}) == 1
-    deliveries = gateway.app[METRICS].webhook_deliveries
-    assert deliveries.labels("sent")._value.get() == 1
+    ids = {headers["X-ReplyWatch-Delivery"] for headers, _ in receiver.requests}
+    assert ids == {f"alert-{receiver.bodies()[0]['alert']['id']}"}
+    deliveries = gateway.app[METRICS].sink_deliveries
+    assert deliveries.labels("webhook", "sent")._value.get() == 1
 
 
 async def test_a_client_error_is_not_retried(
     start_gateway: StartGateway, sqlite_url: str, receivers: Callable[..., Any]
 ) -> None:
     receiver = await receivers([400])
-    alerts = {"webhook": [hook(receiver.url, kinds=["reply.overdue"])]}
+    alerts = {**FAST, "webhook": [hook(receiver.url, kinds=["reply.overdue"])]}
     gateway = await start_gateway(make_settings(sqlite_url, monitor=TINY, alerts=alerts))
     await overdue_chat(gateway)
     await receiver.wait_for(1)
     await asyncio.sleep(0.4)
     assert len(receiver.requests) == 1
-    assert gateway.app[METRICS].webhook_deliveries.labels("failed")._value.get() == 1
+    assert gateway.app[METRICS].sink_deliveries.labels("webhook", "failed")._value.get() == 1
 
 
 async def test_a_dead_endpoint_neither_delays_nor_loses_alerts(
     start_gateway: StartGateway, sqlite_url: str, listeners: Callable[[], Listener]
 ) -> None:
     dead = f"http://127.0.0.1:{free_port()}/nobody-listens"
-    alerts = {"webhook": [hook(dead, retries=2, timeout_seconds=0.5)], "drain_seconds": 0}
+    alerts = {**FAST, "webhook": [hook(dead, retries=2, timeout_seconds=0.5)], "drain_seconds": 0}
     gateway = await start_gateway(make_settings(sqlite_url, monitor=TINY, alerts=alerts))
     supervisor = listeners()
     await supervisor.connect(gateway.url, "/supervisor", SUPERVISOR)
@@ -126,7 +129,7 @@ async def test_a_dead_endpoint_neither_delays_nor_loses_alerts(
             "reply.warning",
             "reply.overdue",
         }
-    failed = gateway.app[METRICS].webhook_deliveries.labels("failed")
+    failed = gateway.app[METRICS].sink_deliveries.labels("webhook", "failed")
 
     async def both_given_up() -> bool:
         return bool(failed._value.get() == 2)
