@@ -70,16 +70,20 @@ class ChatRobot:
         self.arrived.set()
         if self.answers:
             answer = self.answers.pop(0)
-            return web.Response(status=answer) if isinstance(answer, int) else web.json_response(answer)
+            if isinstance(answer, int):
+                return web.Response(status=answer)
+            return web.json_response(answer)
         body = await request.json()
         problem = getattr(self, f"_check_{self.kind}")(request, body)
         if problem is not None:
             self.rejected.append(problem[1])
             return problem[0]
         self.messages.append(body)
-        return web.Response(text="ok") if self.kind == "slack" else web.json_response(
-            {"errcode": 0, "errmsg": "ok"} if self.kind != "feishu" else {"code": 0, "msg": "success"}
-        )
+        if self.kind == "slack":
+            return web.Response(text="ok")
+        if self.kind == "feishu":
+            return web.json_response({"code": 0, "msg": "success"})
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     def _check_wecom(self, request: web.Request, body: dict[str, Any]) -> Any:
         if request.query.get("key") != "robot-key":
@@ -98,7 +102,8 @@ class ChatRobot:
         if not (fresh and hmac.compare_digest(signed, expected)):
             return web.json_response({"errcode": 310000, "errmsg": "sign not match"}), "sign"
         markdown = body.get("markdown", {})
-        if body.get("msgtype") != "markdown" or not markdown.get("title") or not markdown.get("text"):
+        complete = markdown.get("title") and markdown.get("text")
+        if body.get("msgtype") != "markdown" or not complete:
             return web.json_response({"errcode": 40035, "errmsg": "missing parameter"}), "shape"
         return None
 

@@ -62,7 +62,8 @@ async def test_a_late_reply_reaches_the_group_chat_in_its_own_format(
     start_gateway: StartGateway, sqlite_url: str, robots: MakeRobot, kind: str
 ) -> None:
     robot = await robots(kind)
-    gateway = await start_gateway(make_settings(sqlite_url, monitor=TINY, alerts=alerts(sink(robot))))
+    settings = make_settings(sqlite_url, monitor=TINY, alerts=alerts(sink(robot)))
+    gateway = await start_gateway(settings)
     await overdue(gateway)
     await robot.wait_for(1)
     await asyncio.sleep(0.3)
@@ -174,4 +175,3 @@ async def test_two_gateways_on_one_database_send_each_alert_once(
     await eventually(lambda: all(counts()))
     await asyncio.sleep(0.5)
     assert counts() == [1, 1, 1]
-
