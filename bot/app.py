@@ -99,12 +99,12 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             engine,
             max_group_events=settings.storage.max_group_events,
             on_commit=metrics.observe_commit,
-            thresholds=settings.monitor.thresholds(),
+            thresholds=settings.monitor.thresholds(settings.hours.business_hours()),
             lock_timeout=storage.lock_timeout_seconds,
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher, alerts = app[PUBLISHER], app[ALERTS]
-        sweeper = Sweeper(writer, alerts, metrics)
+        sweeper = Sweeper(writer, alerts, metrics, settings.hours.business_hours())
         outbox = Outbox(writer, app[CHANNELS], publisher, alerts, settings.delivery, metrics)
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
         context = Context(ZoneInfo(settings.kpi.timezone))

@@ -18,6 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, m
 
 from bot.channels.settings import ChannelSettings
 from bot.delivery.settings import AlertsSettings, WebhookSettings
+from bot.hours_settings import (
+    AgentSettings,
+    AutomationSettings,
+    EscalationSettings,
+    HoursSettings,
+    distinct_agents,
+)
+from monitors.hours import BusinessHours
 from monitors.kpis import Scoring
 from monitors.rules import Thresholds
 
@@ -84,9 +92,10 @@ class MonitorSettings(_Section):
     #: Exceptions the team allows although they contain a forbidden phrase.
     allowed_phrases: list[str] = Field(default_factory=list)
 
-    def thresholds(self) -> Thresholds:
-        """The numbers the pure response-time rules take."""
+    def thresholds(self, hours: BusinessHours | None = None) -> Thresholds:
+        """The numbers the pure response-time rules take (and the business hours)."""
         return Thresholds(
+            hours=hours,
             reply_seconds=self.reply_seconds,
             busy_reply_seconds=self.busy_reply_seconds,
             busy_concurrency=self.busy_concurrency,
@@ -291,6 +300,10 @@ class Settings(_Section):
     realtime: RealtimeSettings = RealtimeSettings()
     monitor: MonitorSettings = MonitorSettings()
     alerts: AlertsSettings = AlertsSettings()
+    hours: HoursSettings = HoursSettings()
+    automation: AutomationSettings = AutomationSettings()
+    escalation: EscalationSettings = EscalationSettings()
+    agents: list[AgentSettings] = Field(default_factory=list)
     kpi: KpiSettings = KpiSettings()
     reports: ReportsSettings = ReportsSettings()
     delivery: DeliverySettings = DeliverySettings()
@@ -300,6 +313,11 @@ class Settings(_Section):
     qa: QaSettings = QaSettings()
     console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
+
+    @model_validator(mode="after")
+    def _roster(self) -> Settings:
+        distinct_agents(self.agents)
+        return self
 
     @model_validator(mode="after")
     def _channel_names(self) -> Settings:

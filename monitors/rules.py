@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from monitors.hours import BusinessHours
 from scripts_library.normalize import has_phrase
 
 
@@ -53,6 +54,18 @@ class Thresholds:
     forbidden_phrases: tuple[str, ...] = ("不行", "不知道", "不可以")
     #: The team's exceptions: text that contains a forbidden phrase but is fine.
     allowed_phrases: tuple[str, ...] = ()
+    #: When set, deadlines and response times count business time only.
+    hours: BusinessHours | None = None
+
+
+def elapsed(a: float, b: float, hours: BusinessHours | None) -> float:
+    """Seconds from ``a`` to ``b`` that count: business time when ``hours`` is set."""
+    return hours.between(a, b) if hours is not None else b - a
+
+
+def after(t: float, seconds: float, hours: BusinessHours | None) -> float:
+    """The moment ``seconds`` that count after ``t``."""
+    return hours.add(t, seconds) if hours is not None else t + seconds
 
 
 def deadline_for(concurrency: int, settings: Thresholds) -> float:
@@ -113,18 +126,21 @@ def start_turn(
 ) -> Turn:
     """A turn starting with customer message ``message_id`` at ``ts``.
 
-    An unassigned conversation uses ``reply_seconds`` whatever its concurrency.
+    An unassigned conversation uses ``reply_seconds`` whatever its concurrency. With
+    business hours, a turn that starts while the shop is closed starts its clock at the
+    next opening, and its thresholds count business time.
     """
     deadline = settings.reply_seconds if agent_id is None else deadline_for(concurrency, settings)
+    hours = settings.hours
     return Turn(
         message_id=message_id,
         started_at=ts,
         agent_id=agent_id,
         concurrency=concurrency,
         deadline_seconds=deadline,
-        warn_at=ts + deadline * settings.warn_ratio,
-        due_at=ts + deadline,
-        unanswered_at=ts + settings.unanswered_seconds,
+        warn_at=after(ts, deadline * settings.warn_ratio, hours),
+        due_at=after(ts, deadline, hours),
+        unanswered_at=after(ts, settings.unanswered_seconds, hours),
     )
 
 
@@ -141,40 +157,50 @@ class AlertDraft:
     response_seconds: float | None = None
 
 
-def _timed(turn: Turn, kind: AlertKind, at: float, agent_id: str | None) -> AlertDraft:
-    return AlertDraft(
-        kind, turn.message_id, agent_id, turn.deadline_seconds, at - turn.started_at, at
-    )
+def _timed(
+    turn: Turn, kind: AlertKind, at: float, agent_id: str | None, hours: BusinessHours | None
+) -> AlertDraft:
+    waited = elapsed(turn.started_at, at, hours)
+    return AlertDraft(kind, turn.message_id, agent_id, turn.deadline_seconds, waited, at)
 
 
 def due_alerts(
-    turn: Turn, now: float, fired: frozenset[AlertKind], agent_id: str | None
+    turn: Turn,
+    now: float,
+    fired: frozenset[AlertKind],
+    agent_id: str | None,
+    hours: BusinessHours | None = None,
 ) -> list[AlertDraft]:
     """Timed alerts of a still-open turn that are due at ``now`` and not yet fired.
 
-    They fire live, so ``at`` is ``now`` and ``waited_seconds`` runs to ``now``;
-    ``agent_id`` is the conversation's assignee at this moment.
+    They fire live, so ``at`` is ``now`` and ``waited_seconds`` runs to ``now``
+    (business time with ``hours``); ``agent_id`` is the conversation's assignee now.
     """
     return [
-        _timed(turn, kind, now, agent_id)
+        _timed(turn, kind, now, agent_id, hours)
         for kind in TIMED
         if kind not in fired and turn.threshold(kind) <= now
     ]
 
 
 def end_turn(
-    turn: Turn, reply_ts: float, fired: frozenset[AlertKind], agent_id: str | None
+    turn: Turn,
+    reply_ts: float,
+    fired: frozenset[AlertKind],
+    agent_id: str | None,
+    hours: BusinessHours | None = None,
 ) -> tuple[float, list[AlertDraft]]:
     """End ``turn`` with an agent reply at ``reply_ts``.
 
     Returns the response time and the alerts it implies: every timed threshold
     that passed before the reply and has not fired yet (stamped at the threshold,
     in event time), then ``reply.slow`` if the reply came after the deadline.
-    ``agent_id`` is the conversation's assignee when the reply is processed.
+    ``agent_id`` is the conversation's assignee when the reply is processed. With
+    ``hours``, the response time is business time.
     """
-    response = max(0.0, reply_ts - turn.started_at)
+    response = max(0.0, elapsed(turn.started_at, reply_ts, hours))
     drafts = [
-        _timed(turn, kind, turn.threshold(kind), agent_id)
+        _timed(turn, kind, turn.threshold(kind), agent_id, hours)
         for kind in TIMED
         if kind not in fired and turn.threshold(kind) < reply_ts
     ]

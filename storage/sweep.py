@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from monitors import rules
+from monitors.hours import BusinessHours
 from storage import alerts
 from storage.alerts import Alert, Located
 from storage.tables import CONVERSATIONS, TURNS
@@ -28,13 +29,16 @@ def earliest_due_at(conn: Connection) -> float | None:
     return None if value is None else float(value)
 
 
-def sweep_and_peek(conn: Connection, now: float) -> tuple[list[Alert], float | None]:
+def sweep_and_peek(
+    conn: Connection, now: float, hours: BusinessHours | None = None
+) -> tuple[list[Alert], float | None]:
     """:func:`sweep`, then when the next threshold comes."""
-    return sweep(conn, now), earliest_due_at(conn)
+    return sweep(conn, now, hours), earliest_due_at(conn)
 
 
-def sweep(conn: Connection, now: float) -> list[Alert]:
-    """Record the alerts due at ``now``; the newly recorded ones come back."""
+def sweep(conn: Connection, now: float, hours: BusinessHours | None = None) -> list[Alert]:
+    """Record the alerts due at ``now`` (``waited_seconds`` in business time with
+    ``hours``); the newly recorded ones come back."""
     query = (
         select(TURNS, CONVERSATIONS.c.assignee_id, CONVERSATIONS.c.external_id)
         .join(CONVERSATIONS, CONVERSATIONS.c.id == TURNS.c.conversation_pk)
@@ -48,7 +52,7 @@ def sweep(conn: Connection, now: float) -> list[Alert]:
     changes = []
     for row in conn.execute(query).all():
         tracked = tracked_from_row(row)
-        drafts = rules.due_alerts(tracked.turn, now, tracked.fired, row.assignee_id)
+        drafts = rules.due_alerts(tracked.turn, now, tracked.fired, row.assignee_id, hours)
         tracked.fired |= {d.kind for d in drafts}
         fields = tracked.row()
         changes.append(

@@ -187,7 +187,9 @@ class TurnTracker:
         # An agent message stamped before the turn began was not an answer to it.
         if tracked is None or event.ts < tracked.turn.started_at:
             return []
-        response, drafts = rules.end_turn(tracked.turn, event.ts, tracked.fired, conv.assignee_id)
+        response, drafts = rules.end_turn(
+            tracked.turn, event.ts, tracked.fired, conv.assignee_id, self._settings.hours
+        )
         shown = sorted(tracked.fired & rules.FOR_AGENT)
         if shown:
             self.resolved[event.key] = Resolved(tracked.turn.message_id, tuple(shown), response)

@@ -11,6 +11,7 @@ import time
 from bot.delivery.alerts import AlertDispatch
 from bot.logs import Incident
 from bot.metrics import Metrics
+from monitors.hours import BusinessHours
 from storage.sweep import BATCH, sweep_and_peek
 from storage.writer import GroupWriter
 
@@ -32,7 +33,9 @@ class Sweeper:
         writer: GroupWriter,
         alerts: AlertDispatch,
         metrics: Metrics,
+        hours: BusinessHours | None = None,
     ) -> None:
+        self._hours = hours
         self._writer = writer
         self._alerts = alerts
         self._metrics = metrics
@@ -65,7 +68,7 @@ class Sweeper:
         async with self._lock:
             started = time.perf_counter()
             try:
-                alerts, upcoming = await self._writer.call(sweep_and_peek, time.time())
+                alerts, upcoming = await self._writer.call(sweep_and_peek, time.time(), self._hours)
             except Exception as exc:
                 self._incident.failed(exc)  # due alerts stay due for the next sweep
                 return 0
