@@ -12,6 +12,7 @@ import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.automation import Automation
 from bot.channels.gateway import Channels
 from bot.console import pages as console
 from bot.console.pages import security_headers
@@ -112,8 +113,20 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         alerts.on_recorded(relay.kick)
         sink_session = aiohttp.ClientSession()
         relaying = asyncio.create_task(relay.run(sink_session), name="replywatch-alert-sinks")
+        hours = settings.hours.business_hours()
+        names = {agent.id: agent.name for agent in settings.agents}
+        automation = Automation(settings.automation, hours, library, app[CHANNELS].has, names)
+        automation.check()
         pipeline = Pipeline(
-            writer, publisher, alerts, metrics, library, engine, sweeper.wake_at, outbox.kick
+            writer,
+            publisher,
+            alerts,
+            metrics,
+            library,
+            engine,
+            sweeper.wake_at,
+            outbox.kick,
+            automation,
         )
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
         sessions = Sessions(engine, app[AUTHENTICATOR], settings.console)

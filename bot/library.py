@@ -60,6 +60,7 @@ class Library:
         self._file_digest: str | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-matcher")
         self._searchable: tuple[Index, SearchIndex] | None = None
+        self._by_id: tuple[Index, dict[str, Script]] | None = None
         self._incident = Incident(log, "the script library refresh")
         self._encoder: Encoder | None = load_encoder(settings.semantic)
 
@@ -67,6 +68,13 @@ class Library:
     def semantic(self) -> str | None:
         """The sentence encoder's name when semantic matching is on."""
         return self._encoder.name if self._encoder else None
+
+    def script(self, script_id: str) -> Script | None:
+        """The current library's entry ``script_id``, or None."""
+        index = self._index
+        if self._by_id is None or self._by_id[0] is not index:
+            self._by_id = (index, {s.id: s for s in index.scripts})
+        return self._by_id[1].get(script_id)
 
     @property
     def index(self) -> Index:

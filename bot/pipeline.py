@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.automation import Automation
 from bot.delivery.alerts import AlertDispatch
 from bot.library import Library
 from bot.metrics import Metrics
@@ -54,7 +55,9 @@ class Pipeline:
         engine: AsyncEngine,
         wake_sweeper: Callable[[float | None], None] = lambda _due_at: None,
         on_outgoing: Callable[[], None] = lambda: None,
+        automation: Automation | None = None,
     ) -> None:
+        self._automation = automation
         self._writer = writer
         self._publisher = publisher
         self._alerts = alerts
@@ -86,7 +89,21 @@ class Pipeline:
             except Exception:
                 # Stored is what counts; a failed live push must not fail the ingest.
                 log.exception("could not publish event %s/%s", *item.event.key)
+        await self._automatic_replies(stored)
         return IngestResult(stored, duplicates)
+
+    async def _automatic_replies(self, stored: list[Stored]) -> None:
+        """Store (and so send) the welcome and offline lines the new messages call for.
+        The customer's events are acknowledged already: a failure here is logged."""
+        if self._automation is None:
+            return
+        replies = self._automation.replies(stored)
+        if not replies:
+            return
+        try:
+            await self.handle(replies)
+        except Exception:
+            log.exception("could not store %d automatic repl(ies)", len(replies))
 
     async def _suggest(self, events: Sequence[ChatEvent]) -> dict[Key, Suggested]:
         asks = [e for e in events if _asks(e)]

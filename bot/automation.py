@@ -1,0 +1,106 @@
+"""Automatic replies (``[automation]``, DESIGN.md §9): the welcome script when a customer
+opens or reopens a conversation, and the offline script when a customer writes while
+the shop is closed (once per closed period), as bot messages through the
+conversation's channel. Bot messages neither start nor end a turn.
+
+Each automatic message has an id made from what triggered it (the opening message,
+or the conversation and the closed period), so however many processes see the
+trigger, the event store keeps it once and it is sent once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from bot.hours_settings import AutomationSettings
+from bot.library import Library
+from monitors.events import ChatEvent, EventType, SenderRole
+from monitors.hours import BusinessHours
+from storage.ingest import Stored
+
+log = logging.getLogger(__name__)
+#: The sender id of automatic messages.
+BOT_ID = "replywatch"
+PREFIX = "rwbot-"
+
+
+def _opened(item: Stored) -> bool:
+    before = item.previous
+    return before is None or not before.is_open or before.last_customer_at is None
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Automation:
+    """Decides which automatic messages the newly stored events call for."""
+
+    def __init__(
+        self,
+        settings: AutomationSettings,
+        hours: BusinessHours | None,
+        library: Library,
+        can_deliver: Callable[[str], bool],
+        names: dict[str, str] | None = None,
+    ) -> None:
+        self._names = names or {}
+        self._settings = settings
+        self._hours = hours
+        self._library = library
+        self._can_deliver = can_deliver
+
+    def check(self) -> None:
+        """Log (once, at start) a configured script that the library lacks."""
+        for key in ("welcome_script", "offline_script"):
+            script_id = getattr(self._settings, key)
+            if script_id and self._library.script(script_id) is None:
+                log.error("automation.%s %r is not in the library: it is not sent", key, script_id)
+
+    def replies(self, stored: Sequence[Stored]) -> list[ChatEvent]:
+        """Bot messages for the customer messages among ``stored``."""
+        out = []
+        for item in stored:
+            event = item.event
+            if event.type is not EventType.MESSAGE or event.sender_role is not SenderRole.CUSTOMER:
+                continue
+            found = self._reply_for(item)
+            if found is not None:
+                out.append(found)
+        return out
+
+    def _reply_for(self, item: Stored) -> ChatEvent | None:
+        event = item.event
+        closed_since = self._hours.closed_since(event.ts) if self._hours is not None else None
+        if closed_since is not None and self._settings.offline_script:
+            conversation = event.conversation_id or ""
+            key = f"{PREFIX}offline-{_short(conversation)}-{int(closed_since)}"
+            return self._bot_message(item, self._settings.offline_script, key)
+        if self._settings.welcome_script and _opened(item):
+            key = f"{PREFIX}welcome-{_short(event.id)}"
+            return self._bot_message(item, self._settings.welcome_script, key)
+        return None
+
+    def _bot_message(self, item: Stored, script_id: str, key: str) -> ChatEvent | None:
+        script = self._library.script(script_id)
+        if script is None:
+            return None
+        event, now = item.event, time.time()
+        assignee = item.conversation.assignee_id if item.conversation is not None else None
+        agent = self._names.get(assignee, assignee) if assignee else None
+        return ChatEvent(
+            id=key,
+            channel=event.channel,
+            type=EventType.MESSAGE,
+            ts=max(now, event.ts),
+            received_at=now,
+            conversation_id=event.conversation_id,
+            sender_role=SenderRole.BOT,
+            sender_id=BOT_ID,
+            text=script.render(customer=event.sender_name, agent=agent),
+            script_id=script.id,
+            deliver=self._can_deliver(event.channel),
+        )
