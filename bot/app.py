@@ -100,12 +100,12 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             engine,
             max_group_events=settings.storage.max_group_events,
             on_commit=metrics.observe_commit,
-            thresholds=settings.monitor.thresholds(settings.hours.business_hours()),
+            thresholds=settings.rules(),
             lock_timeout=storage.lock_timeout_seconds,
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher, alerts = app[PUBLISHER], app[ALERTS]
-        sweeper = Sweeper(writer, alerts, metrics, settings.hours.business_hours())
+        sweeper = Sweeper(writer, alerts, metrics, settings.rules(), settings.roster())
         outbox = Outbox(writer, app[CHANNELS], publisher, alerts, settings.delivery, metrics)
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
         context = Context(ZoneInfo(settings.kpi.timezone))
@@ -114,7 +114,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         sink_session = aiohttp.ClientSession()
         relaying = asyncio.create_task(relay.run(sink_session), name="replywatch-alert-sinks")
         hours = settings.hours.business_hours()
-        names = {agent.id: agent.name for agent in settings.agents}
+        names = settings.agent_names()
         automation = Automation(settings.automation, hours, library, app[CHANNELS].has, names)
         automation.check()
         pipeline = Pipeline(
@@ -128,6 +128,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             outbox.kick,
             automation,
         )
+        sweeper.on_assigned(pipeline.announce)
         app[SERVICES] = Services(engine, library, pipeline, sweeper)
         sessions = Sessions(engine, app[AUTHENTICATOR], settings.console)
         await sessions.start()

@@ -62,7 +62,7 @@ def conversation_payload(stored: Stored) -> dict[str, Any]:
         "agent_id": conv.assignee_id if conv else None,
         "previous_agent_id": previous.assignee_id if previous else None,
         "ts": iso(stored.event.ts),
-    }
+    } | ({"reason": stored.event.reason} if stored.event.reason else {})
 
 
 def agent_status_payload(event: ChatEvent) -> dict[str, Any]:

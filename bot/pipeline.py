@@ -105,6 +105,15 @@ class Pipeline:
         except Exception:
             log.exception("could not store %d automatic repl(ies)", len(replies))
 
+    async def announce(self, stored: Sequence[Stored]) -> None:
+        """Push events stored elsewhere (an escalation's assignment) as if just ingested:
+        the agents concerned are told, and the new agent gets the waiting suggestions."""
+        for item in stored:
+            try:
+                await self._notify(item, None)
+            except Exception:
+                log.exception("could not publish event %s/%s", *item.event.key)
+
     async def _suggest(self, events: Sequence[ChatEvent]) -> dict[Key, Suggested]:
         asks = [e for e in events if _asks(e)]
         found = await self._library.suggest_many([(e.text or "", e.sender_name) for e in asks])

@@ -7,6 +7,7 @@ an unknown or bad key fails loudly with its dotted name.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from bot.hours_settings import (
     HoursSettings,
     distinct_agents,
 )
+from monitors.escalation import Member, Roster
 from monitors.hours import BusinessHours
 from monitors.kpis import Scoring
 from monitors.rules import Thresholds
@@ -318,6 +320,22 @@ class Settings(_Section):
     def _roster(self) -> Settings:
         distinct_agents(self.agents)
         return self
+
+    def rules(self) -> Thresholds:
+        """The pure rules' settings: ``[monitor]`` with ``[hours]`` and ``[escalation]``."""
+        return dataclasses.replace(
+            self.monitor.thresholds(self.hours.business_hours()),
+            reassign_after_seconds=self.escalation.reassign_after_seconds,
+            max_reassignments=self.escalation.max_reassignments,
+        )
+
+    def roster(self) -> Roster:
+        """The ``[[agents]]`` roster as escalation needs it."""
+        return Roster({a.id: Member(a.group, a.max_concurrency) for a in self.agents})
+
+    def agent_names(self) -> dict[str, str]:
+        """Agent id -> display name, from the roster."""
+        return {agent.id: agent.name for agent in self.agents}
 
     @model_validator(mode="after")
     def _channel_names(self) -> Settings:

@@ -47,6 +47,8 @@ class ChatEvent:
     script_id: str | None = None
     #: An agent reply given to ReplyWatch that must be sent out through its IM channel.
     deliver: bool = False
+    #: Why ReplyWatch made this assignment ("escalation").
+    reason: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:

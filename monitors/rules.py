@@ -28,6 +28,7 @@ class AlertKind(StrEnum):
     UNANSWERED = "message.unanswered"
     FORBIDDEN = "reply.forbidden_phrase"
     DELIVERY_FAILED = "delivery.failed"
+    ESCALATED = "conversation.escalated"
 
 
 #: Kinds that go into the QA review queue.
@@ -56,6 +57,9 @@ class Thresholds:
     allowed_phrases: tuple[str, ...] = ()
     #: When set, deadlines and response times count business time only.
     hours: BusinessHours | None = None
+    #: Escalation: reassign a turn still unanswered this long after it started (0 = off).
+    reassign_after_seconds: float = 0.0
+    max_reassignments: int = 1
 
 
 def elapsed(a: float, b: float, hours: BusinessHours | None) -> float:
@@ -107,6 +111,8 @@ class Turn:
     warn_at: float
     due_at: float
     unanswered_at: float
+    #: When the turn is first reassigned if still unanswered (None: no escalation).
+    escalate_at: float | None = None
 
     def threshold(self, kind: AlertKind) -> float:
         """When a timed alert of ``kind`` comes due."""
@@ -141,7 +147,19 @@ def start_turn(
         warn_at=after(ts, deadline * settings.warn_ratio, hours),
         due_at=after(ts, deadline, hours),
         unanswered_at=after(ts, settings.unanswered_seconds, hours),
+        escalate_at=(
+            after(ts, settings.reassign_after_seconds, hours)
+            if settings.reassign_after_seconds > 0
+            else None
+        ),
     )
+
+
+def next_escalation(settings: Thresholds, done: int, now: float) -> float | None:
+    """When the next reassignment comes due after ``done`` of them (None: no more)."""
+    if settings.reassign_after_seconds <= 0 or done >= settings.max_reassignments:
+        return None
+    return after(now, settings.reassign_after_seconds, settings.hours)
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,7 @@ def _event_row(event: ChatEvent, convs: dict[Key, ConversationState]) -> dict[st
         "agent_id": event.agent_id,
         "status": event.status,
         "script_id": event.script_id,
+        "reason": event.reason,
         "ts": event.ts,
         "received_at": event.received_at,
     }

@@ -83,6 +83,8 @@ class EventRow(Base):
     agent_id: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str | None] = mapped_column(String(16))
     script_id: Mapped[str | None] = mapped_column(String(200))
+    #: Why an assignment happened ("escalation"), when ReplyWatch made it.
+    reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     ts: Mapped[float] = mapped_column(Double)
     received_at: Mapped[float] = mapped_column(Double)
 
@@ -139,6 +141,9 @@ class TurnRow(Base):
     reply_message_id: Mapped[str | None] = mapped_column(String(200))
     replied_by: Mapped[str | None] = mapped_column(String(200))
     response_seconds: Mapped[float | None] = mapped_column(Double)
+    #: When the turn is next reassigned if still unanswered (escalation), and how often it was.
+    escalate_at: Mapped[float | None] = mapped_column(Double, nullable=True)
+    escalations: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     #: The conversation's first turn since it was opened or reopened (first response).
     opening: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -52,12 +52,17 @@ class TrackedTurn:
     replied_by: str | None = None
     response_seconds: float | None = None
     opening: bool = False
+    escalate_at: float | None = None
+    escalations: int = 0
     dirty: bool = field(default=False, repr=False)
 
     def row(self) -> dict[str, Any]:
         """Column values."""
         turn = self.turn
-        pending = None if self.ended_at is not None else rules.next_due_at(turn, self.fired)
+        pending = None
+        if self.ended_at is None:
+            timed = rules.next_due_at(turn, self.fired)
+            pending = min((t for t in (timed, self.escalate_at) if t is not None), default=None)
         return {
             "conversation_pk": self.conversation_pk,
             "channel": self.channel,
@@ -77,6 +82,8 @@ class TrackedTurn:
             "replied_by": self.replied_by,
             "response_seconds": self.response_seconds,
             "opening": self.opening,
+            "escalate_at": self.escalate_at,
+            "escalations": self.escalations,
         }
 
 
@@ -91,6 +98,7 @@ def turn_from_row(row: Any) -> rules.Turn:
         warn_at=row.warn_at,
         due_at=row.due_at,
         unanswered_at=row.unanswered_at,
+        escalate_at=row.escalate_at,
     )
 
 
@@ -110,6 +118,8 @@ def tracked_from_row(row: Any) -> TrackedTurn:
         row.replied_by,
         row.response_seconds,
         row.opening,
+        row.escalate_at,
+        row.escalations,
     )
 
 
@@ -176,9 +186,18 @@ class TurnTracker:
         agent = conv.assignee_id
         concurrency = self._concurrency(agent, event.ts, group) if agent else 0
         turn = rules.start_turn(event.id, event.ts, agent, concurrency, self._settings)
-        if self.next_due_at is None or turn.warn_at < self.next_due_at:
-            self.next_due_at = turn.warn_at
-        tracked = TrackedTurn(None, conv.pk, conv.channel, turn, opening=opening, dirty=True)
+        first = min(turn.warn_at, turn.escalate_at or turn.warn_at)
+        if self.next_due_at is None or first < self.next_due_at:
+            self.next_due_at = first
+        tracked = TrackedTurn(
+            None,
+            conv.pk,
+            conv.channel,
+            turn,
+            opening=opening,
+            escalate_at=turn.escalate_at,
+            dirty=True,
+        )
         self._open[conv.pk] = tracked
         self._all.append(tracked)
 

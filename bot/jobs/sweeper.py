@@ -7,11 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 from bot.delivery.alerts import AlertDispatch
 from bot.logs import Incident
 from bot.metrics import Metrics
-from monitors.hours import BusinessHours
+from monitors.escalation import Roster
+from monitors.rules import Thresholds
+from storage.ingest import Stored
 from storage.sweep import BATCH, sweep_and_peek
 from storage.writer import GroupWriter
 
@@ -33,9 +36,12 @@ class Sweeper:
         writer: GroupWriter,
         alerts: AlertDispatch,
         metrics: Metrics,
-        hours: BusinessHours | None = None,
+        rules: Thresholds | None = None,
+        roster: Roster | None = None,
     ) -> None:
-        self._hours = hours
+        self._rules = rules or Thresholds()
+        self._roster = roster or Roster()
+        self._announce: Callable[[list[Stored]], Awaitable[None]] | None = None
         self._writer = writer
         self._alerts = alerts
         self._metrics = metrics
@@ -45,6 +51,10 @@ class Sweeper:
         self._tasks: set[asyncio.Task[int]] = set()
         self._stopped = False
         self._incident = Incident(log, "the sweep")
+
+    def on_assigned(self, announce: Callable[[list[Stored]], Awaitable[None]]) -> None:
+        """Where escalations' assignment events go to be pushed (the pipeline's notices)."""
+        self._announce = announce
 
     def wake_at(self, due_at: float | None) -> None:
         """Make sure a sweep runs at ``due_at`` (epoch seconds)."""
@@ -68,11 +78,16 @@ class Sweeper:
         async with self._lock:
             started = time.perf_counter()
             try:
-                alerts, upcoming = await self._writer.call(sweep_and_peek, time.time(), self._hours)
+                swept = await self._writer.call(
+                    sweep_and_peek, time.time(), self._rules, self._roster
+                )
             except Exception as exc:
                 self._incident.failed(exc)  # due alerts stay due for the next sweep
                 return 0
             self._incident.ok()
+            alerts, upcoming = swept.alerts, swept.upcoming
+            if swept.assigned and self._announce is not None:
+                await self._announce(swept.assigned)
             await self._alerts.deliver(alerts)
             self._metrics.sweep_seconds.observe(time.perf_counter() - started)
         self.wake_at(time.time() if len(alerts) >= BATCH else upcoming)

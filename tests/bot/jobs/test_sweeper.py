@@ -23,7 +23,7 @@ from tests.support.tokens import ALICE, SUPERVISOR
 
 async def swept(engine: AsyncEngine, now: float) -> list[tuple[str, str, float | None]]:
     async with writer(engine).begin() as conn:
-        records = await conn.run_sync(sweep, now)
+        records = (await conn.run_sync(sweep, now)).alerts
     return [(r.kind.value, r.message_id, r.waited_seconds) for r in records]
 
 
