@@ -2,9 +2,11 @@
 
 The real service starts on a temporary SQLite file with the bundled library and
 thresholds scaled down (4 s to reply, 10 s when busy, 15 s unanswered). Customers
-post over the HTTP API; four agents work from real Socket.IO consoles: Alice
-answers fast from the suggestions, Bob is slow and says 不行, Carol is busy with
-four chats, Dave forgets his. Everything is printed as the consoles receive it.
+post over the HTTP API and are greeted by the automatic welcome line; five agents
+work from real Socket.IO consoles: Alice answers fast from the suggestions, Bob is
+slow and says 不行, Carol is busy with four chats, Dave forgets his, and Erin, the
+only one marked online, takes over one of Dave's chats when it is escalated.
+Everything is printed as the consoles receive it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import socketio
 from bot.settings import Settings, settings_from
 
 INTEGRATION, SUPERVISOR = "demo-integration-token", "demo-supervisor-token"
-AGENTS = ("alice", "bob", "carol", "dave")
+AGENTS = ("alice", "bob", "carol", "dave", "erin")
 
 
 def demo_settings(workdir: Path, pace: float) -> Settings:
@@ -36,6 +38,10 @@ def demo_settings(workdir: Path, pace: float) -> Settings:
             "monitor": {k: v * pace for k, v in monitor.items()}
             | {"busy_concurrency": 4, "sweep_seconds": 0.1 * pace},
             "alerts": {"merge_overdue_seconds": 3 * pace},
+            "escalation": {"reassign_after_seconds": 8 * pace},
+            "automation": {"welcome_script": "zh-welcome"},
+            "agents": [{"id": a, "name": a.capitalize()} for a in AGENTS[:4]]
+            + [{"id": "erin", "name": "Erin", "max_concurrency": 1}],
             "auth": {"tokens": tokens},
             "logging": {"level": "WARNING"},
         }
@@ -99,12 +105,16 @@ class Console:
     )
     suggestions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    escalated: list[str] = field(default_factory=list)
+    took_over: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def connect(self, url: str, namespace: str, token: str) -> None:
         """Connect and print everything the namespace pushes."""
         self.client.on("suggestions", self._suggestions, namespace=namespace)
         self.client.on("alert", self._alert, namespace=namespace)
         self.client.on("alert.resolved", self._resolved, namespace=namespace)
+        self.client.on("message", self._message, namespace=namespace)
+        self.client.on("conversation.assigned", self._assigned, namespace=namespace)
         await self.client.connect(
             url, namespaces=[namespace], auth={"token": token}, transports=["websocket"]
         )
@@ -121,6 +131,22 @@ class Console:
 
     async def _alert(self, data: dict[str, Any]) -> None:
         self.screen.show(self.name, describe_alert(data))
+
+    async def _message(self, data: dict[str, Any]) -> None:
+        if data["sender"]["role"] == "bot":
+            text = data["text"]
+            shown = f"{text[:20]}..." if len(text) > 20 else text
+            self.screen.show("(auto)", f"welcome line on {data['conversation_id']}: {shown}")
+
+    async def _assigned(self, data: dict[str, Any]) -> None:
+        if data.get("reason") == "escalation" and data["agent_id"] == self.name:
+            self.escalated.append(data["conversation_id"])
+            self.took_over.set()
+            self.screen.show(
+                self.name,
+                f"takes over {data['conversation_id']} from {data['previous_agent_id']}"
+                " (escalated: nobody answered)",
+            )
 
     async def _resolved(self, data: dict[str, Any]) -> None:
         kinds = ", ".join(data["kinds"])

@@ -8,7 +8,10 @@ Times are demo seconds, multiplied by the pace. With the demo's thresholds (repl
 - Carol has four chats at once: the fourth gets the busy deadline, and her ~6 s
   answer there is on time;
 - Dave forgets three chats: warnings, one overdue popup and then the other two
-  merged into one, and after 15 s unanswered alerts for all three.
+  merged into one; after 8 s the first is escalated to Erin (the only agent marked
+  online, and she takes one chat at a time), who answers it; the other two stay
+  with Dave and get unanswered alerts after 15 s.
+- Every customer who opens a chat gets the automatic welcome line.
 """
 
 from __future__ import annotations
@@ -149,6 +152,18 @@ async def carol(shift: Shift) -> None:
     await shift.answer("carol", chats[3][0], asked[3])
 
 
+async def erin(shift: Shift) -> None:
+    """Online, and takes over a chat when one is escalated to her."""
+    await shift.post(
+        {"id": "erin-online", "type": "agent.status", "agent_id": "erin"} | {"status": "online"}
+    )
+    console = shift.agents["erin"]
+    await console.took_over.wait()
+    conv = console.escalated[0]
+    await shift.screen.wait(0.8)
+    await shift.answer("erin", conv, f"{conv}-q")
+
+
 async def dave(shift: Shift) -> None:
     """Forgets his chats."""
     await shift.screen.wait(3.0)
@@ -172,7 +187,9 @@ def banner(screen: Screen, url: str) -> None:
         f" {10 * p:g}s when busy; a warning at {3 * p:g}s;",
         f"unanswered after {15 * p:g}s; an agent's overdue popups within {3 * p:g}s"
         " are merged into one.",
-        "agents: alice (fast, uses suggestions), bob (slow), carol (busy), dave (forgets chats)",
+        "agents: alice (fast, uses suggestions), bob (slow), carol (busy), dave (forgets chats),",
+        f"erin (online: takes over a chat nobody answered for {8 * p:g}s);"
+        " customers are greeted by the automatic welcome line",
         "",
     ]
     for line in lines:
@@ -188,6 +205,7 @@ def print_summary(screen: Screen, counts: Counter[str]) -> None:
         "reply.slow",
         "message.unanswered",
         "reply.forbidden_phrase",
+        "conversation.escalated",
         "QA flags",
     ):
         print(f"  {kind:<24}{counts[kind]:>3}", file=screen.out)
@@ -229,7 +247,9 @@ async def run_demo(pace: float, out: TextIO) -> Counter[str]:
                 shift = Shift(url, http, screen)
                 try:
                     await shift.connect()
-                    await asyncio.gather(alice(shift), bob(shift), carol(shift), dave(shift))
+                    await asyncio.gather(
+                        alice(shift), bob(shift), carol(shift), dave(shift), erin(shift)
+                    )
                     # Dave's unanswered alerts come at 18-18.6 demo seconds.
                     await asyncio.sleep(max(0.0, 19.5 * pace - (time.monotonic() - screen.started)))
                     counts = await shift.summary()

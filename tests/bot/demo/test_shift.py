@@ -27,19 +27,25 @@ def test_the_demo_shows_suggestions_and_every_alert_kind_live() -> None:
     assert "SUPERVISOR  ALERT reply.forbidden_phrase bob on wx-1002" in out
     assert "bob         resolved reply.overdue, reply.warning on wx-1002" in out
     assert "dave        ALERT reply.overdue x2 (wx-1008, wx-1009) merged into one popup" in out
-    assert out.count("SUPERVISOR  ALERT message.unanswered dave") == 3
+    assert out.count("SUPERVISOR  ALERT message.unanswered dave") == 2
+    assert "erin        takes over wx-1007 from dave (escalated: nobody answered)" in out
+    assert "SUPERVISOR  ALERT conversation.escalated dave on wx-1007" in out
+    assert re.search(r"erin +replies on wx-1007 after \d\.\ds with the suggested script", out)
+    assert "(auto)      welcome line on wx-1001: 亲王女士，您好！" in out
     assert "ALERT" not in "".join(line for line in out.splitlines() if "carol" in line)
     kpis = dict(re.findall(r"^  (alice|bob|carol|dave) +(\d+ +\d+ .*)$", out, re.MULTILINE))
     assert re.fullmatch(r"1 +1 +0\.\d+s +100% +100", kpis["alice"])
     assert re.fullmatch(r"4 +4 +\d\.\ds +100% +100", kpis["carol"])
-    assert re.fullmatch(r"3 +0 +- +0% +-30", kpis["dave"])  # nobody answered: 3 faults
+    # Erin answered one of Dave's chats (it stays his turn); two unanswered: 2 faults
+    assert re.fullmatch(r"3 +1 +\d\.\ds +0% +30", kpis["dave"])
     summary = dict(re.findall(r"^  (\S+(?: flags)?) +(\d+)$", out, re.MULTILINE))
     assert summary == {
         "reply.warning": "4",
         "reply.overdue": "4",
-        "reply.slow": "1",
-        "message.unanswered": "3",
+        "reply.slow": "2",
+        "message.unanswered": "2",
         "reply.forbidden_phrase": "1",
+        "conversation.escalated": "1",
         "QA flags": "5",
     }
 
