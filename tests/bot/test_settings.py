@@ -11,6 +11,7 @@ from bot.channels.settings import (
     WeComChannelSettings,
 )
 from bot.delivery.settings import SinkSettings
+from bot.hours_settings import AgentSettings
 from bot.settings import (
     ReportScheduleSettings,
     SettingsError,
@@ -45,13 +46,15 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
     settings = load_settings(example, environ={})
     text = example.read_text(encoding="utf-8")
     for section_name, section in settings:
-        if section_name in ("auth", "channels"):
+        if section_name in ("auth", "channels", "agents"):
             continue
         assert f"[{section_name}]" in text
         for key in type(section).model_fields:
             assert f"\n{key} =" in text, f"{section_name}.{key} is not documented"
     for key in WebhookSettings.model_fields:
         assert f"\n# {key} =" in text, f"alerts.webhook.{key} is not documented"
+    for key in AgentSettings.model_fields:
+        assert f"\n# {key} =" in text, f"agents.{key} is not documented"
     for key in SinkSettings.model_fields:
         assert f"\n# {key} =" in text, f"alerts.sink.{key} is not documented"
     for key in ReportScheduleSettings.model_fields:
@@ -104,6 +107,13 @@ def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> Non
         ('[[reports.schedule]]\nperiod = "year"\ncron = "0 8 * * *"\n', {}, "period"),
         ('[[channels]]\ntype = "fax"\nname = "f"\n', {}, "does not match"),
         ('[[alerts.sink]]\ntype = "webhook"\nurl = "http://x"\n', {}, "at least 16"),
+        ('[hours]\nweekly = {monday = ["09:00-18:00"]}\n', {}, "unknown day"),
+        ('[hours]\nweekly = {mon = ["9-18"]}\n', {}, "HH:MM-HH:MM"),
+        ('[hours]\nweekly = {mon = ["22:00-02:00"]}\n', {}, "cross midnight"),
+        ("[hours]\nweekly = {mon = []}\n", {}, "never open"),
+        ('[hours]\ntimezone = "Mars/Olympus"\nweekly = {mon = ["09:00-18:00"]}\n', {}, "time zone"),
+        ("[escalation]\nreassign_after_seconds = -1\n", {}, "escalation.reassign_after_seconds"),
+        ('[[agents]]\nid = "a"\nname = "A"\n[[agents]]\nid = "a"\nname = "B"\n', {}, "twice"),
         ('[[alerts.sink]]\ntype = "wecom"\nurl = "http://x"\nsecret = "s"\n', {}, "no secret"),
         ('[[alerts.sink]]\ntype = "teams"\nurl = "http://x"\n', {}, "alerts.sink.0.type"),
         ('[[alerts.sink]]\ntype = "slack"\nurl = "ftp://x"\n', {}, "http:// or https://"),
