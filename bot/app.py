@@ -66,7 +66,9 @@ async def _delivery(app: web.Application) -> AsyncIterator[None]:
     await app[CHANNELS].start()
     publisher = Publisher(app[SIO])
     app[PUBLISHER] = publisher
-    alerts = AlertDispatch(publisher, app[METRICS], settings.alerts.merge_overdue_seconds)
+    alerts = AlertDispatch(
+        publisher, app[METRICS], settings.alerts.merge_overdue_seconds, settings.agent_names()
+    )
     app[ALERTS] = alerts
     try:
         yield
@@ -108,7 +110,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         sweeper = Sweeper(writer, alerts, metrics, settings.rules(), settings.roster())
         outbox = Outbox(writer, app[CHANNELS], publisher, alerts, settings.delivery, metrics)
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
-        context = Context(ZoneInfo(settings.kpi.timezone))
+        context = Context(ZoneInfo(settings.kpi.timezone), settings.agent_names())
         relay = SinkRelay(writer, settings.alerts, metrics, context)
         alerts.on_recorded(relay.kick)
         sink_session = aiohttp.ClientSession()

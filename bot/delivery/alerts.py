@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.delivery.reminders import OverdueMerger
 from bot.metrics import Metrics
@@ -29,7 +30,14 @@ log = logging.getLogger(__name__)
 class AlertDispatch:
     """Counts and delivers newly recorded alerts (every kind, every origin)."""
 
-    def __init__(self, publisher: Publisher, metrics: Metrics, merge_seconds: float) -> None:
+    def __init__(
+        self,
+        publisher: Publisher,
+        metrics: Metrics,
+        merge_seconds: float,
+        names: dict[str, str] | None = None,
+    ) -> None:
+        self._names = names or {}
         self._publisher = publisher
         self._metrics = metrics
         self._recorded: list[Callable[[], None]] = []
@@ -67,16 +75,24 @@ class AlertDispatch:
         """Stop holding merged reminders."""
         await self._overdue.close()
 
-    async def _deliver_one(self, alert: Alert) -> None:
+    def _payload(self, alert: Alert) -> dict[str, Any]:
+        """The contract's alert object, with the agent's roster name when there is one."""
         payload = alert_payload(alert)
+        name = self._names.get(alert.agent_id or "")
+        if name is not None:
+            payload["agent_name"] = name
+        return payload
+
+    async def _deliver_one(self, alert: Alert) -> None:
+        payload = self._payload(alert)
         if alert.kind in FOR_SUPERVISORS:
             await self._publisher.to_supervisors("alert", payload)
         if alert.kind in FOR_AGENT and alert.kind is not AlertKind.OVERDUE and alert.agent_id:
             await self._publisher.to_agent(alert.agent_id, "alert", payload)
 
     async def _show_overdue(self, agent_id: str, alerts: list[Alert]) -> None:
-        payload = alert_payload(alerts[0])
+        payload = self._payload(alerts[0])
         if len(alerts) > 1:
             payload["count"] = len(alerts)
-            payload["merged"] = [alert_payload(alert) for alert in alerts]
+            payload["merged"] = [self._payload(alert) for alert in alerts]
         await self._publisher.to_agent(agent_id, "alert", payload)

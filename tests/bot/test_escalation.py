@@ -50,7 +50,7 @@ async def test_a_silent_agents_chat_moves_to_a_colleague_with_its_suggestions(
     first, told = [await alice.next("conversation.assigned") for _ in range(2)]
     assert (first["agent_id"], told["agent_id"], told["reason"]) == ("alice", "bob", "escalation")
     alert = await wall.alert("conversation.escalated")
-    assert (alert["message_id"], alert["agent_id"]) == ("m1", "alice")
+    assert (alert["message_id"], alert["agent_id"], alert["agent_name"]) == ("m1", "alice", "小美")
     [turn] = (await gateway.transcript("c1"))["turns"]
     assert (turn["agent_id"], turn["ended_at"]) == ("alice", None)  # the clock runs on
     ack = await bob.client.call(

@@ -62,7 +62,8 @@ async def test_a_late_reply_reaches_the_group_chat_in_its_own_format(
     start_gateway: StartGateway, sqlite_url: str, robots: MakeRobot, kind: str
 ) -> None:
     robot = await robots(kind)
-    settings = make_settings(sqlite_url, monitor=TINY, alerts=alerts(sink(robot)))
+    roster = [{"id": "alice", "name": "小美"}]
+    settings = make_settings(sqlite_url, monitor=TINY, alerts=alerts(sink(robot)), agents=roster)
     gateway = await start_gateway(settings)
     await overdue(gateway)
     await robot.wait_for(1)
@@ -71,7 +72,7 @@ async def test_a_late_reply_reaches_the_group_chat_in_its_own_format(
     [text] = robot.texts()  # the early warning is for alice, not the group
     assert "回复超时" in text
     assert "会话 c1" in text
-    assert "客服 alice" in text
+    assert "客服 小美" in text  # the roster's name
 
 
 async def test_an_english_team_reads_english(
