@@ -16,7 +16,7 @@ from bot.payloads import message_payload
 from bot.schemas import REPLY_PREFIX
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage.queries import conversations_by_external_id, stored_message
-from storage.writer import StorageUnavailable
+from storage.writer import StorageRejected, StorageUnavailable
 
 
 class ReplyIn(BaseModel):
@@ -71,6 +71,10 @@ async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> d
     )
     try:
         result = await services.pipeline.handle([event])
+    except StorageRejected as exc:
+        raise ReplyProblem(
+            "the database refused this reply: not recorded", 422, {"reason": exc.reason}
+        ) from exc
     except StorageUnavailable as exc:
         raise ReplyProblem("storage unavailable, reply not recorded: retry", 503) from exc
     if result.duplicates:

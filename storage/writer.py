@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import ChatEvent
@@ -33,6 +34,37 @@ T = TypeVar("T")
 
 class StorageUnavailable(Exception):
     """The events could not be committed; nothing of the request was acknowledged."""
+
+
+class StorageRejected(StorageUnavailable):
+    """The database refused the events themselves (a value it cannot store, a broken
+    constraint): retrying the same events cannot help. ``reason`` says what it said."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the database refused these events: {reason}")
+        self.reason = reason
+
+
+#: SQLSTATE classes that say the data itself is wrong: data exception, constraint violation.
+PERMANENT_SQLSTATE = ("22", "23")
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    orig = getattr(exc, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+def _failure(exc: Exception) -> StorageUnavailable:
+    """Permanent (the data) or transient (the database) failure of a commit."""
+    state = _sqlstate(exc)
+    if isinstance(exc, DataError | IntegrityError) or (state or "")[:2] in PERMANENT_SQLSTATE:
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0][:300]
+        return StorageRejected(reason)
+    return StorageUnavailable("storage unavailable")
 
 
 @dataclass
@@ -147,10 +179,14 @@ class GroupWriter:
                 suggestions.setdefault(key, row)
         try:
             results = await self._write([e for s in live for e in s.events], suggestions)
-        except Exception:
+        except Exception as exc:
             if len(live) == 1:
-                log.exception("commit failed for %d events", len(live[0].events))
-                live[0].future.set_exception(StorageUnavailable("storage unavailable"))
+                failure = _failure(exc)
+                if isinstance(failure, StorageRejected):
+                    log.error("commit refused for %d events: %s", len(live[0].events), exc)
+                else:
+                    log.exception("commit failed for %d events", len(live[0].events))
+                live[0].future.set_exception(failure)
                 return
             # One bad submission must not fail the others: retry each on its own.
             for submission in live:

@@ -4,6 +4,7 @@ HTTP session their replies go out on."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiohttp
 from aiohttp import web
@@ -19,7 +20,7 @@ from bot.jobs.scheduler import cancel
 from bot.keys import SERVICES
 from bot.settings import Settings
 from storage.cursors import Cursors
-from storage.writer import StorageUnavailable
+from storage.writer import StorageRejected, StorageUnavailable
 
 
 def make_channel(settings: ChannelSettings) -> Channel:
@@ -31,12 +32,18 @@ def make_channel(settings: ChannelSettings) -> Channel:
     return TelegramChannel(settings)
 
 
+log = logging.getLogger(__name__)
+
+
 def _receiver(adapter: Channel) -> Receive:
     async def receive(request: web.Request) -> web.StreamResponse:
         parsed = await adapter.parse(request)
         if parsed.events:
             try:
                 await request.app[SERVICES].pipeline.handle(parsed.events)
+            except StorageRejected:
+                # Retrying cannot help: acknowledge, and keep the reason in the log.
+                log.error("%s: events refused by the database, dropped", adapter.name)
             except StorageUnavailable as exc:
                 # Not acknowledged: the platform delivers it again.
                 raise json_error(web.HTTPServiceUnavailable, "storage unavailable") from exc

@@ -10,7 +10,7 @@ from bot.http.errors import json_error, read_json
 from bot.keys import METRICS, SERVICES, SETTINGS
 from bot.schemas import EventValidationError, parse_events
 from storage.queries import ping
-from storage.writer import StorageUnavailable
+from storage.writer import StorageRejected, StorageUnavailable
 
 
 @roles("integration", "admin")
@@ -24,6 +24,12 @@ async def post_events(request: web.Request) -> web.Response:
         raise json_error(web.HTTPBadRequest, "invalid event", exc.details) from exc
     try:
         result = await request.app[SERVICES].pipeline.handle(events)
+    except StorageRejected as exc:
+        raise json_error(
+            web.HTTPUnprocessableEntity,
+            "the database refused these events: nothing was stored, do not retry as is",
+            {"reason": exc.reason},
+        ) from exc
     except StorageUnavailable as exc:
         raise json_error(
             web.HTTPServiceUnavailable, "storage unavailable: nothing was stored, retry"

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage.engine import make_engine, upgrade
-from storage.writer import GroupWriter, StorageUnavailable
+from storage.writer import GroupWriter, StorageRejected, StorageUnavailable
 from tests.support.store import stored_ids
 
 
@@ -89,9 +89,22 @@ async def test_a_failing_submission_does_not_fail_its_group(postgres_server: obj
                 writer.submit([message("ok2")]),
                 return_exceptions=True,
             )
-        assert isinstance(results[1], StorageUnavailable)
+        assert isinstance(results[1], StorageRejected)  # the data: retrying cannot help
+        assert "too long" in results[1].reason
         assert not isinstance(results[0], BaseException)
         assert not isinstance(results[2], BaseException)
         assert await stored_ids(engine) == {"ok1", "ok2"}
+    finally:
+        await engine.dispose()
+
+
+async def test_a_database_that_is_gone_is_a_transient_failure(tmp_path: object) -> None:
+    engine = make_engine("postgresql+asyncpg://nobody:x@127.0.0.1:9/none")
+    writer = GroupWriter(engine)
+    try:
+        async with running(writer):
+            [result] = await asyncio.gather(writer.submit([message("m1")]), return_exceptions=True)
+        assert isinstance(result, StorageUnavailable)
+        assert not isinstance(result, StorageRejected)  # clients should retry
     finally:
         await engine.dispose()
