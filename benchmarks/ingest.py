@@ -63,10 +63,11 @@ class Round:
     cpu_us_per_event: float
 
 
-def start_gateway(workdir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_gateway(workdir: Path, port: int, semantic: str) -> subprocess.Popen[bytes]:
     config = workdir / "bench.toml"
     config.write_text(
         f'[storage]\nurl = "sqlite+aiosqlite:///{workdir / "bench.db"}"\n'
+        f'[matcher]\nsemantic = "{semantic}"\n'
         f'[logging]\nlevel = "WARNING"\n'
         f'[[auth.tokens]]\ntoken = "{TOKEN}"\nrole = "integration"\n',
         encoding="utf-8",
@@ -125,12 +126,15 @@ async def main() -> int:
     parser.add_argument("--events", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--semantic", choices=["off", "on"], default="off", help="matcher.semantic of the gateway"
+    )
     parser.add_argument("--floor", type=float, default=0.5, help="required throughput ratio")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         gateway_port, bare_port = free_port(), free_port()
-        gateway, bare = start_gateway(Path(tmp), gateway_port), start_bare(bare_port)
+        gateway, bare = start_gateway(Path(tmp), gateway_port, args.semantic), start_bare(bare_port)
         try:
             urls = {
                 "gateway": f"http://127.0.0.1:{gateway_port}",

@@ -212,3 +212,43 @@ async def test_report_endpoints_answer_files_over_http(
             assert r.status == 400
         async with http.get(f"{gateway.url}/api/v1/reports/file?period=year") as r:
             assert r.status == 400
+
+
+async def test_an_agents_library_pick_becomes_a_question_the_supervisor_accepts(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    """Alice answers an unusual wording by picking the refund-time script from the
+    library search; the supervisor sees the wording proposed in the library editor,
+    accepts it, and the script now lists it among its questions."""
+    gateway = await open_shop(start_gateway, sqlite_url)
+    wording = "钱啥时候能回到我卡上"
+    await customer_writes(gateway, "c1", wording)
+    alice_context, alice = await sign_in(browser, gateway, ALICE)
+    await ready(alice)
+    await alice.locator("[data-conversation-id='c1']").click()
+    reply = alice.locator("textarea[name=reply]")
+    await reply.press("/")
+    search = alice.locator("#library-dialog input")
+    await search.fill("退款到账")
+    await expect(alice.locator("#library-results li").first).to_contain_text("退款")
+    await search.press("Enter")
+    await expect(reply).to_have_value(re.compile("退款"))
+    await reply.press("Control+Enter")
+    await expect(alice.locator(".transcript .message.agent")).to_have_count(1)
+    await alice_context.close()
+    context, page = await sign_in(browser, gateway, SUPERVISOR, locale="zh-CN")
+    await page.goto("/console/library")
+    await ready(page)
+    proposal = page.locator("#proposals .proposal").filter(has_text=wording)
+    await expect(proposal).to_contain_text("zh-refund-time")
+    await proposal.scroll_into_view_if_needed()
+    await screenshot(page, "library-proposals-zh")
+    await proposal.get_by_role("button", name="接受").click()
+    await expect(page.locator("#editor-status")).to_contain_text("zh-refund-time")
+    await expect(page.locator("#proposals")).to_contain_text("暂无建议")
+    async with gateway.http.get(
+        f"{gateway.url}/api/v1/scripts/zh-refund-time", headers=auth(SUPERVISOR)
+    ) as resp:
+        assert wording in (await resp.json())["questions"]
+    assert page_errors(page) == []
+    await context.close()

@@ -1,6 +1,6 @@
 // The library editor: search, add, edit and delete scripts (validation errors shown at
-// their fields), import and export a file, and the gaps: questions nothing matched,
-// each one click away from a new script.
+// their fields), import and export a file, the gaps: questions nothing matched, each
+// one click away from a new script, and the paraphrases agents' choices proposed.
 import { api, ApiError } from "./api.js";
 import { el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
@@ -107,6 +107,35 @@ async function gaps() {
   );
 }
 
+async function proposals() {
+  const data = await api("/api/v1/scripts/proposals?limit=50");
+  fill(
+    $("#proposals"),
+    ...data.items.map((p) =>
+      el(
+        "li",
+        { class: "gap proposal", dataset: { proposalId: p.id } },
+        el("span", { class: "question" }, p.text),
+        el("span", { class: "muted" }, t(p.score > 0 ? "library.proposal.for" : "library.proposal.picked", { script: p.script_id, score: Math.round(p.score), agent: p.agent_id })),
+        el("button", { type: "button", class: "small", onclick: () => decide(p, "accept") }, t("library.proposal.accept")),
+        el("button", { type: "button", class: "small", onclick: () => decide(p, "reject") }, t("library.proposal.reject")),
+      ),
+    ),
+    ...(data.items.length ? [] : [el("li", { class: "muted" }, t("library.proposals.none"))]),
+  );
+}
+
+async function decide(proposal, verdict) {
+  try {
+    await api(`/api/v1/scripts/proposals/${proposal.id}/${verdict}`, { method: "POST" });
+    $("#editor-status").textContent = t(verdict === "accept" ? "library.proposal.accepted" : "library.proposal.rejected", { script: proposal.script_id });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    $("#editor-status").textContent = error.message;
+  }
+  await Promise.all([proposals(), search()]);
+}
+
 function fromGap(gap) {
   edit(null);
   form.elements.id.value = `gap-${Date.now().toString(36)}`;
@@ -147,5 +176,5 @@ $("#script-search").addEventListener("input", () => {
 $("#import-form").addEventListener("submit", importFile);
 
 edit(null);
-await Promise.all([search(), gaps()]);
+await Promise.all([search(), gaps(), proposals()]);
 document.body.dataset.ready = "true";
