@@ -63,11 +63,11 @@ class Round:
     cpu_us_per_event: float
 
 
-def start_gateway(workdir: Path, port: int, semantic: str) -> subprocess.Popen[bytes]:
+def start_gateway(workdir: Path, port: int, semantic: str, workers: int) -> subprocess.Popen[bytes]:
     config = workdir / "bench.toml"
     config.write_text(
         f'[storage]\nurl = "sqlite+aiosqlite:///{workdir / "bench.db"}"\n'
-        f'[matcher]\nsemantic = "{semantic}"\n'
+        f'[matcher]\nsemantic = "{semantic}"\nworkers = {workers}\n'
         f'[logging]\nlevel = "WARNING"\n'
         f'[[auth.tokens]]\ntoken = "{TOKEN}"\nrole = "integration"\n',
         encoding="utf-8",
@@ -103,11 +103,11 @@ async def load(url: str, prefix: str, events: int, concurrency: int, pid: int) -
 
     server = psutil.Process(pid)
     async with aiohttp.ClientSession(connector=connector) as http:
-        cpu_before = sum(server.cpu_times()[:2])
+        cpu_before = _cpu(server)
         started = time.perf_counter()
         await asyncio.gather(*(worker(http) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-        cpu = sum(server.cpu_times()[:2]) - cpu_before
+        cpu = _cpu(server) - cpu_before
     latencies.sort()
     return Round(
         events_per_second=events / elapsed,
@@ -115,6 +115,11 @@ async def load(url: str, prefix: str, events: int, concurrency: int, pid: int) -
         p99_ms=latencies[int(len(latencies) * 0.99)] * 1000,
         cpu_us_per_event=cpu / events * 1e6,
     )
+
+
+def _cpu(server: psutil.Process) -> float:
+    """User + system seconds of the server and its worker processes (matcher.workers)."""
+    return sum(sum(p.cpu_times()[:2]) for p in (server, *server.children(recursive=True)))
 
 
 def median(rounds: list[Round], field: str) -> float:
@@ -129,12 +134,16 @@ async def main() -> int:
     parser.add_argument(
         "--semantic", choices=["off", "on"], default="off", help="matcher.semantic of the gateway"
     )
+    parser.add_argument("--workers", type=int, default=0, help="matcher.workers of the gateway")
     parser.add_argument("--floor", type=float, default=0.5, help="required throughput ratio")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         gateway_port, bare_port = free_port(), free_port()
-        gateway, bare = start_gateway(Path(tmp), gateway_port, args.semantic), start_bare(bare_port)
+        gateway, bare = (
+            start_gateway(Path(tmp), gateway_port, args.semantic, args.workers),
+            start_bare(bare_port),
+        )
         try:
             urls = {
                 "gateway": f"http://127.0.0.1:{gateway_port}",

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,12 @@ import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.logs import Incident
+from bot.matcher_pool import MatcherPool, match_all, match_batch
 from bot.semantic import Encoder, digest, load_encoder
 from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
 from scripts_library.files import LibraryError, Problem, parse
-from scripts_library.matcher import Index, Match, build_index, match
+from scripts_library.matcher import Index, Match, build_index
 from scripts_library.model import Script
 from scripts_library.search import SearchIndex, build_search, search
 from storage import learning, library_repo
@@ -66,6 +68,7 @@ class Library:
         self._by_id: tuple[Index, dict[str, Script]] | None = None
         self._incident = Incident(log, "the script library refresh")
         self._encoder: Encoder | None = load_encoder(settings.semantic)
+        self._pool = MatcherPool(settings.workers, settings.semantic) if settings.workers else None
 
     @property
     def semantic(self) -> str | None:
@@ -140,10 +143,16 @@ class Library:
                 return False
             found, scripts = await library_repo.load(self._engine)
             embeddings = await self._embeddings(scripts)
-            self._index = await asyncio.get_running_loop().run_in_executor(
+            loop = asyncio.get_running_loop()
+            self._index = await loop.run_in_executor(
                 self._builder, build_index, scripts, embeddings
             )
             self._version = found
+            if self._pool is not None:
+                first = self._pool.snapshot is None
+                await loop.run_in_executor(self._builder, self._pool.publish, found, self._index)
+                if first:
+                    self._pool.warm_up()
             log.info("script library at version %d: %d entries", found, len(scripts))
             return True
 
@@ -181,17 +190,11 @@ class Library:
     def matches(self, texts: list[str], k: int) -> list[list[Match]]:
         """The ``k`` best entries for each text, every score shown (runs on the caller's
         thread: the messages' embeddings are computed in one batch)."""
-        index = self._index
-        vectors = None
-        if self._encoder is not None and index.semantic is not None:
-            vectors = self._encoder.encode(texts)
-        return [
-            match(text, index, k=k, vector=None if vectors is None else vectors[row])
-            for row, text in enumerate(texts)
-        ]
+        return match_all(self._index, self._encoder, texts, k)
 
-    def _suggest_sync(self, texts: list[tuple[str, str | None]], k: int) -> list[Suggested]:
-        found_all = self.matches([text for text, _ in texts], k)
+    def _suggested(
+        self, texts: list[tuple[str, str | None]], found_all: list[list[Match]]
+    ) -> list[Suggested]:
         out = []
         for (_text, customer), found in zip(texts, found_all, strict=True):
             items = [
@@ -207,9 +210,19 @@ class Library:
         if not texts:
             return []
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._thread, self._suggest_sync, texts, k or self._settings.top_k
-        )
+        k = k or self._settings.top_k
+        plain = [text for text, _ in texts]
+        pool = self._pool
+        if pool is not None and pool.snapshot is not None:
+            try:
+                found = await loop.run_in_executor(
+                    pool.executor, match_batch, *pool.snapshot, plain, k
+                )
+                return self._suggested(texts, found)
+            except BrokenProcessPool:
+                pool.replace()
+        found = await loop.run_in_executor(self._thread, self.matches, plain, k)
+        return self._suggested(texts, found)
 
     async def search(self, query: str, k: int = 10) -> list[tuple[Script, float]]:
         """Entries containing ``query`` in any field (the console's library search)."""
@@ -230,3 +243,5 @@ class Library:
         """Stop the matcher and indexer threads."""
         self._thread.shutdown(wait=True)
         self._builder.shutdown(wait=True)
+        if self._pool is not None:
+            self._pool.close()

@@ -117,6 +117,8 @@ class MatcherSettings(_Section):
     top_k: int = Field(default=3, ge=1, le=50)
     reload_seconds: float = Field(default=2.0, gt=0)
     semantic: Literal["auto", "on", "off"] = "auto"
+    #: Processes that match customer messages beside the gateway (0 = a thread in it).
+    workers: int = Field(default=0, ge=0, le=16)
     propose_below: float = Field(default=70.0, ge=0, le=100)
 
     @model_validator(mode="after")
