@@ -15,6 +15,7 @@ import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,19 @@ def suggestion_item(found: Match, customer: str | None = None) -> dict[str, Any]
     }
 
 
+@dataclass(eq=False)
+class _Request:
+    """Texts waiting for the next batch, and where their suggestions go."""
+
+    texts: list[tuple[str, str | None]]
+    k: int
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[list[Suggested]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.future = self.loop.create_future()
+
+
 class Library:
     """The library as this process sees it: the current index, kept in step with storage."""
 
@@ -66,6 +80,8 @@ class Library:
         self._builder = ThreadPoolExecutor(1, thread_name_prefix="replywatch-indexer")
         self._searchable: tuple[Index, SearchIndex] | None = None
         self._by_id: tuple[Index, dict[str, Script]] | None = None
+        self._waiting: list[_Request] = []
+        self._batching: asyncio.Task[None] | None = None
         self._incident = Incident(log, "the script library refresh")
         self._encoder: Encoder | None = load_encoder(settings.semantic)
         self._pool = MatcherPool(settings.workers, settings.semantic) if settings.workers else None
@@ -206,23 +222,49 @@ class Library:
     async def suggest_many(
         self, texts: list[tuple[str, str | None]], k: int | None = None
     ) -> list[Suggested]:
-        """Suggestions for several ``(text, customer name)`` pairs, off the event loop."""
+        """Suggestions for several ``(text, customer name)`` pairs, off the event loop.
+
+        Requests that arrive while a batch is being matched wait for the next batch and
+        are matched together (one call, one encoder pass), so under load the matcher
+        works in batches without a timer adding latency when it is idle.
+        """
         if not texts:
             return []
+        request = _Request(texts, k or self._settings.top_k, asyncio.get_running_loop())
+        self._waiting.append(request)
+        if self._batching is None or self._batching.done():
+            self._batching = asyncio.create_task(self._drain(), name="replywatch-matcher-batch")
+        return await request.future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            plain = [text for request in batch for text, _ in request.texts]
+            try:
+                found = await self._match(plain, max(request.k for request in batch))
+            except Exception as exc:
+                for request in batch:
+                    if not request.future.done():
+                        request.future.set_exception(exc)
+                continue
+            offset = 0
+            for request in batch:
+                mine = [f[: request.k] for f in found[offset : offset + len(request.texts)]]
+                offset += len(request.texts)
+                if not request.future.done():
+                    request.future.set_result(self._suggested(request.texts, mine))
+
+    async def _match(self, texts: list[str], k: int) -> list[list[Match]]:
         loop = asyncio.get_running_loop()
-        k = k or self._settings.top_k
-        plain = [text for text, _ in texts]
         pool = self._pool
         if pool is not None and pool.snapshot is not None:
             try:
-                found = await loop.run_in_executor(
-                    pool.executor, match_batch, *pool.snapshot, plain, k
+                return await loop.run_in_executor(
+                    pool.executor, match_batch, *pool.snapshot, texts, k
                 )
-                return self._suggested(texts, found)
             except BrokenProcessPool:
                 pool.replace()
-        found = await loop.run_in_executor(self._thread, self.matches, plain, k)
-        return self._suggested(texts, found)
+        return await loop.run_in_executor(self._thread, self.matches, texts, k)
 
     async def search(self, query: str, k: int = 10) -> list[tuple[Script, float]]:
         """Entries containing ``query`` in any field (the console's library search)."""
@@ -241,6 +283,8 @@ class Library:
 
     def close(self) -> None:
         """Stop the matcher and indexer threads."""
+        if self._batching is not None:
+            self._batching.cancel()
         self._thread.shutdown(wait=True)
         self._builder.shutdown(wait=True)
         if self._pool is not None:

@@ -106,3 +106,29 @@ async def test_an_edit_through_one_process_reaches_the_other(
 
     await eventually(arrived)
     assert len(second.app[SERVICES].library.index) == len(first.app[SERVICES].library.index)
+
+
+async def test_messages_arriving_together_are_matched_in_batches_each_getting_its_own(
+    start_gateway: StartGateway, sqlite_url: str
+) -> None:
+    gateway = await start_gateway(make_settings(sqlite_url))
+    assert gateway.app is not None
+    library = gateway.app[SERVICES].library
+    batches: list[int] = []
+    plain_match = library._match
+
+    async def counting(texts: list[str], k: int) -> object:
+        batches.append(len(texts))
+        return await plain_match(texts, k)
+
+    library._match = counting  # type: ignore[method-assign]
+    asks = {
+        "能开发票吗": "zh-invoice",
+        "发什么快递啊": "zh-courier",
+        "is shipping free": "en-shipping-fee",
+    }
+    texts = list(asks) * 10
+    results = await asyncio.gather(*(library.suggest_many([(t, "王女士")]) for t in texts))
+    assert [r[0].items[0]["script_id"] for r in results] == [asks[t] for t in texts]
+    assert sum(batches) == 30
+    assert len(batches) < 30  # the ones that waited went together
