@@ -139,6 +139,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
+        await cancel([app[KPI_TODAY].refreshing])  # it reads through the engine closed below
         await app[CHANNELS].stop_pulling()
         await cancel([sending])
         if outbox is not None:

@@ -31,13 +31,15 @@ class TodayCache:
 
     They are refreshed at most every ``max(1 s, 10 x the time they took)``, so
     however many consoles poll, computing them never takes more than a tenth of
-    the database's time; while one refresh runs, pollers get the previous figures.
+    the database's time; while one refresh runs (in the background), pollers get
+    the previous figures.
     """
 
     at: float = 0.0
     took: float = 0.0
     agents: dict[str, Any] = field(default_factory=dict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: The refresh under way (a reference kept so it is not collected mid-way).
+    refreshing: asyncio.Task[None] | None = None
 
     def fresh(self, now: float) -> bool:
         """Whether the figures are recent enough to serve."""
@@ -102,23 +104,28 @@ async def kpis(request: web.Request) -> web.Response:
 
 
 async def _today(app: web.Application, now: float) -> tuple[float, dict[str, Any]]:
-    """Today's per-agent figures and when they were computed (see :class:`TodayCache`)."""
+    """Today's per-agent figures and when they were computed (see :class:`TodayCache`).
+    Stale figures are served at once while a background task refreshes them; only the
+    first request of the process waits for them."""
     cache = app[KPI_TODAY]
-    if cache.fresh(now) or (cache.lock.locked() and cache.at):
+    if cache.fresh(now):
         return cache.at, cache.agents
-    async with cache.lock:
-        if not cache.fresh(time.time()):
-            settings = app[SETTINGS].kpi
-            tz = ZoneInfo(settings.timezone)
-            start = periods.day_start(now, tz)
-            started = time.perf_counter()
-            document = await kpi_documents.build(
-                app[SERVICES].engine, settings, start, max(now, start + 1)
-            )
-            cache.took = time.perf_counter() - started
-            cache.agents = {item.pop("agent_id"): item for item in document["agents"]}
-            cache.at = now
+    if cache.refreshing is None or cache.refreshing.done():
+        cache.refreshing = asyncio.create_task(_refresh_today(app), name="replywatch-kpi-today")
+    if not cache.at:
+        await asyncio.shield(cache.refreshing)
     return cache.at, cache.agents
+
+
+async def _refresh_today(app: web.Application) -> None:
+    cache, settings = app[KPI_TODAY], app[SETTINGS].kpi
+    now = time.time()
+    start = periods.day_start(now, ZoneInfo(settings.timezone))
+    started = time.perf_counter()
+    document = await kpi_documents.build(app[SERVICES].engine, settings, start, max(now, start + 1))
+    cache.took = time.perf_counter() - started
+    cache.agents = {item.pop("agent_id"): item for item in document["agents"]}
+    cache.at = now
 
 
 def _waiting_json(item: live_queries.Waiting, now: float) -> dict[str, Any]:
@@ -133,9 +140,15 @@ def _waiting_json(item: live_queries.Waiting, now: float) -> dict[str, Any]:
     }
 
 
+#: Waiting customers listed per agent (longest waiting first); the counts cover all.
+WAITING_SHOWN = 20
+
+
 @roles("agent", "supervisor", "qa", "admin")
 async def agents(request: web.Request) -> web.Response:
-    """Each agent: status, current concurrency, customers waiting, today's figures."""
+    """Each agent: status, current concurrency, customers waiting (the
+    :data:`WAITING_SHOWN` longest, and counts of all and of those past due), today's
+    figures."""
     query(request, NoQuery)
     app = request.app
     now = time.time()
@@ -146,27 +159,40 @@ async def agents(request: web.Request) -> web.Response:
         open_turns = await live_queries.waiting(conn)
     today_at, today = await _today(app, now)
     ids = set(known) | set(busy) | {w.agent_id for w in open_turns if w.agent_id} | set(today)
-    ids |= app[SETTINGS].auth.agent_ids()
+    roster = app[SETTINGS].agent_names()
+    ids |= app[SETTINGS].auth.agent_ids() | set(roster)
     own = _own(request[PRINCIPAL], None)
+    waiting_for: dict[str | None, list[dict[str, Any]]] = {}
+    counts: dict[str | None, list[int]] = {}
+    for turn in open_turns:  # grouped once (longest waiting first): agents x turns won't scale
+        count = counts.setdefault(turn.agent_id, [0, 0])
+        count[0] += 1
+        count[1] += now >= turn.due_at
+        if count[0] <= WAITING_SHOWN:
+            waiting_for.setdefault(turn.agent_id, []).append(_waiting_json(turn, now))
     items = []
     for agent_id in sorted(i for i in ids if own is None or i == own):
         status = known.get(agent_id)
         items.append(
             {
                 "agent_id": agent_id,
-                "name": status.name if status else None,
+                "name": roster.get(agent_id) or (status.name if status else None),
                 "status": status.status if status else "offline",
                 "status_at": iso(status.status_at) if status else None,
                 "concurrency": busy.get(agent_id, 0),
                 "busy": busy.get(agent_id, 0) >= monitor.busy_concurrency,
-                "waiting": [_waiting_json(w, now) for w in open_turns if w.agent_id == agent_id],
+                "waiting": waiting_for.get(agent_id, []),
+                "waiting_count": counts.get(agent_id, [0, 0])[0],
+                "overdue_count": counts.get(agent_id, [0, 0])[1],
                 "today": today.get(agent_id),
             }
         )
-    unassigned = [_waiting_json(w, now) for w in open_turns if w.agent_id is None]
+    unassigned = waiting_for.get(None, [])
     body = {
         "items": items,
         "unassigned": unassigned if own is None else [],
+        "unassigned_count": counts.get(None, [0, 0])[0] if own is None else 0,
+        "unassigned_overdue_count": counts.get(None, [0, 0])[1] if own is None else 0,
         "at": iso(now),
         "today_at": iso(today_at),
     }

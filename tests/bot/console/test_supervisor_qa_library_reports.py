@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from playwright.async_api import Browser, expect
 
 from tests.support.browser import page_errors, ready, screenshot, sign_in
-from tests.support.events import agent_replies, customer_says
+from tests.support.events import agent_replies, assigned, customer_says
 from tests.support.gateway import Gateway, StartGateway
 from tests.support.shop import customer_writes, open_shop
 from tests.support.tokens import ALICE, BOB, QA, SUPERVISOR, auth
@@ -251,4 +251,24 @@ async def test_an_agents_library_pick_becomes_a_question_the_supervisor_accepts(
     ) as resp:
         assert wording in (await resp.json())["questions"]
     assert page_errors(page) == []
+    await context.close()
+
+
+async def test_a_crowded_wall_lists_the_longest_waiting_and_counts_every_late_customer(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    """Carol has 25 customers past due: her card lists the 20 longest waiting with
+    "+5 more", and the banner counts all 25."""
+    gateway = await open_shop(start_gateway, sqlite_url, busy_concurrency=100)
+    now = time.time()
+    events = [assigned(f"k{n}", "carol", f"ak{n}", ts=now - 200) for n in range(25)]
+    events += [customer_says(f"km{n}", f"k{n}", ts=now - 100 + n) for n in range(25)]
+    status, _ = await gateway.post_events({"events": events})
+    assert status == 202
+    context, wall = await sign_in(browser, gateway, SUPERVISOR)
+    await ready(wall)
+    carol = wall.locator("[data-agent-id='carol']")
+    await expect(carol.locator(".waiting-row")).to_have_count(20)
+    await expect(carol.locator(".more")).to_have_text("+5 more waiting")
+    await expect(wall.locator("#banner")).to_contain_text("25")
     await context.close()

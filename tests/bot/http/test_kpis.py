@@ -115,6 +115,27 @@ async def test_the_live_view_shows_who_is_busy_and_who_waits(morning: Gateway) -
     assert bob["today"]["customers_received"] == 1
     assert agents["alice"]["waiting"] == []
     assert [w["message_id"] for w in body["unassigned"]] == ["m3"]
+    assert (bob["waiting_count"], bob["overdue_count"]) == (1, 1)
+    assert body["unassigned_count"] == 1
+    assert body["unassigned_overdue_count"] == sum(w["overdue"] for w in body["unassigned"])
+
+
+async def test_a_crowded_agent_lists_the_longest_waiting_and_counts_the_rest(
+    start_gateway: StartGateway, sqlite_url: str
+) -> None:
+    gateway = await start_gateway(make_settings(sqlite_url, monitor={"busy_concurrency": 100}))
+    now = time.time()
+    events = [assigned(f"c{n}", "carol", f"a{n}", ts=now - 200) for n in range(25)]
+    events += [customer_says(f"m{n}", f"c{n}", ts=now - 100 + n) for n in range(25)]
+    events += [customer_says("fresh", "c99", ts=now)]
+    await gateway.post_events({"events": events})
+    status, body = await get(gateway, "/api/v1/agents")
+    assert status == 200
+    [carol] = [item for item in body["items"] if item["agent_id"] == "carol"]
+    assert len(carol["waiting"]) == 20
+    assert [w["message_id"] for w in carol["waiting"][:2]] == ["m0", "m1"]  # longest first
+    assert (carol["waiting_count"], carol["overdue_count"]) == (25, 25)
+    assert (body["unassigned_count"], body["unassigned_overdue_count"]) == (1, 0)
 
 
 async def test_an_agent_sees_only_themself_in_the_live_view(morning: Gateway) -> None:

@@ -18,6 +18,7 @@ window.__rwWall = stats;
 let redrawn = 0;
 let agents = [];
 let pending = null; // the waiting customer being reassigned
+let offScreenOverdue = 0; // past-due customers beyond the rows listed per agent
 
 function waitingRow(w) {
   const since = Date.parse(w.since);
@@ -49,7 +50,7 @@ function card(agent) {
     node = el("article", { class: "agent", dataset: { agentId: agent.agent_id } });
     cards.set(agent.agent_id, node);
   }
-  const stamp = JSON.stringify([agent.status, agent.concurrency, agent.waiting.map((w) => w.message_id), agent.today?.scores]);
+  const stamp = JSON.stringify([agent.status, agent.concurrency, agent.waiting.map((w) => w.message_id), agent.waiting_count, agent.today?.scores]);
   if (node.dataset.stamp === stamp) return node;
   node.dataset.stamp = stamp;
   redrawn += 1;
@@ -70,9 +71,22 @@ function card(agent) {
           score: today.scores?.total == null ? "–" : Math.round(today.scores.total),
         }))
       : null,
-    el("ul", { class: "waiting" }, ...agent.waiting.map(waitingRow)),
+    el("ul", { class: "waiting" }, ...agent.waiting.map(waitingRow), ...moreRow(agent.waiting_count, agent.waiting.length)),
   );
   return node;
+}
+
+/** "+N more" when the server listed only the longest-waiting customers. */
+function moreRow(total, shown) {
+  return total > shown ? [el("li", { class: "muted small more" }, t("wall.more", { n: total - shown }))] : [];
+}
+
+/** Customers past due that are not on screen (the server lists the longest waiting). */
+function hiddenOverdue(data) {
+  const listed = (rows) => rows.filter((w) => w.overdue).length;
+  let hidden = Math.max(0, (data.unassigned_overdue_count ?? 0) - listed(data.unassigned));
+  for (const agent of data.items) hidden += Math.max(0, (agent.overdue_count ?? 0) - listed(agent.waiting));
+  return hidden;
 }
 
 async function refresh() {
@@ -85,12 +99,13 @@ async function refresh() {
   const root = $("#agents");
   if (nodes.length !== root.children.length || nodes.some((n, i) => root.children[i] !== n)) root.replaceChildren(...nodes);
   const unassigned = $("#unassigned");
-  const stamp = JSON.stringify(data.unassigned.map((w) => w.message_id));
+  const stamp = JSON.stringify([data.unassigned.map((w) => w.message_id), data.unassigned_count]);
   if (unassigned.dataset.stamp !== stamp) {
     unassigned.dataset.stamp = stamp;
-    fill(unassigned.querySelector(".waiting"), ...data.unassigned.map(waitingRow));
-    $("#unassigned-count").textContent = `(${data.unassigned.length})`;
+    fill(unassigned.querySelector(".waiting"), ...data.unassigned.map(waitingRow), ...moreRow(data.unassigned_count, data.unassigned.length));
+    $("#unassigned-count").textContent = `(${data.unassigned_count ?? data.unassigned.length})`;
   }
+  offScreenOverdue = hiddenOverdue(data);
   stats.refreshMs.push(performance.now() - started);
   stats.cardsRedrawn.push(redrawn);
   if (stats.refreshMs.length > 120) stats.refreshMs.shift(), stats.cardsRedrawn.shift();
@@ -98,7 +113,7 @@ async function refresh() {
 }
 
 function tickWaiting(at) {
-  let overdue = 0;
+  let overdue = offScreenOverdue;
   for (const node of document.querySelectorAll("[data-waited]")) {
     const waited = Math.max(0, Math.floor((at - Number(node.dataset.since)) / 1000));
     const late = at >= Number(node.dataset.due);
