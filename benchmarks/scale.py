@@ -126,6 +126,7 @@ async def main() -> int:
     parser.add_argument("--agents", type=int, default=100)
     parser.add_argument("--consoles", type=int, default=300)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--settle", type=float, default=15.0, help="seconds before measuring")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -144,7 +145,9 @@ async def main() -> int:
             await wait_ready(baseline_url)
             async with aiohttp.ClientSession() as http:
                 await timed(http, f"{url}/api/v1/agents", 3)  # warm-up
-                await asyncio.sleep(1)
+                # The first sweeps record the overdue alerts of every stored turn: let
+                # them finish, so the figures are the steady state's.
+                await asyncio.sleep(args.settle)
                 idle_empty, idle_full = rss_mb(baseline), rss_mb(gateway)
                 agents = await timed(http, f"{url}/api/v1/agents", args.requests)
                 floor = await timed(http, f"{url}/healthz", args.requests)
