@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from bot.hours_settings import AutomationSettings
 from bot.library import Library
+from bot.schemas import BOT_PREFIX
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.hours import BusinessHours
 from storage.ingest import Stored
@@ -24,7 +25,7 @@ from storage.ingest import Stored
 log = logging.getLogger(__name__)
 #: The sender id of automatic messages.
 BOT_ID = "replywatch"
-PREFIX = "rwbot-"
+PREFIX = BOT_PREFIX
 
 
 def _opened(item: Stored) -> bool:

@@ -58,6 +58,8 @@ MAX_EPOCH_SECONDS = 1e11
 #: Replies made in ReplyWatch have ids of their own (``bot.replies.reply_id``), so that
 #: none can shadow a message an integration posts later; the events API refuses them.
 REPLY_PREFIX = "rw-"
+#: Ids of automatic messages and escalations (made from what triggered them).
+BOT_PREFIX = "rwbot-"
 
 Ident = Annotated[str, Field(min_length=1, max_length=200)]
 Timestamp = Annotated[float, BeforeValidator(_to_epoch), Field(ge=0, allow_inf_nan=False)]
@@ -93,6 +95,11 @@ class EventIn(BaseModel):
         if value.startswith(REPLY_PREFIX):
             raise ValueError(
                 f"ids starting with {REPLY_PREFIX} are reserved for replies made in ReplyWatch"
+            )
+        if value.startswith(BOT_PREFIX):
+            raise ValueError(
+                f"ids starting with {BOT_PREFIX} are reserved for ReplyWatch's automatic"
+                " messages and escalations"
             )
         return value
 

@@ -140,7 +140,7 @@ class _Escalation:
             return [], []
         step = tracked.escalations + 1
         event = ChatEvent(
-            id=f"rwbot-escalate-{tracked.pk}-{step}",
+            id=f"rwbot-escalate-{tracked.pk}-{step}",  # rwbot-: reserved (bot.schemas)
             channel=row.channel,
             type=EventType.ASSIGNED,
             ts=self._now,

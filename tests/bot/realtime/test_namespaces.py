@@ -164,6 +164,10 @@ async def test_a_reply_id_never_shadows_a_customer_message_or_echoes_unstored_te
     status, body = await gateway.post_events(customer_says("rw-x", conv="c3"))
     assert status == 400
     assert "reserved" in body["details"][0]["error"]
+    # Nor into the automatic messages' (a welcome line or an escalation it could pre-empt).
+    status, body = await gateway.post_events(customer_says("rwbot-welcome-x", conv="c3"))
+    assert status == 400
+    assert "automatic messages" in body["details"][0]["error"]
 
 
 @pytest.mark.parametrize(
