@@ -13,15 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.rules import AlertDraft, AlertKind
 from storage import alerts
 from storage.alerts import Alert, Located
+from storage.leases import FAILED, PENDING, SENDING, SENT, candidates, due
 from storage.tables import CONVERSATIONS, DELIVERIES, EVENTS
-
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,36 +57,20 @@ def enqueue(conn: Connection, replies: Sequence[tuple[int, str]], now: float) ->
     )
 
 
-def _due(now: float) -> Any:
-    return or_(
-        and_(DELIVERIES.c.state == PENDING, DELIVERIES.c.next_attempt_at <= now),
-        and_(DELIVERIES.c.state == SENDING, DELIVERIES.c.lease_until < now),
-    )
-
-
 def claim(
     conn: Connection, channels: Sequence[str], now: float, lease: float, limit: int = 50
 ) -> list[Claimed]:
     """Take up to ``limit`` due deliveries of ``channels`` (pending and due, or sending
     with a lapsed lease)."""
-    due = (
+    ready = (
         select(DELIVERIES.c.id)
-        .where(_due(now), DELIVERIES.c.channel.in_(channels))
+        .where(due(DELIVERIES, now), DELIVERIES.c.channel.in_(channels))
         .order_by(DELIVERIES.c.next_attempt_at)
         .limit(limit)
     )
-    if conn.dialect.name == "postgresql":
-        # Concurrent claimers take different rows instead of queueing for the same ones;
-        # materialized, so that the LIMIT holds (a rescanned SKIP LOCKED subquery would
-        # return other rows each time).
-        picked = due.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
-        candidates = select(picked.c.id).scalar_subquery()
-    else:
-        candidates = due.scalar_subquery()
     claimed = conn.execute(
         update(DELIVERIES)
-        # The state is checked again on the row itself: a concurrent claimer loses.
-        .where(DELIVERIES.c.id.in_(candidates), _due(now))
+        .where(DELIVERIES.c.id.in_(candidates(conn, ready)), due(DELIVERIES, now))
         .values(
             state=SENDING,
             lease_until=now + lease,

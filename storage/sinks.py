@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.alerts import Alert
+from storage.leases import FAILED, PENDING, SENDING, SENT, candidates, due
 from storage.tables import ALERT_OUTBOX, ALERTS, CONVERSATIONS, SINK_DELIVERIES
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 FAN_OUT_BATCH = 500
 
 
@@ -78,33 +78,21 @@ def fan_out(conn: Connection, routes: Sequence[Route], now: float) -> int:
     return len(rows)
 
 
-def _due(now: float) -> Any:
-    return or_(
-        and_(SINK_DELIVERIES.c.state == PENDING, SINK_DELIVERIES.c.next_attempt_at <= now),
-        and_(SINK_DELIVERIES.c.state == SENDING, SINK_DELIVERIES.c.lease_until < now),
-    )
-
-
 def claim(
     conn: Connection, sink: str, now: float, lease: float, merge_seconds: float, limit: int
 ) -> list[Claimed]:
     """Lease up to ``limit`` due deliveries of ``sink``, oldest first. With
     ``merge_seconds``, nothing is taken until the oldest due one has waited that long,
     so a burst goes out as one message."""
-    mine = and_(SINK_DELIVERIES.c.sink == sink, _due(now))
+    mine = and_(SINK_DELIVERIES.c.sink == sink, due(SINK_DELIVERIES, now))
     if merge_seconds > 0:
         oldest = conn.execute(select(func.min(SINK_DELIVERIES.c.created_at)).where(mine)).scalar()
         if oldest is None or oldest > now - merge_seconds:
             return []
-    due = select(SINK_DELIVERIES.c.id).where(mine).order_by(SINK_DELIVERIES.c.id).limit(limit)
-    if conn.dialect.name == "postgresql":
-        picked = due.with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED")
-        candidates = select(picked.c.id).scalar_subquery()
-    else:
-        candidates = due.scalar_subquery()
+    ready = select(SINK_DELIVERIES.c.id).where(mine).order_by(SINK_DELIVERIES.c.id).limit(limit)
     claimed = conn.execute(
         update(SINK_DELIVERIES)
-        .where(SINK_DELIVERIES.c.id.in_(candidates), _due(now))
+        .where(SINK_DELIVERIES.c.id.in_(candidates(conn, ready)), due(SINK_DELIVERIES, now))
         .values(state=SENDING, lease_until=now + lease, attempts=SINK_DELIVERIES.c.attempts + 1)
         .returning(SINK_DELIVERIES.c.id, SINK_DELIVERIES.c.alert_id, SINK_DELIVERIES.c.attempts)
     ).all()
@@ -141,11 +129,3 @@ def retry(conn: Connection, pks: Sequence[int], reason: str, at: float) -> None:
 def failed(conn: Connection, pks: Sequence[int], reason: str) -> None:
     """Give up on these deliveries (the alerts stay listed in the API)."""
     _finish(conn, pks, state=FAILED, last_error=reason[:500])
-
-
-def backlog(conn: Connection, sink: str) -> int:
-    """Deliveries of ``sink`` not yet sent or given up."""
-    query = select(func.count()).where(
-        SINK_DELIVERIES.c.sink == sink, SINK_DELIVERIES.c.state.in_([PENDING, SENDING])
-    )
-    return int(conn.execute(query).scalar_one())

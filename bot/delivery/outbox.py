@@ -22,7 +22,7 @@ from bot.logs import Incident
 from bot.metrics import Metrics
 from bot.realtime.publisher import Publisher
 from bot.settings import DeliverySettings
-from storage import deliveries
+from storage import deliveries, leases
 from storage.deliveries import Claimed
 from storage.writer import GroupWriter
 
@@ -94,7 +94,7 @@ class Outbox:
             return
         await self._writer.call(deliveries.sent, delivery.pk, remote, time.time())
         self._metrics.deliveries.labels(delivery.channel, "sent").inc()
-        await self._notify(delivery, deliveries.SENT, None)
+        await self._notify(delivery, leases.SENT, None)
 
     async def _failed(self, delivery: Claimed, error: DeliveryError) -> None:
         now = time.time()
@@ -119,7 +119,7 @@ class Outbox:
         alerts = await self._writer.call(deliveries.failed, delivery, error.reason, now)
         self._metrics.deliveries.labels(delivery.channel, "failed").inc()
         log.error("delivery %s on %s failed: %s", delivery.pk, delivery.channel, error.reason)
-        await self._notify(delivery, deliveries.FAILED, error.reason)
+        await self._notify(delivery, leases.FAILED, error.reason)
         await self._alerts.deliver(alerts)
 
     async def _notify(self, delivery: Claimed, state: str, error: str | None) -> None:
