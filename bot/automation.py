@@ -30,7 +30,7 @@ PREFIX = BOT_PREFIX
 
 def _opened(item: Stored) -> bool:
     before = item.previous
-    return before is None or not before.is_open or before.last_customer_at is None
+    return before is None or before.opens_with_next_customer_message
 
 
 def _short(text: str) -> str:

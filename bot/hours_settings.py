@@ -4,7 +4,7 @@ validated with the rest of the settings in :mod:`bot.settings`."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -90,8 +90,3 @@ def distinct_agents(agents: list[AgentSettings]) -> list[AgentSettings]:
             raise ValueError(f"agent {agent.id!r} is listed twice")
         seen.add(agent.id)
     return agents
-
-
-def roster_names(agents: list[AgentSettings]) -> dict[str, Any]:
-    """Agent id -> display name."""
-    return {agent.id: agent.name for agent in agents}

@@ -45,6 +45,12 @@ class ConversationState(NamedTuple):
         """Whether the conversation is open."""
         return self.status == "open"
 
+    @property
+    def opens_with_next_customer_message(self) -> bool:
+        """Whether a customer message now opens (or reopens) the conversation: it is
+        closed, or no customer has written since it was opened."""
+        return not self.is_open or self.last_customer_at is None
+
 
 def _later(current: float | None, ts: float) -> float:
     return ts if current is None else max(current, ts)

@@ -163,8 +163,7 @@ class TurnTracker:
             return []
         if event.sender_role is SenderRole.CUSTOMER:
             if after.pk not in self._open:
-                opening = not before.is_open or before.last_customer_at is None
-                self._start(event, after, group, opening)
+                self._start(event, after, group, before.opens_with_next_customer_message)
             return []
         if event.sender_role is not SenderRole.AGENT:
             return []

@@ -23,7 +23,7 @@ from yarl import URL
 from bot.delivery import sink_formats
 from bot.delivery.settings import AlertsSettings, SinkSettings
 from bot.delivery.sink_formats import Context, Outgoing
-from bot.delivery.webhooks import Failure, backoff
+from bot.delivery.webhooks import Failure, backoff, retry_after
 from bot.logs import Incident
 from bot.metrics import Metrics
 from storage import sinks
@@ -130,7 +130,7 @@ class SinkRelay:
             ) as resp:
                 text = await resp.text(errors="replace")
                 return sink_formats.outcome(
-                    sink.settings.type, resp.status, text, _retry_after(resp.headers)
+                    sink.settings.type, resp.status, text, retry_after(resp.headers)
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             return Failure(type(exc).__name__, retry=True)
@@ -173,10 +173,3 @@ class SinkRelay:
             await asyncio.wait(set(self._sending), timeout=self._settings.drain_seconds)
         for task in list(self._sending):
             task.cancel()
-
-
-def _retry_after(headers: object) -> float | None:
-    try:
-        return max(0.0, float(headers.get("Retry-After", "")))  # type: ignore[attr-defined]
-    except ValueError:
-        return None

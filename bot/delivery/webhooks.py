@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -78,9 +79,10 @@ class Failure:
     retry_after: float | None = None
 
 
-def _retry_after(resp: aiohttp.ClientResponse) -> float | None:
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (None when absent or not a number)."""
     try:
-        return max(0.0, float(resp.headers.get("Retry-After", "")))
+        return max(0.0, float(headers.get("Retry-After", "")))
     except ValueError:
         return None
 
@@ -142,7 +144,7 @@ class Webhook:
                 if 200 <= resp.status < 300:
                     return None
                 return Failure(
-                    f"HTTP {resp.status}", resp.status in RETRY_STATUSES, _retry_after(resp)
+                    f"HTTP {resp.status}", resp.status in RETRY_STATUSES, retry_after(resp.headers)
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             return Failure(type(exc).__name__, retry=True)
