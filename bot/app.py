@@ -97,27 +97,25 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         if settings.storage.auto_migrate:
             await upgrade(engine)
         await library.start()
-        metrics = app[METRICS]
+        metrics, rules, names = app[METRICS], settings.rules(), settings.agent_names()
         writer = GroupWriter(
             engine,
             max_group_events=settings.storage.max_group_events,
             on_commit=metrics.observe_commit,
-            thresholds=settings.rules(),
+            thresholds=rules,
             lock_timeout=storage.lock_timeout_seconds,
         )
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher, alerts = app[PUBLISHER], app[ALERTS]
-        sweeper = Sweeper(writer, alerts, metrics, settings.rules(), settings.roster())
+        sweeper = Sweeper(writer, alerts, metrics, rules, settings.roster())
         outbox = Outbox(writer, app[CHANNELS], publisher, alerts, settings.delivery, metrics)
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
-        context = Context(ZoneInfo(settings.kpi.timezone), settings.agent_names())
+        context = Context(ZoneInfo(settings.kpi.timezone), names)
         relay = SinkRelay(writer, settings.alerts, metrics, context)
         alerts.on_recorded(relay.kick)
         sink_session = aiohttp.ClientSession()
         relaying = asyncio.create_task(relay.run(sink_session), name="replywatch-alert-sinks")
-        hours = settings.hours.business_hours()
-        names = settings.agent_names()
-        automation = Automation(settings.automation, hours, library, app[CHANNELS].has, names)
+        automation = Automation(settings.automation, rules.hours, library, app[CHANNELS].has, names)
         automation.check()
         pipeline = Pipeline(
             writer,
