@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.support.events import closed, customer_says
-from tests.support.gateway import Gateway, StartGateway
+from tests.support.gateway import StartGateway
 from tests.support.settings import make_settings
 from tests.support.tokens import SUPERVISOR
 
@@ -26,11 +26,6 @@ def closed_today(zone: str = "Asia/Shanghai") -> dict[str, Any]:
     return {"timezone": zone, "weekly": weekly, "holidays": days}
 
 
-async def bot_lines(gateway: Gateway, conv: str = "c1") -> list[dict[str, Any]]:
-    transcript = await gateway.transcript(conv)
-    return [m for m in transcript["messages"] if m["sender"]["role"] == "bot"]
-
-
 async def test_an_opening_customer_is_welcomed_once_per_opening(
     start_gateway: StartGateway, database_url: str
 ) -> None:
@@ -39,14 +34,14 @@ async def test_an_opening_customer_is_welcomed_once_per_opening(
     await gateway.assign("c1", "alice")
     await gateway.post_events(customer_says("m1", text="在吗", name="王女士"))
     await gateway.post_events(customer_says("m2", text="想问下发货时间"))
-    [welcome] = await bot_lines(gateway)
+    [welcome] = await gateway.bot_messages("c1")
     assert welcome["text"].startswith("亲王女士，您好！欢迎光临本店，我是客服小美")
     assert welcome["sender"]["id"] == "replywatch"
     [turn] = (await gateway.transcript("c1"))["turns"]
     assert turn["ended_at"] is None  # the welcome line did not answer the customer
     await gateway.post_events(closed("c1"))
     await gateway.post_events(customer_says("m3", text="我又来了", name="王女士"))
-    assert len(await bot_lines(gateway)) == 2  # reopened: welcomed again
+    assert len(await gateway.bot_messages("c1")) == 2  # reopened: welcomed again
 
 
 async def test_a_customer_writing_while_closed_gets_the_offline_line_once(
@@ -58,7 +53,7 @@ async def test_a_customer_writing_while_closed_gets_the_offline_line_once(
     await gateway.assign("c1", "alice")
     await gateway.post_events(customer_says("m1", text="有人吗"))
     await gateway.post_events(customer_says("m2", text="人呢？"))
-    [offline] = await bot_lines(gateway)
+    [offline] = await gateway.bot_messages("c1")
     assert offline["text"].startswith("亲，我们的客服在线时间")
     [turn] = (await gateway.transcript("c1"))["turns"]
     opening = datetime.fromisoformat(turn["due_at"].replace("Z", "+00:00"))

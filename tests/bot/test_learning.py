@@ -22,10 +22,12 @@ async def _score_for(gateway: Gateway, text: str, script_id: str) -> float:
     return max((i["score"] for i in found["items"] if i["script_id"] == script_id), default=0.0)
 
 
-async def _alice_uses(gateway: Gateway, alice: Listener, message_id: str, script_id: str) -> object:
+async def _alice_uses(
+    gateway: Gateway, alice: Listener, message_id: str, script_id: str, action: str = "edited"
+) -> object:
     return await alice.client.call(
         "suggestion.feedback",
-        {"message_id": message_id, "script_id": script_id, "action": "edited"},
+        {"message_id": message_id, "script_id": script_id, "action": action},
         namespace="/agent",
         timeout=5,
     )
@@ -86,12 +88,7 @@ async def test_a_strong_match_or_an_ignored_suggestion_proposes_nothing(
     await alice.connect(gateway.url, "/agent", ALICE)
     await gateway.post_events(customer_says("m1", text="能开发票吗"))
     assert await _alice_uses(gateway, alice, "m1", "zh-invoice") == {"ok": True, "proposed": False}
-    ignored = await alice.client.call(
-        "suggestion.feedback",
-        {"message_id": "m1", "script_id": "zh-courier", "action": "ignored"},
-        namespace="/agent",
-        timeout=5,
-    )
+    ignored = await _alice_uses(gateway, alice, "m1", "zh-courier", "ignored")
     assert ignored == {"ok": True, "proposed": False}
     status, listed = await gateway.call("GET", "/api/v1/scripts/proposals", SUPERVISOR)
     assert (status, listed["items"]) == (200, [])

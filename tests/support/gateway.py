@@ -55,6 +55,11 @@ class Gateway:
             assert resp.status == 200
             return await resp.json()
 
+    async def bot_messages(self, conversation_id: str) -> list[Any]:
+        """The automatic (bot) messages of a conversation's transcript, oldest first."""
+        transcript = await self.transcript(conversation_id)
+        return [m for m in transcript["messages"] if m["sender"]["role"] == "bot"]
+
     async def metric(self, sample: str) -> float | None:
         """The value of one ``/metrics`` sample line (``name{labels}``), None if absent."""
         async with self.http.get(f"{self.url}/metrics") as resp:

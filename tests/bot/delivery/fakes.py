@@ -20,7 +20,6 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import json
 import time
 from typing import Any
 
@@ -141,8 +140,3 @@ class ChatRobot:
             while len(self.messages) < count:
                 self.arrived.clear()
                 await self.arrived.wait()
-
-
-def decode(raw: bytes) -> Any:
-    """JSON from bytes (for tests that read raw bodies)."""
-    return json.loads(raw)

@@ -10,14 +10,9 @@ from tests.bot.channels.telegram.test_adapter import (
     update_from_types,
     webhook,
 )
-from tests.support.gateway import Gateway, StartGateway
+from tests.support.gateway import StartGateway
 from tests.support.settings import make_settings
 from tests.support.store import eventually
-
-
-async def bot_lines(gateway: Gateway, conv: str) -> list[dict[str, object]]:
-    transcript = await gateway.transcript(conv)
-    return [m for m in transcript["messages"] if m["sender"]["role"] == "bot"]
 
 
 async def test_the_welcome_line_goes_out_through_telegram(
@@ -37,7 +32,7 @@ async def test_the_welcome_line_goes_out_through_telegram(
     assert sent["text"].startswith("亲Mei Lin，您好！欢迎光临本店")
 
     async def delivered() -> bool:
-        lines = await bot_lines(gateway, str(CHAT))
+        lines = await gateway.bot_messages(str(CHAT))
         return bool(lines) and lines[0]["delivery"]["state"] == "sent"
 
     await eventually(delivered)
