@@ -86,6 +86,12 @@ class Index:
 class _Scored:
     per_question: Floats
     per_entry: Floats
+    #: Whether the sentence embeddings took part (the hybrid calibration applies).
+    semantic: bool = False
+
+    def percent(self, text: str) -> Floats:
+        """Each entry's score: its similarity, calibrated."""
+        return (HYBRID if self.semantic else LEXICAL).percent(self.per_entry, is_cjk(text))
 
 
 def _keyword_key(keyword: str) -> str:
@@ -159,6 +165,7 @@ def _score(text: str, index: Index, vector: Floats | None) -> _Scored:
         return _Scored(np.zeros(0, dtype=np.float32), np.zeros(len(index), dtype=np.float32))
     per_question = index.questions.dot(query)
     per_entry = _mix(per_question, index.centroids.dot(query), index.starts)
+    semantic = index.semantic is not None and vector is not None
     if index.semantic is not None and vector is not None:
         meaning = index.semantic.questions @ vector
         per_entry = (
@@ -168,12 +175,7 @@ def _score(text: str, index: Index, vector: Floats | None) -> _Scored:
         per_question = SEMANTIC_WEIGHT * meaning + (1 - SEMANTIC_WEIGHT) * per_question
     for position in hits:
         per_entry[position] += KEYWORD_BONUS
-    return _Scored(per_question.astype(np.float32), per_entry.astype(np.float32))
-
-
-def _calibrated(text: str, per_entry: Floats, semantic: bool) -> Floats:
-    """Each entry's score: its similarity, calibrated."""
-    return (HYBRID if semantic else LEXICAL).percent(per_entry, is_cjk(text))
+    return _Scored(per_question.astype(np.float32), per_entry.astype(np.float32), semantic)
 
 
 def scores(text: str, index: Index, vector: Floats | None = None) -> Floats:
@@ -181,8 +183,7 @@ def scores(text: str, index: Index, vector: Floats | None = None) -> Floats:
     scored = _score(text, index, vector)
     if scored.per_question.size == 0:
         return scored.per_entry
-    semantic = index.semantic is not None and vector is not None
-    return _calibrated(text, scored.per_entry, semantic)
+    return scored.percent(text)
 
 
 def similarities(text: str, index: Index, vector: Floats | None = None) -> Floats:
@@ -203,8 +204,7 @@ def match(
     scored = _score(text, index, vector)
     if scored.per_question.size == 0 or k <= 0:
         return []
-    semantic = index.semantic is not None and vector is not None
-    percent = _calibrated(text, scored.per_entry, semantic)
+    percent = scored.percent(text)
     take = min(k, percent.size)
     best = np.argpartition(-scored.per_entry, take - 1)[:take]
     ranked = sorted(best.tolist(), key=lambda i: (-float(scored.per_entry[i]), i))
