@@ -63,6 +63,8 @@ class Automation:
 
     def replies(self, stored: Sequence[Stored]) -> list[ChatEvent]:
         """Bot messages for the customer messages among ``stored``."""
+        if not (self._settings.welcome_script or self._settings.offline_script):
+            return []  # the ingest path's common case: nothing to look at
         out = []
         for item in stored:
             event = item.event
@@ -75,8 +77,10 @@ class Automation:
 
     def _reply_for(self, item: Stored) -> ChatEvent | None:
         event = item.event
-        closed_since = self._hours.closed_since(event.ts) if self._hours is not None else None
-        if closed_since is not None and self._settings.offline_script:
+        closed_since = None
+        if self._hours is not None and self._settings.offline_script:
+            closed_since = self._hours.closed_since(event.ts)
+        if closed_since is not None:
             conversation = event.conversation_id or ""
             key = f"{PREFIX}offline-{_short(conversation)}-{int(closed_since)}"
             return self._bot_message(item, self._settings.offline_script, key)
