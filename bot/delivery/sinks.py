@@ -67,11 +67,15 @@ class SinkRelay:
 
     async def run(self, session: aiohttp.ClientSession) -> None:
         """Relay until :meth:`stop` (outbox rows are cleared even with no sink configured).
-        A pass is never cut in the middle, so no delivery is left claimed but unsent."""
+        A pass is never cut in the middle, so no delivery is left claimed but unsent.
+        Without sinks there is nothing to retry: it wakes only when alerts are recorded
+        (and once at start), so an idle service makes no write transaction for it."""
+        self._wake.set()
         while not self._stopping:
-            wait = self._settings.poll_seconds
+            wait: float | None = None
             if self._sinks:
-                wait = min([wait, *(s.settings.merge or wait for s in self._sinks)])
+                poll = self._settings.poll_seconds
+                wait = min([poll, *(s.settings.merge or poll for s in self._sinks)])
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
             self._wake.clear()

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.keys import METRICS
-from storage.tables import ALERT_OUTBOX, SINK_DELIVERIES
+from storage.tables import ALERT_OUTBOX, ALERTS, SINK_DELIVERIES
 from tests.bot.delivery.fakes import ChatRobot
 from tests.support.events import customer_says
 from tests.support.gateway import Gateway, StartGateway
@@ -180,3 +180,18 @@ async def test_two_gateways_on_one_database_send_each_alert_once(
     await eventually(lambda: all(counts()))
     await asyncio.sleep(0.5)
     assert counts() == [1, 1, 1]
+
+
+async def test_without_a_sink_the_outbox_is_emptied_as_alerts_come(
+    start_gateway: StartGateway, sqlite_url: str
+) -> None:
+    gateway = await start_gateway(make_settings(sqlite_url, monitor=TINY))
+    await overdue(gateway)
+
+    async def outbox_empty_after_alerts() -> bool:
+        async with engine_of(gateway.app).connect() as conn:
+            alerts_seen = (await conn.execute(select(func.count()).select_from(ALERTS))).scalar()
+            left = (await conn.execute(select(func.count()).select_from(ALERT_OUTBOX))).scalar()
+        return bool(alerts_seen) and left == 0
+
+    await eventually(outbox_empty_after_alerts)
