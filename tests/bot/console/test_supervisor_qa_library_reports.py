@@ -271,4 +271,6 @@ async def test_a_crowded_wall_lists_the_longest_waiting_and_counts_every_late_cu
     await expect(carol.locator(".waiting-row")).to_have_count(20)
     await expect(carol.locator(".more")).to_have_text("+5 more waiting")
     await expect(wall.locator("#banner")).to_contain_text("25")
+    await carol.scroll_into_view_if_needed()
+    await screenshot(wall, "supervisor-wall-crowded")
     await context.close()
