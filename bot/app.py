@@ -42,6 +42,7 @@ from bot.keys import (
     SIO,
 )
 from bot.library import Library
+from bot.logs import ServerLog
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
 from bot.realtime.janitor import Janitor, Limits
@@ -205,7 +206,11 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[security_headers, error_middleware, auth_middleware(authenticator)],
         # Longer request lines and headers than aiohttp's 8 KiB, so that every query the
         # API accepts (a 2,000-character question, percent-encoded) reaches validation.
-        handler_args={"max_line_size": MAX_LINE, "max_field_size": MAX_LINE},
+        handler_args={
+            "max_line_size": MAX_LINE,
+            "max_field_size": MAX_LINE,
+            "logger": ServerLog(),
+        },
     )
     app[SETTINGS] = settings
     app[AUTHENTICATOR] = authenticator

@@ -6,7 +6,10 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from pythonjsonlogger.json import JsonFormatter
 
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -73,3 +76,37 @@ class Incident:
                 self._failures,
             )
         self._since, self._failures = None, 0
+
+
+#: A client's malformed request: aiohttp answered it with a 400 and closed the connection.
+CLIENT_FAULTS: tuple[type[BaseException], ...] = (HttpProcessingError, RequestPayloadError)
+
+
+class ServerLog(logging.LoggerAdapter[logging.Logger]):
+    """aiohttp's server logger (``handler_args={"logger": ...}``) with a client's
+    malformed request (a request line or header over the limit, a body that cannot be
+    decoded) logged as one WARNING line without a traceback, at most once per
+    ``every`` seconds per kind with a count of the rest: the client got its 400 and the
+    server is fine, so it is no ERROR and no flood."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(logging.getLogger("aiohttp.server"))
+        self._every, self._clock = every, clock
+        self._said: dict[str, tuple[float, int]] = {}
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kw: Any) -> None:
+        """Log a failure: a client's fault briefly, anything else with its traceback."""
+        error = exc_info if isinstance(exc_info, BaseException) else sys.exc_info()[1]
+        if not isinstance(error, CLIENT_FAULTS):
+            super().exception(msg, *args, exc_info=exc_info, **kw)
+            return
+        kind = type(error).__name__
+        now = self._clock()
+        last, muted = self._said.get(kind, (-self._every, 0))
+        if now - last < self._every:
+            self._said[kind] = (last, muted + 1)
+            return
+        self._said[kind] = (now, 0)
+        more = f" ({muted} more like it since the last line)" if muted else ""
+        reason = str(error).replace("\n", " ").strip()
+        self.warning("malformed request refused with 400: %s: %s%s", kind, reason, more)

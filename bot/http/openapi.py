@@ -13,8 +13,11 @@ from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode
 
 from bot.http import actions, conversations, kpis, proposals, qa, reports, scripts
+from bot.http import answers as a
+from bot.http import answers_live as live
 from bot.http.auth import ROLES_ATTR
 from bot.schemas import BatchIn, EventIn
 from scripts_library.model import Script
@@ -29,55 +32,82 @@ class Operation:
     body: type[BaseModel] | tuple[type[BaseModel], ...] | str | None = None
     ok: int = 200
     media: tuple[str, ...] = ("application/json",)
+    answer: type[BaseModel] | None = None
 
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/v1/events"): Operation(
-        "Store one event or a batch (202 after commit)", body=(EventIn, BatchIn), ok=202
+        "Store one event or a batch (202 after commit)",
+        body=(EventIn, BatchIn),
+        ok=202,
+        answer=a.Accepted,
     ),
-    ("GET", "/api/v1/suggest"): Operation("Best scripts for a question", scripts.SuggestQuery),
-    ("GET", "/api/v1/scripts"): Operation("The library, a page at a time", scripts.ListQuery),
-    ("POST", "/api/v1/scripts"): Operation("Add a script", body=Script, ok=201),
+    ("GET", "/api/v1/suggest"): Operation(
+        "Best scripts for a question", scripts.SuggestQuery, answer=a.Suggestions
+    ),
+    ("GET", "/api/v1/scripts"): Operation(
+        "The library, a page at a time", scripts.ListQuery, answer=a.ScriptPage
+    ),
+    ("POST", "/api/v1/scripts"): Operation("Add a script", body=Script, ok=201, answer=Script),
     ("POST", "/api/v1/scripts/import"): Operation(
-        "Import a TOML or CSV library file", scripts.ImportQuery, body="text/plain"
+        "Import a TOML or CSV library file",
+        scripts.ImportQuery,
+        body="text/plain",
+        answer=a.Imported,
     ),
     ("GET", "/api/v1/scripts/export"): Operation(
         "The library as a file", scripts.ExportQuery, media=("application/toml", "text/csv")
     ),
-    ("GET", "/api/v1/scripts/gaps"): Operation("Questions nothing matched", scripts.GapsQuery),
+    ("GET", "/api/v1/scripts/gaps"): Operation(
+        "Questions nothing matched", scripts.GapsQuery, answer=a.Gaps
+    ),
     ("GET", "/api/v1/scripts/search"): Operation(
-        "Entries with the words anywhere", scripts.SearchQuery
+        "Entries with the words anywhere", scripts.SearchQuery, answer=a.SearchHits
     ),
     ("GET", "/api/v1/scripts/proposals"): Operation(
-        "Paraphrases proposed from agents' use of suggestions", proposals.ProposalsQuery
+        "Paraphrases proposed from agents' use of suggestions",
+        proposals.ProposalsQuery,
+        answer=a.Proposals,
     ),
     ("POST", "/api/v1/scripts/proposals/{id}/accept"): Operation(
-        "Add a proposed paraphrase to its script"
+        "Add a proposed paraphrase to its script", answer=a.Proposal
     ),
-    ("POST", "/api/v1/scripts/proposals/{id}/reject"): Operation("Decline a proposed paraphrase"),
-    ("GET", "/api/v1/scripts/{id}"): Operation("One script"),
-    ("PUT", "/api/v1/scripts/{id}"): Operation("Create or replace a script", body=Script),
+    ("POST", "/api/v1/scripts/proposals/{id}/reject"): Operation(
+        "Decline a proposed paraphrase", answer=a.Proposal
+    ),
+    ("GET", "/api/v1/scripts/{id}"): Operation("One script", answer=Script),
+    ("PUT", "/api/v1/scripts/{id}"): Operation(
+        "Create or replace a script", body=Script, answer=Script
+    ),
     ("DELETE", "/api/v1/scripts/{id}"): Operation("Delete a script", ok=204),
-    ("GET", "/api/v1/alerts"): Operation("Alerts, newest first", qa.AlertsQuery),
-    ("GET", "/api/v1/flags"): Operation("The QA queue, newest first", qa.FlagsQuery),
-    ("POST", "/api/v1/flags/{id}/review"): Operation("Review a flag", body=qa.ReviewIn),
+    ("GET", "/api/v1/alerts"): Operation("Alerts, newest first", qa.AlertsQuery, answer=a.Alerts),
+    ("GET", "/api/v1/flags"): Operation(
+        "The QA queue, newest first", qa.FlagsQuery, answer=a.Flags
+    ),
+    ("POST", "/api/v1/flags/{id}/review"): Operation(
+        "Review a flag", body=qa.ReviewIn, answer=a.Flag
+    ),
     ("GET", "/api/v1/conversations"): Operation(
-        "Open conversations, waiting longest first", conversations.ListQuery
+        "Open conversations, waiting longest first",
+        conversations.ListQuery,
+        answer=live.Conversations,
     ),
     ("GET", "/api/v1/conversations/{id}"): Operation(
-        "A transcript", conversations.ConversationQuery
+        "A transcript", conversations.ConversationQuery, answer=live.Transcript
     ),
     ("POST", "/api/v1/conversations/{id}/reply"): Operation(
-        "An agent's reply", body=actions.HttpReplyIn, ok=201
+        "An agent's reply", body=actions.HttpReplyIn, ok=201, answer=a.ReplyAck
     ),
     ("POST", "/api/v1/conversations/{id}/assign"): Operation(
-        "Hand a conversation to another agent", body=actions.AssignIn
+        "Hand a conversation to another agent", body=actions.AssignIn, answer=a.Assigned
     ),
     ("POST", "/api/v1/replies/check"): Operation(
-        "Whether a draft holds a forbidden phrase", body=actions.CheckIn
+        "Whether a draft holds a forbidden phrase", body=actions.CheckIn, answer=a.Checked
     ),
-    ("GET", "/api/v1/kpis"): Operation("KPI figures and scores", kpis.KpisQuery),
-    ("GET", "/api/v1/agents"): Operation("The live view of every agent", kpis.NoQuery),
+    ("GET", "/api/v1/kpis"): Operation("KPI figures and scores", kpis.KpisQuery, answer=live.Kpis),
+    ("GET", "/api/v1/agents"): Operation(
+        "The live view of every agent", kpis.NoQuery, answer=live.Live
+    ),
     ("GET", "/api/v1/reports/file"): Operation(
         "A period's report file", reports.FileQuery, media=tuple(reports.MEDIA.values())
     ),
@@ -92,11 +122,17 @@ ERROR = {
 }
 
 
-def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+def _schema(
+    model: type[BaseModel], components: dict[str, Any], mode: JsonSchemaMode = "validation"
+) -> dict[str, Any]:
     """The model's JSON Schema, its definitions moved to ``components``."""
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    components.update(_tidy(schema.pop("$defs", {})))
-    components[model.__name__] = _tidy(schema)
+    schema = model.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/{model}", mode=mode
+    )
+    found = _tidy(schema.pop("$defs", {})) | {model.__name__: _tidy(schema)}
+    for name, definition in found.items():
+        if components.setdefault(name, definition) != definition:
+            raise ValueError(f"two different schemas named {name}")
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
@@ -160,14 +196,15 @@ def _body(operation: Operation, components: dict[str, Any]) -> dict[str, Any] | 
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def _responses(operation: Operation) -> dict[str, Any]:
+def _responses(operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
     error = {"description": "error", "content": {"application/json": {"schema": ERROR}}}
     ok: dict[str, Any] = {"description": "done"}
     if operation.ok != 204:
+        json_schema = {"type": "object"}
+        if operation.answer is not None:
+            json_schema = _schema(operation.answer, components, "serialization")
         ok["content"] = {
-            media.split(";")[0]: {
-                "schema": {"type": "object"} if media == "application/json" else {}
-            }
+            media.split(";")[0]: {"schema": json_schema if media == "application/json" else {}}
             for media in operation.media
         }
     answers = {str(operation.ok): ok}
@@ -188,7 +225,7 @@ def document(app: web.Application) -> dict[str, Any]:
             "summary": operation.summary,
             "description": "Roles: " + ", ".join(sorted(roles)),
             "parameters": _parameters(operation, path, components),
-            "responses": _responses(operation),
+            "responses": _responses(operation, components),
             "security": [{"bearer": []}, {"session": []}],
         }
         body = _body(operation, components)

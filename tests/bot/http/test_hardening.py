@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import logging
 import sqlite3
 import time
 from pathlib import Path
@@ -102,6 +103,27 @@ async def test_broken_or_unsupported_body_encodings_are_refused(gateway: Gateway
     assert status == 400
     headers["Content-Encoding"] = "compress"  # nobody's
     assert await status_of(gateway, "POST", path, INTEGRATION, data=b"{}", headers=headers) == 400
+
+
+async def test_malformed_http_is_refused_with_a_warning_line_not_a_traceback(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A body that cannot be decoded gets the API's JSON 400; a request line over 64 KiB
+    never reaches the app, so it gets aiohttp's own plain-text 400; neither logs an
+    ERROR with a traceback, whoever sent it (no token needed)."""
+    caplog.set_level(logging.WARNING, "aiohttp.server")
+    body = gzip.compress(b'{"events": []}')[:-8] + b"garbage!"
+    headers = {"Content-Encoding": "gzip", "Connection": "close"}
+    path = "/api/v1/events"
+    assert await status_of(gateway, "POST", path, INTEGRATION, data=body, headers=headers) == 400
+    async with gateway.http.get(f"{gateway.url}/api/v1/suggest?q={'x' * 70_000}") as resp:
+        assert (resp.status, resp.content_type) == (400, "text/plain")
+    async with gateway.http.get(f"{gateway.url}/healthz") as resp:
+        assert resp.status == 200
+    records = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert [r.levelname for r in records] == ["WARNING", "WARNING"]
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in records)
+    assert any("LineTooLong" in r.getMessage() for r in records)
 
 
 async def test_a_deeply_nested_toml_import_is_refused(gateway: Gateway) -> None:
