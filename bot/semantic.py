@@ -19,6 +19,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from scripts_library.matcher import MAX_QUERY_CHARS
+
 log = logging.getLogger(__name__)
 
 SemanticMode = Literal["auto", "on", "off"]
@@ -40,11 +42,13 @@ class Encoder:
         self.dimensions = 512
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """One row per text (an empty text gets a zero row)."""
+        """One row per text (an empty text gets a zero row; only the first
+        :data:`~scripts_library.matcher.MAX_QUERY_CHARS` characters count)."""
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         present = [i for i, text in enumerate(texts) if text.strip()]
         if present:
-            vectors = np.asarray(self._model.encode([texts[i] for i in present]), np.float32)
+            cut = [texts[i][:MAX_QUERY_CHARS] for i in present]
+            vectors = np.asarray(self._model.encode(cut), np.float32)
             lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
             out[present] = vectors / np.maximum(lengths, 1e-12)
         return out

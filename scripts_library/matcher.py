@@ -41,6 +41,9 @@ SEMANTIC_WEIGHT = 0.7
 KEYWORD_BONUS = 0.15
 MAX_KEYWORD_CHARS = 12
 MAX_KEYWORD_WORDS = 4
+#: Only a message's beginning is matched: a question is short, and scoring a pasted wall
+#: of text (20,000 characters cost ~120 ms) would make one message stall the matcher.
+MAX_QUERY_CHARS = 1000
 
 Floats = npt.NDArray[np.float32]
 
@@ -159,6 +162,7 @@ def _mix(per_question: Floats, per_centroid: Floats, starts: npt.NDArray[np.intp
 
 def _score(text: str, index: Index, vector: Floats | None) -> _Scored:
     """Per-question and per-entry similarities for ``text`` (0-1, before calibration)."""
+    text = text[:MAX_QUERY_CHARS]
     query = index.space.vector(features(text))
     hits = _keyword_hits(text, index) if index.scripts else set()
     if not index.scripts or (query[0].size == 0 and vector is None and not hits):

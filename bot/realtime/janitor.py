@@ -13,6 +13,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import socketio
 
@@ -59,13 +60,31 @@ class Janitor:
                 log.warning("closing Socket.IO connection %s: %s", eio_sid, reason)
                 closed.append((eio_sid, reason))
                 self._first_seen.pop(eio_sid, None)
-                await self._sio.eio.disconnect(eio_sid)
+                if self._stalled(socket):
+                    await self._cut(eio_sid, socket)
+                else:
+                    await self._sio.eio.disconnect(eio_sid)
         return closed
 
-    def _reason(self, eio_sid: str, socket: object, now: float) -> str | None:
+    def _stalled(self, socket: Any) -> bool:
         queued = getattr(socket, "queue", None)
-        if queued is not None and queued.qsize() > self._limits.max_queued:
-            return f"{queued.qsize()} messages waiting: the client stopped reading"
+        return queued is not None and queued.qsize() > self._limits.max_queued
+
+    async def _cut(self, eio_sid: str, socket: Any) -> None:
+        """Drop a client that stopped reading without a goodbye: a graceful close waits
+        until the client has taken every queued packet, which it never does, and the
+        server's writer stays blocked on the full connection. Aborting the transport
+        frees both; the disconnect handlers still run (rooms left, presence updated)."""
+        request = self._sio.environ.get(eio_sid, {}).get("aiohttp.request")
+        transport = getattr(request, "transport", None)  # before close() forgets it
+        await socket.close(wait=False, abort=True)
+        if transport is not None:
+            transport.abort()
+        self._sio.eio.sockets.pop(eio_sid, None)
+
+    def _reason(self, eio_sid: str, socket: Any, now: float) -> str | None:
+        if self._stalled(socket):
+            return f"{socket.queue.qsize()} messages waiting: the client stopped reading"
         joined = any(
             self._sio.manager.sid_from_eio_sid(eio_sid, namespace) is not None
             for namespace in (AGENT_NS, SUPERVISOR_NS)

@@ -9,7 +9,7 @@ import pytest
 from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
 from scripts_library.calibration import HYBRID, LEXICAL
-from scripts_library.matcher import Index, build_index, content, match
+from scripts_library.matcher import MAX_QUERY_CHARS, Index, build_index, content, match
 from scripts_library.model import Script
 
 MIN_SCORE = MatcherSettings().min_score
@@ -134,3 +134,13 @@ def test_empty_library_and_empty_text() -> None:
 def test_content_drops_function_words() -> None:
     assert content("请问你们什么时候发货呀") == "时候 发货"
     assert content("Do you ship to Alaska?") == "ship alaska"
+
+
+def test_a_pasted_wall_of_text_is_matched_by_its_beginning(index: Index) -> None:
+    """A customer who pastes 20,000 characters gets suggestions for what they asked
+    first; the rest is not scored (it would stall the matcher for everyone)."""
+    asked = "几天发货"
+    wall = asked + "，" + "这件衣服的面料是纯棉的吗" * (MAX_QUERY_CHARS // 12 + 100)
+    assert len(wall) > 2 * MAX_QUERY_CHARS
+    assert match(wall, index) == match(wall[:MAX_QUERY_CHARS], index)
+    assert match("这件衣服的面料" * 200 + asked, index) == match("这件衣服的面料" * 200, index)
