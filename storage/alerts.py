@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.rules import FLAGGED, AlertDraft, AlertKind
+from storage import rollups
 from storage.tables import ALERT_OUTBOX, ALERTS, FLAGS
 
 
@@ -105,6 +106,7 @@ def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Aler
                     draft.at,
                 )
             )
+    rollups.record_alerts(conn, [(r.kind.value, r.agent_id, r.at) for r in records])
     flags = [
         {"alert_id": r.id, "status": "open", "created_at": now}
         for r in records

@@ -10,7 +10,7 @@ from a histogram of 1/10-second bins: exact to 0.1 s, rounded down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -28,20 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from monitors.kpi_rollup import ALERT_FIELDS, RESOLUTION, Totals, credit
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
+from storage import rollups
 from storage.tables import ALERTS, FEEDBACK, FLAGS, SUGGESTIONS, TURNS
 
 TEAM = None  # the key of the team-wide figures
-#: Response-time histogram bins per second: median and p90 are exact to 0.1 s.
-RESOLUTION = 10
-_ALERT_FIELDS = {
-    AlertKind.WARNING: "warnings",
-    AlertKind.OVERDUE: "overdue",
-    AlertKind.SLOW: "slow",
-    AlertKind.UNANSWERED: "unanswered",
-    AlertKind.FORBIDDEN: "forbidden_phrase",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,68 +149,36 @@ def _customers(start: float, end: float, agent_id: str | None, by_agent: bool) -
     return query.group_by(_agent()) if by_agent else query
 
 
-@dataclass
-class _Turns:
-    """Turn sums of one agent (or the team) while the bins are read."""
-
-    turns: int = 0
-    replied: int = 0
-    total: float = 0.0
-    openings: int = 0
-    opening_total: float = 0.0
-    within: int = 0
-    breached: int = 0
-    histogram: dict[int, int] = field(default_factory=dict)
-
-    def add(self, row: Any) -> None:
-        n = int(row.turns)
-        self.turns += n
-        self.total += float(row.total or 0)
-        self.openings += int(row.openings or 0)
-        self.opening_total += float(row.opening_total or 0)
-        self.within += int(row.within or 0)
-        self.breached += int(row.breached or 0)
-        if row.bin >= 0:
-            self.replied += n
-            self.histogram[int(row.bin)] = self.histogram.get(int(row.bin), 0) + n
-
-    def rank(self, numerator: int, denominator: int) -> float | None:
-        """The nearest-rank percentile numerator/denominator (to the bin's resolution)."""
-        if not self.replied:
-            return None
-        wanted = -(-numerator * self.replied // denominator)  # ceil(p * n)
-        seen = 0
-        for bin_, count in sorted(self.histogram.items()):
-            seen += count
-            if seen >= wanted:
-                return bin_ / RESOLUTION
-        raise AssertionError("the histogram holds every replied turn")
-
-    def figures(self, received: int, replied_customers: int) -> Figures:
-        return Figures(
-            customers_received=received,
-            customers_replied=replied_customers,
-            turns=self.turns,
-            turns_replied=self.replied,
-            first_response_seconds=self.opening_total / self.openings if self.openings else None,
-            response_seconds_avg=self.total / self.replied if self.replied else None,
-            response_seconds_median=self.rank(1, 2),
-            response_seconds_p90=self.rank(9, 10),
-            sla_within=self.within,
-            sla_breached=self.breached,
-        )
-
-
 async def figures(
-    conn: AsyncConnection, start: float, end: float, agent_id: str | None = None
+    conn: AsyncConnection,
+    start: float,
+    end: float,
+    agent_id: str | None = None,
+    timezone: str | None = None,
 ) -> dict[str | None, Figures]:
     """Figures per agent over ``[start, end)``, and the team's under key ``None``
     (the team counts a conversation two agents served once). With ``agent_id``, only
-    that agent (the team figures are then that agent's)."""
-    sums: dict[str | None, _Turns] = {}
-    team = _Turns()
+    that agent (the team figures are then that agent's). A period of whole days in
+    ``timezone`` is read from the rollups when they are kept in that zone; any other
+    from the raw rows (the same figures: a property test compares them)."""
+    days = await conn.run_sync(rollups.usable, timezone, start, end) if timezone else None
+    if days is None:
+        found = await _raw_turns(conn, start, end, agent_id)
+        await _add_alerts(conn, found, start, end, agent_id)
+    else:
+        found = await conn.run_sync(rollups.figures, days, agent_id)
+    await _add_qa(conn, found, start, end, agent_id)
+    await _add_used(conn, found, start, end, agent_id)
+    return found
+
+
+async def _raw_turns(
+    conn: AsyncConnection, start: float, end: float, agent_id: str | None
+) -> dict[str | None, Figures]:
+    sums: dict[str | None, Totals] = {}
+    team = Totals()
     for row in await conn.execute(_bins(start, end, agent_id)):
-        sums.setdefault(row.agent, _Turns()).add(row)
+        sums.setdefault(row.agent, Totals()).add(row)
         team.add(row)
     found: dict[str | None, Figures] = {}
     for row in await conn.execute(_customers(start, end, agent_id, by_agent=True)):
@@ -226,19 +187,7 @@ async def figures(
     for row in await conn.execute(_customers(start, end, agent_id, by_agent=False)):
         if row.received:
             found[TEAM] = team.figures(int(row.received), int(row.replied))
-    await _add_alerts(conn, found, start, end, agent_id)
-    await _add_qa(conn, found, start, end, agent_id)
-    await _add_used(conn, found, start, end, agent_id)
     return found
-
-
-def _credit(found: dict[str | None, Figures], agent_id: str | None, **values: Any) -> None:
-    """Add ``values`` to the agent's figures (when there is one) and to the team's."""
-    for key in (agent_id, TEAM) if agent_id is not None else (TEAM,):
-        current = found.get(key, Figures())
-        found[key] = replace(
-            current, **{name: getattr(current, name) + value for name, value in values.items()}
-        )
 
 
 async def _add_alerts(
@@ -256,10 +205,10 @@ async def _add_alerts(
     if agent_id is not None:
         query = query.where(ALERTS.c.agent_id == agent_id)
     for row in await conn.execute(query):
-        field = _ALERT_FIELDS.get(AlertKind(row.kind))
+        field = ALERT_FIELDS.get(AlertKind(row.kind))
         if field is None:
             continue  # not a KPI (delivery.failed)
-        _credit(found, row.agent_id, **{field: row.n})
+        credit(found, row.agent_id, **{field: row.n})
 
 
 async def _add_qa(
@@ -282,7 +231,7 @@ async def _add_qa(
     if agent_id is not None:
         query = query.where(ALERTS.c.agent_id == agent_id)
     for row in await conn.execute(query):
-        _credit(found, row.agent_id, qa_confirmed=row.n, qa_points=float(row.points))
+        credit(found, row.agent_id, qa_confirmed=row.n, qa_points=float(row.points))
     reviewed = (
         select(ALERTS.c.agent_id, func.count().label("n"))
         .select_from(FLAGS.join(ALERTS, ALERTS.c.id == FLAGS.c.alert_id))
@@ -296,7 +245,7 @@ async def _add_qa(
     if agent_id is not None:
         reviewed = reviewed.where(ALERTS.c.agent_id == agent_id)
     for row in await conn.execute(reviewed):
-        _credit(found, row.agent_id, unanswered_reviewed=row.n)
+        credit(found, row.agent_id, unanswered_reviewed=row.n)
 
 
 async def _add_used(
@@ -314,7 +263,7 @@ async def _add_used(
     if agent_id is not None:
         query = query.where(FEEDBACK.c.agent_id == agent_id)
     for row in await conn.execute(query):
-        _credit(found, row.agent_id, suggestions_used=row.n)
+        credit(found, row.agent_id, suggestions_used=row.n)
 
 
 async def script_use(conn: AsyncConnection, start: float, end: float) -> list[ScriptUse]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table
 
-from storage import models, models_learning, models_sinks
+from storage import models, models_kpi, models_learning, models_sinks
 
 
 def _table(model: type[models.Base]) -> Table:
@@ -33,3 +33,8 @@ EMBEDDINGS = _table(models_learning.EmbeddingRow)
 PROPOSALS = _table(models_learning.ProposalRow)
 ALERT_OUTBOX = _table(models_sinks.AlertOutboxRow)
 SINK_DELIVERIES = _table(models_sinks.SinkDeliveryRow)
+KPI_STATE = _table(models_kpi.KpiStateRow)
+KPI_TURN_SUMS = _table(models_kpi.KpiTurnSumRow)
+KPI_RESPONSE_BINS = _table(models_kpi.KpiResponseBinRow)
+KPI_CUSTOMERS = _table(models_kpi.KpiCustomerRow)
+KPI_ALERT_DAYS = _table(models_kpi.KpiAlertDayRow)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from monitors import rules
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.rules import AlertDraft, AlertKind, Thresholds
+from storage import rollups
 from storage.alerts import Located
 from storage.state import ConversationState
 from storage.tables import CONVERSATIONS, TURNS
@@ -256,9 +257,20 @@ class TurnTracker:
         return None if tracked is None else tracked.turn
 
     def flush(self) -> dict[int, int | None]:
-        """Write new and changed turns; each touched conversation's open turn id."""
+        """Write new and changed turns, and the KPI rollups' difference; each touched
+        conversation's open turn id."""
         new = [t for t in self._all if t.pk is None]
         changed = [t for t in self._all if t.dirty and t.pk is not None]
+        zone = rollups.timezone(self._conn) if new or changed else None
+        if zone is not None:
+            before = rollups.chains(self._conn, {t.conversation_pk for t in new + changed})
+            after = {pk: dict(chain) for pk, chain in before.items()}
+            for tracked in new + changed:
+                row = tracked.row()
+                after[tracked.conversation_pk][(tracked.channel, row["message_id"])] = (
+                    rollups.facts(row)
+                )
+            rollups.maintain(self._conn, zone, before, after)
         if new:
             inserted = self._conn.execute(
                 TURNS.insert().returning(TURNS.c.id, TURNS.c.channel, TURNS.c.message_id),

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 # Imported for their tables on Base.metadata:
+import storage.models_kpi
 import storage.models_learning
 import storage.models_sinks  # noqa: F401
 from storage.models import Base

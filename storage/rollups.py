@@ -1,0 +1,281 @@
+"""The KPI rollups in the database (see :mod:`monitors.kpi_rollup`): kept up to date in
+the transactions that write turns and record alerts, rebuilt from the raw rows when
+they are missing or were built for another time zone, and read for periods of whole
+local days.
+
+Maintenance is by difference: the rollup of each touched conversation's turns after
+the change minus the one before, added to the stored rows in key order (so two
+processes' transactions lock rows in the same order and cannot deadlock).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitors.kpi_rollup import (
+    AGENT,
+    ALERT_FIELDS,
+    TEAM,
+    Days,
+    Rollup,
+    Totals,
+    TurnFacts,
+    conversation_rollup,
+    credit,
+    customers,
+    merged,
+    totals,
+)
+from monitors.kpis import Figures
+from monitors.rules import AlertKind
+from storage.tables import (
+    ALERTS,
+    KPI_ALERT_DAYS,
+    KPI_CUSTOMERS,
+    KPI_RESPONSE_BINS,
+    KPI_STATE,
+    KPI_TURN_SUMS,
+    TURNS,
+)
+
+log = logging.getLogger(__name__)
+STATE_ID = 1
+FACT_COLUMNS = (
+    "started_at",
+    "agent_id",
+    "replied_by",
+    "ended_at",
+    "end_reason",
+    "due_at",
+    "response_seconds",
+    "deadline_seconds",
+    "opening",
+)
+SUM_KEY = ("day", "agent", "reply_lag", "due_lag", "slow", "overran", "opening")
+BIN_KEY = ("day", "agent", "reply_lag", "bin")
+CUSTOMER_KEY = ("day", "scope", "agent", "kind", "gap", "reply_lag")
+#: Turns of one conversation by (channel, message id).
+Chain = dict[tuple[str, str], TurnFacts]
+
+
+@functools.lru_cache(maxsize=8)
+def days_in(timezone: str) -> Days:
+    """The day numbering of ``timezone`` (cached: it memoises conversions)."""
+    return Days(timezone)
+
+
+def timezone(conn: Connection) -> str | None:
+    """The time zone the rollups are kept in (None: not built)."""
+    return conn.execute(select(KPI_STATE.c.timezone).where(KPI_STATE.c.id == STATE_ID)).scalar()
+
+
+def facts(row: Mapping[Any, Any]) -> TurnFacts:
+    """A turn's KPI facts from its row (or column values)."""
+    values = {name: row[name] for name in FACT_COLUMNS}
+    return TurnFacts(**values | {"opening": bool(values["opening"])})
+
+
+def chains(conn: Connection, conversation_pks: Iterable[int]) -> dict[int, Chain]:
+    """Every turn of these conversations, as stored now."""
+    wanted = sorted(set(conversation_pks))
+    found: dict[int, Chain] = {pk: {} for pk in wanted}
+    columns = [TURNS.c.conversation_pk, TURNS.c.channel, TURNS.c.message_id]
+    columns += [TURNS.c[name] for name in FACT_COLUMNS]
+    for row in conn.execute(select(*columns).where(TURNS.c.conversation_pk.in_(wanted))):
+        found[row.conversation_pk][(row.channel, row.message_id)] = facts(row._mapping)
+    return found
+
+
+def maintain(
+    conn: Connection, zone: str, before: dict[int, Chain], after: dict[int, Chain]
+) -> None:
+    """Bring the rollups (kept in ``zone``) from ``before`` to ``after``, the turns of
+    the touched conversations before and after the change."""
+    days = days_in(zone)
+    delta = Rollup()
+    for pk, chain in after.items():
+        delta.add(conversation_rollup(chain.values(), days))
+        delta.add(conversation_rollup(before.get(pk, {}).values(), days), -1)
+    add(conn, delta.nonzero())
+
+
+def _upsert(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], sums: tuple[str, ...]
+) -> None:
+    if not rows:
+        return
+    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    insert = module.insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    statement = insert.on_conflict_do_update(
+        index_elements=keys, set_={name: table.c[name] + insert.excluded[name] for name in sums}
+    )
+    conn.execute(statement, sorted(rows, key=lambda r: tuple(r[k] for k in keys)))
+
+
+def add(conn: Connection, delta: Rollup) -> None:
+    """Add ``delta`` to the stored rows."""
+    sums = [
+        dict(
+            zip(
+                ("day", "agent", "reply_lag", "due_lag", "slow", "overran", "opening"),
+                key,
+                strict=True,
+            )
+        )
+        | {"n": int(n), "response": float(total)}
+        for key, (n, total) in delta.sums.items()
+    ]
+    _upsert(conn, KPI_TURN_SUMS, sums, ("n", "response"))
+    bins = [dict(zip(BIN_KEY, key, strict=True)) | {"n": n} for key, n in delta.bins.items()]
+    _upsert(conn, KPI_RESPONSE_BINS, bins, ("n",))
+    found = [
+        dict(zip(CUSTOMER_KEY, key, strict=True)) | {"n": n} for key, n in delta.customers.items()
+    ]
+    _upsert(conn, KPI_CUSTOMERS, found, ("n",))
+
+
+def record_alerts(conn: Connection, alerts: Iterable[tuple[str, str | None, float]]) -> None:
+    """Count new alerts, each ``(kind, agent_id, at)``."""
+    zone = timezone(conn)
+    if zone is None:
+        return
+    _upsert(conn, KPI_ALERT_DAYS, _alert_rows(alerts, days_in(zone)), ("n",))
+
+
+def _alert_rows(
+    alerts: Iterable[tuple[str, str | None, float]], days: Days
+) -> list[dict[str, Any]]:
+    counts: dict[tuple[int, str, str], int] = {}
+    for kind, agent_id, at in alerts:
+        key = (days.of(at), agent_id or "", kind)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {"day": day, "agent": agent, "kind": kind, "n": n}
+        for (day, agent, kind), n in counts.items()
+    ]
+
+
+def rebuild(conn: Connection, zone: str, batch: int = 20_000) -> int:
+    """Recompute every rollup from the stored turns and alerts, in ``zone``'s days,
+    inside the caller's transaction; the number of turns read."""
+    if conn.dialect.name == "postgresql":  # writers wait for the rebuild, then add on top
+        conn.exec_driver_sql(
+            "LOCK TABLE kpi_rollup_state, kpi_turn_sums, kpi_response_bins, kpi_customers, "
+            "kpi_alert_days IN EXCLUSIVE MODE"
+        )
+    for table in (KPI_TURN_SUMS, KPI_RESPONSE_BINS, KPI_CUSTOMERS, KPI_ALERT_DAYS, KPI_STATE):
+        conn.execute(delete(table))
+    days = days_in(zone)
+    total, count = Rollup(), 0
+    columns = [TURNS.c.conversation_pk] + [TURNS.c[name] for name in FACT_COLUMNS]
+    query = select(*columns).order_by(TURNS.c.conversation_pk, TURNS.c.started_at)
+    rows = conn.execute(query.execution_options(yield_per=batch))
+    for _, turns in groupby(rows, key=lambda r: r.conversation_pk):
+        chain = [facts(r._mapping) for r in turns]
+        count += len(chain)
+        total.add(conversation_rollup(chain, days))
+    add(conn, total.nonzero())
+    alerts = conn.execute(
+        select(ALERTS.c.kind, ALERTS.c.agent_id, ALERTS.c.at).execution_options(yield_per=batch)
+    )
+    _upsert(conn, KPI_ALERT_DAYS, _alert_rows(alerts, days), ("n",))
+    conn.execute(KPI_STATE.insert().values(id=STATE_ID, timezone=zone, built_at=time.time()))
+    return count
+
+
+def ensure(conn: Connection, zone: str) -> bool:
+    """Build the rollups if they are missing or in another time zone; True if it did."""
+    if timezone(conn) == zone:
+        return False
+    started = time.perf_counter()
+    count = rebuild(conn, zone)
+    log.warning(
+        "KPI rollups built for %s: %d turns in %.1f s", zone, count, time.perf_counter() - started
+    )
+    return True
+
+
+def usable(conn: Connection, zone: str, start: float, end: float) -> tuple[int, int] | None:
+    """The days ``[first, end)`` if the rollups can answer ``[start, end)`` exactly."""
+    if timezone(conn) != zone:
+        return None
+    days = days_in(zone)
+    first, last = days.aligned(start), days.aligned(end)
+    return None if first is None or last is None or first >= last else (first, last)
+
+
+def turn_totals(
+    conn: Connection, first: int, end: int, agent_id: str | None
+) -> tuple[dict[str, Totals], dict[tuple[str, str, str], int]]:
+    """Per-agent turn totals and distinct-customer counts of the days ``[first, end)``."""
+    sums = select(KPI_TURN_SUMS).where(KPI_TURN_SUMS.c.day >= first, KPI_TURN_SUMS.c.day < end)
+    bins = select(
+        KPI_RESPONSE_BINS.c.agent, KPI_RESPONSE_BINS.c.bin, func.sum(KPI_RESPONSE_BINS.c.n)
+    ).where(
+        KPI_RESPONSE_BINS.c.day >= first,
+        KPI_RESPONSE_BINS.c.day < end,
+        KPI_RESPONSE_BINS.c.day + KPI_RESPONSE_BINS.c.reply_lag < end,
+    )
+    found = select(KPI_CUSTOMERS).where(KPI_CUSTOMERS.c.day >= first, KPI_CUSTOMERS.c.day < end)
+    if agent_id is not None:
+        sums = sums.where(KPI_TURN_SUMS.c.agent == agent_id)
+        bins = bins.where(KPI_RESPONSE_BINS.c.agent == agent_id)
+        found = found.where(KPI_CUSTOMERS.c.agent == agent_id)
+    bins = bins.group_by(KPI_RESPONSE_BINS.c.agent, KPI_RESPONSE_BINS.c.bin)
+    per_agent = totals(
+        ((tuple(r[:7]), int(r.n), float(r.response)) for r in conn.execute(sums)),
+        ((r[0], int(r[1]), int(r[2])) for r in conn.execute(bins)),
+        end,
+    )
+    counted = customers(((tuple(r[:6]), int(r.n)) for r in conn.execute(found)), first, end)
+    return per_agent, counted
+
+
+def alert_counts(
+    conn: Connection, first: int, end: int, agent_id: str | None
+) -> list[tuple[str | None, AlertKind, int]]:
+    """``(agent, kind, count)`` of the alerts that fired in the days ``[first, end)``."""
+    query = (
+        select(KPI_ALERT_DAYS.c.agent, KPI_ALERT_DAYS.c.kind, func.sum(KPI_ALERT_DAYS.c.n))
+        .where(KPI_ALERT_DAYS.c.day >= first, KPI_ALERT_DAYS.c.day < end)
+        .group_by(KPI_ALERT_DAYS.c.agent, KPI_ALERT_DAYS.c.kind)
+    )
+    if agent_id is not None:
+        query = query.where(KPI_ALERT_DAYS.c.agent == agent_id)
+    return [(r[0] or None, AlertKind(r[1]), int(r[2])) for r in conn.execute(query) if r[2]]
+
+
+def figures(
+    conn: Connection, days: tuple[int, int], agent_id: str | None
+) -> dict[str | None, Figures]:
+    """Figures per agent and the team's (key None) of the days ``[first, end)``, as
+    :func:`storage.kpi_queries.figures` gives them from raw rows (QA and suggestion
+    figures are added there)."""
+    first, end = days
+    per_agent, counted = turn_totals(conn, first, end, agent_id)
+    found: dict[str | None, Figures] = {}
+    for agent, sums in per_agent.items():
+        if agent and sums.turns:
+            received = counted.get((AGENT, agent, "r"), 0)
+            found[agent] = sums.figures(received, counted.get((AGENT, agent, "p"), 0))
+    if agent_id is not None:
+        if agent_id in found:
+            found[None] = found[agent_id]  # the team figures are the agent's
+    elif any(sums.turns for sums in per_agent.values()):
+        team = merged(per_agent.values())
+        received, replied = (counted.get((TEAM, "", kind), 0) for kind in "rp")
+        found[None] = team.figures(received, replied)
+    for owner, kind, count in alert_counts(conn, first, end, agent_id):
+        field = ALERT_FIELDS.get(kind)
+        if field is not None:
+            credit(found, owner, **{field: count})
+    return found
