@@ -37,7 +37,7 @@ from monitors.rules import AlertKind
 NO_GAP = 401
 #: Response-time histogram bins per second (the raw query's resolution).
 RESOLUTION = 10
-TEAM = "team"
+TEAM_SCOPE = "team"
 #: The figure each alert kind counts in (delivery.failed is not a KPI).
 ALERT_FIELDS = {
     AlertKind.WARNING: "warnings",
@@ -46,7 +46,7 @@ ALERT_FIELDS = {
     AlertKind.UNANSWERED: "unanswered",
     AlertKind.FORBIDDEN: "forbidden_phrase",
 }
-AGENT = "agent"
+AGENT_SCOPE = "agent"
 
 #: ``(day, agent, reply_lag, due_lag, slow, overran, opening)``; reply_lag -1: no reply.
 SumKey = tuple[int, str, int, int, bool, bool, bool]
@@ -222,7 +222,7 @@ def conversation_rollup(turns: Iterable[TurnFacts], days: Days) -> Rollup:
     last_replied: dict[tuple[str, str], int] = {}
     for turn in sorted(turns, key=lambda t: t.started_at):
         day, reply_lag = _turn_sums(turn, days, out)
-        scopes = [(TEAM, "")] + ([(AGENT, turn.agent)] if turn.agent else [])
+        scopes = [(TEAM_SCOPE, "")] + ([(AGENT_SCOPE, turn.agent)] if turn.agent else [])
         for scope in scopes:
             _customer(out, day, scope, "r", _gap(day, last.get(scope)), -1)
             last[scope] = day
@@ -307,7 +307,7 @@ def merged(parts: Iterable[Totals]) -> Totals:
 
 def credit(found: dict[str | None, Figures], agent_id: str | None, **values: Any) -> None:
     """Add ``values`` to the agent's figures (when there is one) and to the team's."""
-    for key in (agent_id, TEAM) if agent_id is not None else (TEAM,):
+    for key in (agent_id, None) if agent_id is not None else (None,):
         current = found.get(key, Figures())
         found[key] = replace(
             current, **{name: getattr(current, name) + value for name, value in values.items()}

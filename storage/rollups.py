@@ -21,9 +21,9 @@ from sqlalchemy import Connection, Table, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.kpi_rollup import (
-    AGENT,
+    AGENT_SCOPE,
     ALERT_FIELDS,
-    TEAM,
+    TEAM_SCOPE,
     Days,
     Rollup,
     Totals,
@@ -265,14 +265,14 @@ def figures(
     found: dict[str | None, Figures] = {}
     for agent, sums in per_agent.items():
         if agent and sums.turns:
-            received = counted.get((AGENT, agent, "r"), 0)
-            found[agent] = sums.figures(received, counted.get((AGENT, agent, "p"), 0))
+            received = counted.get((AGENT_SCOPE, agent, "r"), 0)
+            found[agent] = sums.figures(received, counted.get((AGENT_SCOPE, agent, "p"), 0))
     if agent_id is not None:
         if agent_id in found:
             found[None] = found[agent_id]  # the team figures are the agent's
     elif any(sums.turns for sums in per_agent.values()):
         team = merged(per_agent.values())
-        received, replied = (counted.get((TEAM, "", kind), 0) for kind in "rp")
+        received, replied = (counted.get((TEAM_SCOPE, "", kind), 0) for kind in "rp")
         found[None] = team.figures(received, replied)
     for owner, kind, count in alert_counts(conn, first, end, agent_id):
         field = ALERT_FIELDS.get(kind)
