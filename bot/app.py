@@ -51,8 +51,10 @@ from bot.realtime.namespaces import AgentNamespace, SupervisorNamespace, make_se
 from bot.realtime.publisher import Publisher
 from bot.services import Services
 from bot.settings import Settings
+from storage import rollups
 from storage.cursors import Cursors
 from storage.engine import make_engine, upgrade
+from storage.engine import writer as writer_engine
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
@@ -97,6 +99,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     try:
         if settings.storage.auto_migrate:
             await upgrade(engine)
+        async with writer_engine(engine).begin() as conn:
+            await conn.run_sync(rollups.ensure, settings.kpi.timezone)
         await library.start()
         metrics, rules, names = app[METRICS], settings.rules(), settings.agent_names()
         writer = GroupWriter(

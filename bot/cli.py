@@ -129,6 +129,30 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rebuild_kpis(settings: Settings) -> tuple[int, float]:
+    from storage import rollups
+    from storage.engine import writer
+
+    engine = make_engine(settings.storage.url)
+    try:
+        if settings.storage.auto_migrate:
+            await upgrade(engine)
+        started = time.perf_counter()
+        async with writer(engine).begin() as conn:
+            count = await conn.run_sync(rollups.rebuild, settings.kpi.timezone)
+        return count, time.perf_counter() - started
+    finally:
+        await engine.dispose()
+
+
+def _kpi(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    configure_logging("WARNING", settings.logging.format)
+    count, took = asyncio.run(_rebuild_kpis(settings))
+    print(f"KPI rollups rebuilt in {settings.kpi.timezone}: {count} turns in {took:.1f} s")
+    return 0
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -194,6 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["csv", "xlsx", "html"], default="html")
     report.add_argument("--output", type=Path, default=Path("reports"), help="folder (./reports)")
     report.set_defaults(run=_report)
+    kpi = commands.add_parser("kpi", help="KPI rollups", parents=[common])
+    kpi_commands = kpi.add_subparsers(dest="kpi_command", required=True)
+    kpi_commands.add_parser(
+        "rebuild",
+        help="recompute the KPI rollups from the stored turns and alerts (in kpi.timezone)",
+        parents=[common],
+    )
+    kpi.set_defaults(run=_kpi)
     demo = commands.add_parser(
         "demo", help="play a simulated shift on a temporary service and print what happens"
     )

@@ -167,11 +167,7 @@ def _alert_rows(
 def rebuild(conn: Connection, zone: str, batch: int = 20_000) -> int:
     """Recompute every rollup from the stored turns and alerts, in ``zone``'s days,
     inside the caller's transaction; the number of turns read."""
-    if conn.dialect.name == "postgresql":  # writers wait for the rebuild, then add on top
-        conn.exec_driver_sql(
-            "LOCK TABLE kpi_rollup_state, kpi_turn_sums, kpi_response_bins, kpi_customers, "
-            "kpi_alert_days IN EXCLUSIVE MODE"
-        )
+    _lock(conn)
     for table in (KPI_TURN_SUMS, KPI_RESPONSE_BINS, KPI_CUSTOMERS, KPI_ALERT_DAYS, KPI_STATE):
         conn.execute(delete(table))
     days = days_in(zone)
@@ -192,8 +188,22 @@ def rebuild(conn: Connection, zone: str, batch: int = 20_000) -> int:
     return count
 
 
+def _lock(conn: Connection) -> None:
+    """Writers (and another process's rebuild) wait until this transaction ends. SQLite
+    has one writer at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "LOCK TABLE kpi_rollup_state, kpi_turn_sums, kpi_response_bins, kpi_customers, "
+            "kpi_alert_days IN EXCLUSIVE MODE"
+        )
+
+
 def ensure(conn: Connection, zone: str) -> bool:
-    """Build the rollups if they are missing or in another time zone; True if it did."""
+    """Build the rollups if they are missing or in another time zone; True if it did
+    (several processes starting at once build them once)."""
+    if timezone(conn) == zone:
+        return False
+    _lock(conn)
     if timezone(conn) == zone:
         return False
     started = time.perf_counter()

@@ -33,12 +33,14 @@ async def build(
     with ``agent_id`` only that agent (and ``team`` is theirs)."""
     scoring = settings.scoring()
     async with engine.connect() as conn:
-        found = await kpi_queries.figures(conn, start, end, agent_id)
+        found = await kpi_queries.figures(conn, start, end, agent_id, settings.timezone)
         uses = [] if agent_id else await kpi_queries.script_use(conn, start, end)
         daily = []
         if by_day:
             for day, day_start, day_end in periods.days(start, end, ZoneInfo(settings.timezone)):
-                per_day = await kpi_queries.figures(conn, day_start, day_end, agent_id)
+                per_day = await kpi_queries.figures(
+                    conn, day_start, day_end, agent_id, settings.timezone
+                )
                 daily.append(
                     {
                         "date": day.isoformat(),

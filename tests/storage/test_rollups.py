@@ -135,3 +135,22 @@ async def test_rollups_give_the_raw_figures_for_every_whole_day_period(
     async with writer(engine).begin() as conn:
         await conn.run_sync(rollups.rebuild, ZONE)
     assert await _snapshot(engine) == kept
+
+
+async def test_another_time_zone_rebuilds_the_rollups_in_its_days(engine: AsyncEngine) -> None:
+    rng = random.Random(7)
+    async with writer(engine).begin() as conn:
+        await conn.run_sync(rollups.ensure, ZONE)
+    await store(engine, rng, history(rng, 60))
+    async with writer(engine).begin() as conn:
+        assert not await conn.run_sync(rollups.ensure, ZONE)  # kept: nothing to do
+        assert await conn.run_sync(rollups.ensure, "Asia/Shanghai")  # the team moved
+    days = rollups.days_in("Asia/Shanghai")
+    start, end = days.start(days.of(START)), days.start(days.of(START) + 3)
+    async with engine.connect() as conn:
+        assert await conn.run_sync(rollups.timezone) == "Asia/Shanghai"
+        assert await conn.run_sync(rollups.usable, ZONE, start, end) is None  # raw again
+        raw = await kpi_queries.figures(conn, start, end)
+        rolled = await kpi_queries.figures(conn, start, end, timezone="Asia/Shanghai")
+    assert raw.keys() == rolled.keys()
+    assert all(same(raw[key], rolled[key]) for key in raw)
