@@ -10,6 +10,7 @@ from a histogram of 1/10-second bins: exact to 0.1 s, rounded down.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from monitors.kpi_rollup import ALERT_FIELDS, RESOLUTION, Totals, credit
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
-from storage import rollups
+from storage import rollup_reads
 from storage.tables import ALERTS, FEEDBACK, FLAGS, SUGGESTIONS, TURNS
 
 TEAM = None  # the key of the team-wide figures
@@ -155,18 +156,23 @@ async def figures(
     end: float,
     agent_id: str | None = None,
     timezone: str | None = None,
+    now: float | None = None,
 ) -> dict[str | None, Figures]:
     """Figures per agent over ``[start, end)``, and the team's under key ``None``
     (the team counts a conversation two agents served once). With ``agent_id``, only
-    that agent (the team figures are then that agent's). A period of whole days in
-    ``timezone`` is read from the rollups when they are kept in that zone; any other
-    from the raw rows (the same figures: a property test compares them)."""
-    days = await conn.run_sync(rollups.usable, timezone, start, end) if timezone else None
-    if days is None:
+    that agent (the team figures are then that agent's). A period from a midnight in
+    ``timezone`` to a later midnight, or to now (``now``: the clock) or later, is read
+    from the rollups when they are kept in that zone; any other from the raw rows (the
+    same figures: a property test compares them)."""
+    span = None
+    if timezone is not None:
+        clock = time.time() if now is None else now
+        span = await conn.run_sync(rollup_reads.usable, timezone, start, end, clock)
+    if span is None:
         found = await _raw_turns(conn, start, end, agent_id)
         await _add_alerts(conn, found, start, end, agent_id)
     else:
-        found = await conn.run_sync(rollups.figures, days, agent_id)
+        found = await conn.run_sync(rollup_reads.figures, span, agent_id)
     await _add_qa(conn, found, start, end, agent_id)
     await _add_used(conn, found, start, end, agent_id)
     return found

@@ -17,25 +17,15 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy import Connection, Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.kpi_rollup import (
-    AGENT_SCOPE,
-    ALERT_FIELDS,
-    TEAM_SCOPE,
     Days,
     Rollup,
-    Totals,
     TurnFacts,
     conversation_rollup,
-    credit,
-    customers,
-    merged,
-    totals,
 )
-from monitors.kpis import Figures
-from monitors.rules import AlertKind
 from storage.tables import (
     ALERTS,
     KPI_ALERT_DAYS,
@@ -212,80 +202,3 @@ def ensure(conn: Connection, zone: str) -> bool:
         "KPI rollups built for %s: %d turns in %.1f s", zone, count, time.perf_counter() - started
     )
     return True
-
-
-def usable(conn: Connection, zone: str, start: float, end: float) -> tuple[int, int] | None:
-    """The days ``[first, end)`` if the rollups can answer ``[start, end)`` exactly."""
-    if timezone(conn) != zone:
-        return None
-    days = days_in(zone)
-    first, last = days.aligned(start), days.aligned(end)
-    return None if first is None or last is None or first >= last else (first, last)
-
-
-def turn_totals(
-    conn: Connection, first: int, end: int, agent_id: str | None
-) -> tuple[dict[str, Totals], dict[tuple[str, str, str], int]]:
-    """Per-agent turn totals and distinct-customer counts of the days ``[first, end)``."""
-    sums = select(KPI_TURN_SUMS).where(KPI_TURN_SUMS.c.day >= first, KPI_TURN_SUMS.c.day < end)
-    bins = select(
-        KPI_RESPONSE_BINS.c.agent, KPI_RESPONSE_BINS.c.bin, func.sum(KPI_RESPONSE_BINS.c.n)
-    ).where(
-        KPI_RESPONSE_BINS.c.day >= first,
-        KPI_RESPONSE_BINS.c.day < end,
-        KPI_RESPONSE_BINS.c.day + KPI_RESPONSE_BINS.c.reply_lag < end,
-    )
-    found = select(KPI_CUSTOMERS).where(KPI_CUSTOMERS.c.day >= first, KPI_CUSTOMERS.c.day < end)
-    if agent_id is not None:
-        sums = sums.where(KPI_TURN_SUMS.c.agent == agent_id)
-        bins = bins.where(KPI_RESPONSE_BINS.c.agent == agent_id)
-        found = found.where(KPI_CUSTOMERS.c.agent == agent_id)
-    bins = bins.group_by(KPI_RESPONSE_BINS.c.agent, KPI_RESPONSE_BINS.c.bin)
-    per_agent = totals(
-        ((tuple(r[:7]), int(r.n), float(r.response)) for r in conn.execute(sums)),
-        ((r[0], int(r[1]), int(r[2])) for r in conn.execute(bins)),
-        end,
-    )
-    counted = customers(((tuple(r[:6]), int(r.n)) for r in conn.execute(found)), first, end)
-    return per_agent, counted
-
-
-def alert_counts(
-    conn: Connection, first: int, end: int, agent_id: str | None
-) -> list[tuple[str | None, AlertKind, int]]:
-    """``(agent, kind, count)`` of the alerts that fired in the days ``[first, end)``."""
-    query = (
-        select(KPI_ALERT_DAYS.c.agent, KPI_ALERT_DAYS.c.kind, func.sum(KPI_ALERT_DAYS.c.n))
-        .where(KPI_ALERT_DAYS.c.day >= first, KPI_ALERT_DAYS.c.day < end)
-        .group_by(KPI_ALERT_DAYS.c.agent, KPI_ALERT_DAYS.c.kind)
-    )
-    if agent_id is not None:
-        query = query.where(KPI_ALERT_DAYS.c.agent == agent_id)
-    return [(r[0] or None, AlertKind(r[1]), int(r[2])) for r in conn.execute(query) if r[2]]
-
-
-def figures(
-    conn: Connection, days: tuple[int, int], agent_id: str | None
-) -> dict[str | None, Figures]:
-    """Figures per agent and the team's (key None) of the days ``[first, end)``, as
-    :func:`storage.kpi_queries.figures` gives them from raw rows (QA and suggestion
-    figures are added there)."""
-    first, end = days
-    per_agent, counted = turn_totals(conn, first, end, agent_id)
-    found: dict[str | None, Figures] = {}
-    for agent, sums in per_agent.items():
-        if agent and sums.turns:
-            received = counted.get((AGENT_SCOPE, agent, "r"), 0)
-            found[agent] = sums.figures(received, counted.get((AGENT_SCOPE, agent, "p"), 0))
-    if agent_id is not None:
-        if agent_id in found:
-            found[None] = found[agent_id]  # the team figures are the agent's
-    elif any(sums.turns for sums in per_agent.values()):
-        team = merged(per_agent.values())
-        received, replied = (counted.get((TEAM_SCOPE, "", kind), 0) for kind in "rp")
-        found[None] = team.figures(received, replied)
-    for owner, kind, count in alert_counts(conn, first, end, agent_id):
-        field = ALERT_FIELDS.get(kind)
-        if field is not None:
-            credit(found, owner, **{field: count})
-    return found

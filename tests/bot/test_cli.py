@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.periods import Period, bounds
-from storage import kpi_queries, rollups
+from storage import kpi_queries, rollup_reads
 from storage.engine import make_engine, upgrade
 from tests.support.events import agent_replies, assigned, customer_says
 from tests.support.processes import ROOT, write_config
@@ -75,6 +75,6 @@ async def _rebuild_and_read(engine: AsyncEngine, config: Path) -> None:
     start, end = bounds(Period.DAY, datetime.fromtimestamp(T0, zone).date(), zone)
     async with engine.connect() as conn:
         rolled = await kpi_queries.figures(conn, start, end, timezone="UTC")
-        assert await conn.run_sync(rollups.usable, "UTC", start, end) is not None
+        assert await conn.run_sync(rollup_reads.usable, "UTC", start, end, end) is not None
         assert rolled == await kpi_queries.figures(conn, start, end)
     assert (rolled[None].turns, rolled["alice"].response_seconds_avg) == (2, 12)
