@@ -95,10 +95,11 @@ async def kpis(request: web.Request) -> web.Response:
     """Per-agent and team figures with band scores, for a range or a period."""
     params = query(request, KpisQuery)
     settings = request.app[SETTINGS].kpi
-    start, end = _range(params, ZoneInfo(settings.timezone), time.time())
+    now = time.time()
+    start, end = _range(params, ZoneInfo(settings.timezone), now)
     agent_id = _own(request[PRINCIPAL], params.agent_id)
     document = await kpi_documents.build(
-        request.app[SERVICES].engine, settings, start, end, agent_id, by_day=params.by == "day"
+        request.app[SERVICES].engine, settings, start, end, agent_id, params.by == "day", now
     )
     return web.json_response(document)
 
@@ -122,7 +123,8 @@ async def _refresh_today(app: web.Application) -> None:
     now = time.time()
     start = periods.day_start(now, ZoneInfo(settings.timezone))
     started = time.perf_counter()
-    document = await kpi_documents.build(app[SERVICES].engine, settings, start, max(now, start + 1))
+    end = max(now, start + 1)
+    document = await kpi_documents.build(app[SERVICES].engine, settings, start, end, now=now)
     cache.took = time.perf_counter() - started
     cache.agents = {item.pop("agent_id"): item for item in document["agents"]}
     cache.at = now

@@ -28,18 +28,20 @@ async def build(
     end: float,
     agent_id: str | None = None,
     by_day: bool = False,
+    now: float | None = None,
 ) -> dict[str, Any]:
     """``{"from", "to", "timezone", "team", "agents", "scripts", "days"?}`` for ``[start, end)``;
-    with ``agent_id`` only that agent (and ``team`` is theirs)."""
+    with ``agent_id`` only that agent (and ``team`` is theirs). ``now`` is the clock the
+    caller computed ``end`` from (a period "so far" is then read from the rollups)."""
     scoring = settings.scoring()
     async with engine.connect() as conn:
-        found = await kpi_queries.figures(conn, start, end, agent_id, settings.timezone)
+        found = await kpi_queries.figures(conn, start, end, agent_id, settings.timezone, now)
         uses = [] if agent_id else await kpi_queries.script_use(conn, start, end)
         daily = []
         if by_day:
             for day, day_start, day_end in periods.days(start, end, ZoneInfo(settings.timezone)):
                 per_day = await kpi_queries.figures(
-                    conn, day_start, day_end, agent_id, settings.timezone
+                    conn, day_start, day_end, agent_id, settings.timezone, now
                 )
                 daily.append(
                     {
