@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import AGENTS, CONVERSATIONS, TURNS
@@ -57,20 +57,40 @@ async def concurrency(conn: AsyncConnection, now: float, window: float) -> dict[
     return {r.assignee_id: int(r.n) for r in await conn.execute(query)}
 
 
-async def waiting(conn: AsyncConnection) -> list[Waiting]:
-    """Every open turn, longest waiting first, with the conversation's current assignee."""
-    query = (
+async def waiting(
+    conn: AsyncConnection, now: float, shown: int
+) -> tuple[list[Waiting], dict[str | None, tuple[int, int]]]:
+    """The ``shown`` longest-waiting open turns of each assignee (None: unassigned),
+    longest first, and per assignee how many wait and how many are past due at ``now``.
+    Ranked and counted in the database: the view polls it every second, and building
+    every open turn in Python (10,000 of them) made each poll cost ~50 ms."""
+    open_turns = (
         select(
-            CONVERSATIONS.c.assignee_id,
+            CONVERSATIONS.c.assignee_id.label("agent_id"),
             TURNS.c.channel,
             CONVERSATIONS.c.external_id,
             TURNS.c.message_id,
             TURNS.c.started_at,
             TURNS.c.deadline_seconds,
             TURNS.c.due_at,
+            func.row_number()
+            .over(
+                partition_by=CONVERSATIONS.c.assignee_id,
+                order_by=(TURNS.c.started_at, TURNS.c.id),
+            )
+            .label("rank"),
         )
         .join(CONVERSATIONS, CONVERSATIONS.c.id == TURNS.c.conversation_pk)
         .where(TURNS.c.ended_at.is_(None))
-        .order_by(TURNS.c.started_at)
+        .subquery()
     )
-    return [Waiting(*row) for row in await conn.execute(query)]
+    columns = [c for c in open_turns.c if c.name != "rank"]
+    top = select(*columns).where(open_turns.c.rank <= shown).order_by(open_turns.c.started_at)
+    found = [Waiting(*row) for row in await conn.execute(top)]
+    counts = select(
+        CONVERSATIONS.c.assignee_id,
+        func.count(),
+        func.sum(case((TURNS.c.due_at <= now, 1), else_=0)),
+    ).join(CONVERSATIONS, CONVERSATIONS.c.id == TURNS.c.conversation_pk)
+    counts = counts.where(TURNS.c.ended_at.is_(None)).group_by(CONVERSATIONS.c.assignee_id)
+    return found, {r[0]: (int(r[1]), int(r[2] or 0)) for r in await conn.execute(counts)}

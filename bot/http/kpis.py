@@ -158,20 +158,15 @@ async def agents(request: web.Request) -> web.Response:
     async with app[SERVICES].engine.connect() as conn:
         known = await live_queries.statuses(conn)
         busy = await live_queries.concurrency(conn, now, monitor.active_window_seconds)
-        open_turns = await live_queries.waiting(conn)
+        open_turns, counts = await live_queries.waiting(conn, now, WAITING_SHOWN)
     today_at, today = await _today(app, now)
-    ids = set(known) | set(busy) | {w.agent_id for w in open_turns if w.agent_id} | set(today)
+    ids = set(known) | set(busy) | {a for a in counts if a} | set(today)
     roster = app[SETTINGS].agent_names()
     ids |= app[SETTINGS].auth.agent_ids() | set(roster)
     own = _own(request[PRINCIPAL], None)
     waiting_for: dict[str | None, list[dict[str, Any]]] = {}
-    counts: dict[str | None, list[int]] = {}
-    for turn in open_turns:  # grouped once (longest waiting first): agents x turns won't scale
-        count = counts.setdefault(turn.agent_id, [0, 0])
-        count[0] += 1
-        count[1] += now >= turn.due_at
-        if count[0] <= WAITING_SHOWN:
-            waiting_for.setdefault(turn.agent_id, []).append(_waiting_json(turn, now))
+    for turn in open_turns:  # longest waiting first
+        waiting_for.setdefault(turn.agent_id, []).append(_waiting_json(turn, now))
     items = []
     for agent_id in sorted(i for i in ids if own is None or i == own):
         status = known.get(agent_id)
@@ -184,8 +179,8 @@ async def agents(request: web.Request) -> web.Response:
                 "concurrency": busy.get(agent_id, 0),
                 "busy": busy.get(agent_id, 0) >= monitor.busy_concurrency,
                 "waiting": waiting_for.get(agent_id, []),
-                "waiting_count": counts.get(agent_id, [0, 0])[0],
-                "overdue_count": counts.get(agent_id, [0, 0])[1],
+                "waiting_count": counts.get(agent_id, (0, 0))[0],
+                "overdue_count": counts.get(agent_id, (0, 0))[1],
                 "today": today.get(agent_id),
             }
         )
@@ -193,8 +188,8 @@ async def agents(request: web.Request) -> web.Response:
     body = {
         "items": items,
         "unassigned": unassigned if own is None else [],
-        "unassigned_count": counts.get(None, [0, 0])[0] if own is None else 0,
-        "unassigned_overdue_count": counts.get(None, [0, 0])[1] if own is None else 0,
+        "unassigned_count": counts.get(None, (0, 0))[0] if own is None else 0,
+        "unassigned_overdue_count": counts.get(None, (0, 0))[1] if own is None else 0,
         "at": iso(now),
         "today_at": iso(today_at),
     }
