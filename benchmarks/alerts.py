@@ -61,10 +61,10 @@ def start_gateway(
 FAR = Thresholds(reply_seconds=86_400, busy_reply_seconds=86_400, unanswered_seconds=86_400)
 
 
-async def fill_background(db: Path, count: int) -> None:
+async def fill_background(database: str, count: int) -> None:
     """``count`` open turns whose deadlines are a day away (customers waiting on other
     agents' chats), stored through the ingest path before the gateway starts."""
-    engine = make_engine(f"sqlite+aiosqlite:///{db}")
+    engine = make_engine(database)
     await upgrade(engine)
     for start in range(0, count, 2000):
         batch = _open_turns(min(2000, count - start), 10_000_000 + start)
@@ -86,7 +86,7 @@ async def latency(
         url = f"http://127.0.0.1:{port}"
         if background:
             started = time.perf_counter()
-            await fill_background(Path(tmp) / "alerts.db", background)
+            await fill_background(f"sqlite+aiosqlite:///{Path(tmp) / 'alerts.db'}", background)
             print(
                 f"   {background:,} other open turns stored"
                 f" in {time.perf_counter() - started:.0f} s"
@@ -114,31 +114,8 @@ async def _measure(
     await client.connect(
         url, namespaces=["/supervisor"], auth={"token": SUPERVISOR}, transports=["websocket"]
     )
-    due: dict[str, float] = {}
     posted = time.perf_counter()
-    async with aiohttp.ClientSession() as http:
-        for start in range(0, conversations, batch):
-            if pace:
-                await asyncio.sleep(pace)
-            events = []
-            for i in range(start, min(conversations, start + batch)):
-                ts = time.time()
-                due[f"m{i}"] = ts + deadline
-                events.append(
-                    {
-                        "id": f"m{i}",
-                        "conversation_id": f"c{i}",
-                        "ts": ts,
-                        "sender": {"role": "customer", "id": f"u{i}"},
-                        "text": "请问什么时候发货",
-                    }
-                )
-            async with http.post(
-                f"{url}/api/v1/events",
-                json={"events": events},
-                headers={"Authorization": f"Bearer {TOKEN}"},
-            ) as resp:
-                assert resp.status == 202, await resp.text()
+    due = await post_customers([url], conversations, deadline, batch, pace)
     posting = time.perf_counter() - posted
     give_up = max(due.values()) + 10
     while len(arrived) < conversations and time.time() < give_up:  # noqa: ASYNC110
@@ -156,24 +133,56 @@ async def _measure(
         for line in metrics.splitlines()
         if line.startswith("replywatch_sweep_seconds_count")
     )
-    delays = [arrived[m][0] - due[m] for m in arrived]
-    duplicates = sum(len(times) - 1 for times in arrived.values())
     print(
         f"A. latency, sweep every {sweep_seconds} s: {conversations} open conversations "
         f"(beside the other open turns, {batch} per POST every {pace:g} s) "
         f"posted in {posting:.1f} s, deadline {deadline} s"
     )
-    print(f"   reply.overdue received {len(arrived)}/{conversations}, duplicates {duplicates}")
-    if delays:
-        print(
-            f"   deadline -> alert: p50 {percentile(delays, 0.5) * 1e3:.0f} ms, "
-            f"p99 {percentile(delays, 0.99) * 1e3:.0f} ms, max {max(delays) * 1e3:.0f} ms "
-            f"(target p99 <= 50 ms)"
-        )
+    report_latency(arrived, due)
     print(
         f"   sweep runs {sweep_count:.0f}, mean cost {sweep_sum / max(sweep_count, 1) * 1e3:.2f} ms"
         " (claim + record + deliver)"
     )
+
+
+async def post_customers(
+    urls: list[str], count: int, deadline: float, batch: int, pace: float
+) -> dict[str, float]:
+    """``count`` customers write (``batch`` per POST, ``pace`` seconds apart, POSTs taking
+    turns among ``urls``); each message's deadline by id."""
+    due: dict[str, float] = {}
+    async with aiohttp.ClientSession() as http:
+        for n, start in enumerate(range(0, count, batch)):
+            if pace:
+                await asyncio.sleep(pace)
+            events = []
+            for i in range(start, min(count, start + batch)):
+                ts = time.time()
+                due[f"m{i}"] = ts + deadline
+                events.append(
+                    {"id": f"m{i}", "conversation_id": f"c{i}", "ts": ts,
+                     "sender": {"role": "customer", "id": f"u{i}"}, "text": "请问什么时候发货"}
+                )  # fmt: skip
+            async with http.post(
+                f"{urls[n % len(urls)]}/api/v1/events",
+                json={"events": events},
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            ) as resp:
+                assert resp.status == 202, await resp.text()
+    return due
+
+
+def report_latency(arrived: dict[str, list[float]], due: dict[str, float]) -> None:
+    """Print how many alerts arrived, duplicates, and deadline -> arrival percentiles."""
+    delays = [arrived[m][0] - due[m] for m in arrived]
+    duplicates = sum(len(times) - 1 for times in arrived.values())
+    print(f"   reply.overdue received {len(arrived)}/{len(due)}, duplicates {duplicates}")
+    if delays:
+        print(
+            f"   deadline -> alert: p50 {percentile(delays, 0.5) * 1e3:.0f} ms, "
+            f"p99 {percentile(delays, 0.99) * 1e3:.0f} ms, max {max(delays) * 1e3:.0f} ms "
+            "(target p99 <= 50 ms)"
+        )
 
 
 def _open_turns(count: int, offset: int) -> list[ChatEvent]:

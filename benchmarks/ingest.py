@@ -53,6 +53,16 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 """
 
 
+def event_body(prefix: str, i: int) -> dict[str, object]:
+    """The ``i``-th customer message of a run: 500 conversations, real texts cycled."""
+    return {
+        "id": f"{prefix}-{i}",
+        "conversation_id": f"{prefix}-c{i % 500}",
+        "sender": {"role": "customer", "id": f"u{i % 500}"},
+        "text": MESSAGES[i % len(MESSAGES)],
+    }
+
+
 @dataclass
 class Round:
     """One measured run against one server."""
@@ -88,12 +98,7 @@ async def load(url: str, prefix: str, events: int, concurrency: int, pid: int) -
 
     async def worker(http: aiohttp.ClientSession) -> None:
         for i in next_id:
-            body = {
-                "id": f"{prefix}-{i}",
-                "conversation_id": f"{prefix}-c{i % 500}",
-                "sender": {"role": "customer", "id": f"u{i % 500}"},
-                "text": MESSAGES[i % len(MESSAGES)],
-            }
+            body = event_body(prefix, i)
             started = time.perf_counter()
             async with http.post(f"{url}/api/v1/events", json=body, headers=headers) as resp:
                 answer = await resp.json()

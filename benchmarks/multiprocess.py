@@ -33,16 +33,15 @@ from typing import Any
 import aiohttp
 import psutil
 import socketio
-from common import free_port, percentile, wait_ready
+from common import free_port, wait_ready
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from alerts import FAR, _open_turns  # noqa: E402
-from ingest import MESSAGES  # noqa: E402
+from alerts import fill_background, post_customers, report_latency  # noqa: E402
+from ingest import event_body  # noqa: E402
 
-from storage.engine import make_engine, upgrade, writer  # noqa: E402
-from storage.ingest import apply_batch  # noqa: E402
+from storage.engine import make_engine, upgrade  # noqa: E402
 
 TOKEN, SUPERVISOR = "bench-integration-token", "bench-supervisor-token"
 
@@ -106,12 +105,7 @@ async def ingest(urls: list[str], prefix: str, events: int, concurrency: int) ->
 
     async def worker(http: aiohttp.ClientSession, url: str) -> None:
         for i in ids:
-            body = {
-                "id": f"{prefix}-{i}",
-                "conversation_id": f"{prefix}-c{i % 500}",
-                "sender": {"role": "customer", "id": f"u{i % 500}"},
-                "text": MESSAGES[i % len(MESSAGES)],
-            }
+            body = event_body(prefix, i)
             async with http.post(f"{url}/api/v1/events", json=body, headers=headers) as resp:
                 answer = await resp.json()
                 if resp.status != 202 or answer["accepted"] != 1:
@@ -180,16 +174,6 @@ async def part_a(path: Path, database: str, server: Any, args: argparse.Namespac
     print(f" gateway CPU per event, two processes / one: {ratio:.2f} (target <= 1)")
 
 
-async def fill_background(database: str, count: int) -> None:
-    engine = make_engine(database)
-    await upgrade(engine)
-    for start in range(0, count, 2000):
-        batch = _open_turns(min(2000, count - start), 10_000_000 + start)
-        async with writer(engine).begin() as conn:
-            await conn.run_sync(apply_batch, batch, None, FAR)
-    await engine.dispose()
-
-
 async def part_b(path: Path, database: str, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     await fill_background(database, args.background)
@@ -206,7 +190,7 @@ async def part_b(path: Path, database: str, args: argparse.Namespace) -> None:
 
         @client.on("alert", namespace="/supervisor")
         async def on_alert(alert: dict[str, object]) -> None:
-            if alert["kind"] == "reply.overdue" and str(alert["message_id"]) in due:
+            if alert["kind"] == "reply.overdue":
                 arrived.setdefault(str(alert["message_id"]), []).append(time.time())
 
         await client.connect(
@@ -215,40 +199,15 @@ async def part_b(path: Path, database: str, args: argparse.Namespace) -> None:
             auth={"token": SUPERVISOR},
             transports=["websocket"],
         )
-        async with aiohttp.ClientSession() as http:
-            for n, start in enumerate(range(0, args.conversations, 10)):
-                await asyncio.sleep(0.1)
-                events = []
-                for i in range(start, min(args.conversations, start + 10)):
-                    ts = time.time()
-                    due[f"m{i}"] = ts + 20
-                    events.append(
-                        {"id": f"m{i}", "conversation_id": f"c{i}", "ts": ts,
-                         "sender": {"role": "customer", "id": f"u{i}"}, "text": "在吗"}
-                    )  # fmt: skip
-                url = gateways.urls[n % 2]
-                async with http.post(
-                    f"{url}/api/v1/events",
-                    json={"events": events},
-                    headers={"Authorization": f"Bearer {TOKEN}"},
-                ) as resp:
-                    assert resp.status == 202, await resp.text()
+        due.update(await post_customers(gateways.urls, args.conversations, 20, 10, 0.1))
         give_up = max(due.values()) + 10
-        while len(arrived) < len(due) and time.time() < give_up:  # noqa: ASYNC110
+        while not set(due) <= set(arrived) and time.time() < give_up:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         await asyncio.sleep(2)  # a duplicate would come now
         await client.disconnect()
     finally:
         gateways.stop()
-    delays = [arrived[m][0] - due[m] for m in arrived]
-    duplicates = sum(len(times) - 1 for times in arrived.values())
-    print(f"   reply.overdue received {len(arrived)}/{len(due)}, duplicates {duplicates}")
-    if delays:
-        print(
-            f"   deadline -> alert: p50 {percentile(delays, 0.5) * 1e3:.0f} ms, "
-            f"p99 {percentile(delays, 0.99) * 1e3:.0f} ms, max {max(delays) * 1e3:.0f} ms "
-            "(target p99 <= 50 ms)"
-        )
+    report_latency({m: times for m, times in arrived.items() if m in due}, due)
 
 
 async def main() -> int:
