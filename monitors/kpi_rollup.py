@@ -153,6 +153,8 @@ class Totals:
     within: int = 0
     breached: int = 0
     histogram: dict[int, int] = field(default_factory=dict)
+    #: Median and p90 given directly (else ranked in ``histogram``).
+    percentiles: tuple[float | None, float | None] | None = None
 
     def add(self, row: Any) -> None:
         """Add one row of the raw query (one agent's response-time bin)."""
@@ -171,6 +173,8 @@ class Totals:
         """The nearest-rank percentile numerator/denominator (to the bin's resolution)."""
         if not self.replied:
             return None
+        if self.percentiles is not None:  # read where the histogram is (rollups by day)
+            return self.percentiles[(numerator, denominator) != (1, 2)]
         wanted = -(-numerator * self.replied // denominator)  # ceil(p * n)
         seen = 0
         for bin_, count in sorted(self.histogram.items()):

@@ -173,8 +173,8 @@ async def figures(
         await _add_alerts(conn, found, start, end, agent_id)
     else:
         found = await conn.run_sync(rollup_reads.figures, span, agent_id)
-    await _add_qa(conn, found, start, end, agent_id)
-    await _add_used(conn, found, start, end, agent_id)
+    await add_qa(conn, found, start, end, agent_id)
+    await add_used(conn, found, start, end, agent_id)
     return found
 
 
@@ -217,7 +217,7 @@ async def _add_alerts(
         credit(found, row.agent_id, **{field: row.n})
 
 
-async def _add_qa(
+async def add_qa(
     conn: AsyncConnection,
     found: dict[str | None, Figures],
     start: float,
@@ -254,7 +254,7 @@ async def _add_qa(
         credit(found, row.agent_id, unanswered_reviewed=row.n)
 
 
-async def _add_used(
+async def add_used(
     conn: AsyncConnection,
     found: dict[str | None, Figures],
     start: float,

@@ -94,7 +94,7 @@ def alert_counts(
     return [(r[0] or None, AlertKind(r[1]), int(r[2])) for r in conn.execute(query) if r[2]]
 
 
-def _not_late_yet(conn: Connection, span: Span, agent_id: str | None) -> dict[str, int]:
+def not_late_yet(conn: Connection, span: Span, agent_id: str | None) -> dict[str, int]:
     """Open turns due between ``span.until`` and the next midnight, per agent."""
     agent = func.coalesce(TURNS.c.agent_id, "")
     query = (
@@ -119,8 +119,20 @@ def figures(conn: Connection, span: Span, agent_id: str | None) -> dict[str | No
     first, end = span.first, span.end
     per_agent, counted = turn_totals(conn, first, end, agent_id)
     if span.until is not None:
-        for agent, n in _not_late_yet(conn, span, agent_id).items():
+        for agent, n in not_late_yet(conn, span, agent_id).items():
             per_agent.setdefault(agent, Totals()).breached -= n
+    return assemble(per_agent, counted, alert_counts(conn, first, end, agent_id), agent_id)
+
+
+def assemble(
+    per_agent: dict[str, Totals],
+    counted: dict[tuple[str, str, str], int],
+    alerts: list[tuple[str | None, AlertKind, int]],
+    agent_id: str | None,
+    team: Totals | None = None,
+) -> dict[str | None, Figures]:
+    """Figures per agent and the team's (key None) from the turn totals, distinct
+    customers and alert counts of one period (``team``: its totals, if not the sum)."""
     found: dict[str | None, Figures] = {}
     for agent, sums in per_agent.items():
         if agent and sums.turns:
@@ -130,10 +142,10 @@ def figures(conn: Connection, span: Span, agent_id: str | None) -> dict[str | No
         if agent_id in found:
             found[None] = found[agent_id]  # the team figures are the agent's
     elif any(sums.turns for sums in per_agent.values()):
-        team = merged(per_agent.values())
+        team = team or merged(per_agent.values())
         received, replied = (counted.get((TEAM_SCOPE, "", kind), 0) for kind in "rp")
         found[None] = team.figures(received, replied)
-    for owner, kind, count in alert_counts(conn, first, end, agent_id):
+    for owner, kind, count in alerts:
         field = ALERT_FIELDS.get(kind)
         if field is not None:
             credit(found, owner, **{field: count})

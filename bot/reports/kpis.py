@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.payloads import iso
 from bot.settings import KpiSettings
-from monitors import periods
 from monitors.kpis import Figures, Scoring, as_json
-from storage import kpi_queries
+from storage import kpi_days, kpi_queries
 
 
 def _agents(found: dict[str | None, Figures], scoring: Scoring) -> list[dict[str, Any]]:
@@ -39,17 +37,15 @@ async def build(
         uses = [] if agent_id else await kpi_queries.script_use(conn, start, end)
         daily = []
         if by_day:
-            for day, day_start, day_end in periods.days(start, end, ZoneInfo(settings.timezone)):
-                per_day = await kpi_queries.figures(
-                    conn, day_start, day_end, agent_id, settings.timezone, now
-                )
-                daily.append(
-                    {
-                        "date": day.isoformat(),
-                        "team": as_json(per_day.get(None, Figures()), scoring),
-                        "agents": _agents(per_day, scoring),
-                    }
-                )
+            days = await kpi_days.figures_by_day(conn, start, end, agent_id, settings.timezone, now)
+            daily = [
+                {
+                    "date": day.isoformat(),
+                    "team": as_json(per_day.get(None, Figures()), scoring),
+                    "agents": _agents(per_day, scoring),
+                }
+                for day, per_day in days
+            ]
     document: dict[str, Any] = {
         "from": iso(start),
         "to": iso(end),

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.kpis import Figures
 from monitors.rules import Thresholds
-from storage import kpi_queries, rollup_reads, rollups
+from storage import kpi_days, kpi_queries, rollup_reads, rollups
 from storage.engine import writer
 from storage.ingest import apply_batch
 from storage.sweep import sweep
@@ -166,3 +166,55 @@ async def test_another_time_zone_rebuilds_the_rollups_in_its_days(engine: AsyncE
         rolled = await kpi_queries.figures(conn, start, end, timezone="Asia/Shanghai")
     assert raw.keys() == rolled.keys()
     assert all(same(raw[key], rolled[key]) for key in raw)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+async def test_day_rows_read_in_one_pass_match_each_day_read_alone(
+    engine: AsyncEngine, seed: int
+) -> None:
+    """A report's day rows (one pass over the rollups, percentiles ranked in the
+    database) are each day's figures, to the last day "so far"."""
+    rng = random.Random(seed)
+    async with writer(engine).begin() as conn:
+        await conn.run_sync(rollups.ensure, ZONE)
+    events = history(rng, 160)
+    await store(engine, rng, events)
+    days = rollups.days_in(ZONE)
+    start = days.start(days.of(START) - 1)
+    now = float(events[-1]["ts"]) + rng.uniform(0, 15)
+    async with engine.connect() as conn:
+        for agent in (None, *AGENTS):
+            rows = await kpi_days.figures_by_day(conn, start, now, agent, ZONE, now)
+            assert len(rows) == days.of(now) - days.of(start) + 1
+            for day, found in rows:
+                first = days.start(date_ordinal(day))
+                end = min(now, days.start(date_ordinal(day) + 1))
+                alone = await kpi_queries.figures(conn, first, end, agent)
+                assert found.keys() == alone.keys(), (day, agent)
+                assert all(same(found[k], alone[k]) for k in found), (day, agent, found, alone)
+
+
+def date_ordinal(day: Any) -> int:
+    return int(day.toordinal())
+
+
+async def test_day_rows_rank_percentiles_at_the_nearest_rank(engine: AsyncEngine) -> None:
+    """Ten customers answered in 1..10 s on one day: the median is the 5th (5 s) and
+    p90 the 9th (9 s), ranked in the database as the raw query ranks them."""
+    async with writer(engine).begin() as conn:
+        await conn.run_sync(rollups.ensure, ZONE)
+    t = START + 6 * 3600  # the next morning
+    events = [assigned(f"k{i}", "alice", f"ka{i}", ts=t - 10) for i in range(10)]
+    for i in range(10):
+        events.append(customer_says(f"km{i}", f"k{i}", ts=t + 100 * i))
+        events.append(agent_replies(f"kr{i}", "alice", f"k{i}", ts=t + 100 * i + i + 1))
+    await store(engine, random.Random(0), events)
+    days = rollups.days_in(ZONE)
+    day = days.of(t)
+    async with engine.connect() as conn:
+        rows = await kpi_days.figures_by_day(
+            conn, days.start(day), days.start(day + 1), None, ZONE, t + 5000
+        )
+    ((_, found),) = rows
+    for key in (None, "alice"):
+        assert (found[key].response_seconds_median, found[key].response_seconds_p90) == (5, 9)
