@@ -78,7 +78,9 @@ class Janitor:
         request = self._sio.environ.get(eio_sid, {}).get("aiohttp.request")
         transport = getattr(request, "transport", None)  # before close() forgets it
         await socket.close(wait=False, abort=True)
-        if transport is not None:
+        # Only a connection that began as a WebSocket is the client's alone: a long-polling
+        # request's may be kept alive for other requests (a proxy's upstream pool).
+        if transport is not None and _websocket(request):
             transport.abort()
         self._sio.eio.sockets.pop(eio_sid, None)
 
@@ -95,3 +97,9 @@ class Janitor:
         if now - first >= self._limits.join_seconds:
             return f"no namespace joined within {self._limits.join_seconds:g} s"
         return None
+
+
+def _websocket(request: Any) -> bool:
+    """Whether the request that opened the connection was a WebSocket upgrade."""
+    upgrade = request.headers.get("Upgrade", "") if request is not None else ""
+    return str(upgrade).lower() == "websocket"
