@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.engine import writer
+from storage.sweep import sweep
 from storage.tables import ALERTS, FLAGS, TURNS
 from tests.support.events import agent_replies, assigned, bot_says, closed, customer_says
 from tests.support.storage import RULES, T0, ingest
@@ -193,3 +195,19 @@ async def test_the_first_turn_after_opening_or_reopening_is_marked_for_first_res
         ("m3", True),
         ("n1", True),
     ]
+
+
+async def test_the_sweep_repairs_an_ended_turn_left_with_a_due_time(engine: AsyncEngine) -> None:
+    """The sweep finds due turns by ``next_due_at`` alone (one index, whatever the
+    planner's statistics); an ended turn still carrying one gets no alert and is cleared."""
+    await ingest(
+        engine,
+        customer_says("m1", "c1", ts=T0),
+        agent_replies("r1", "alice", "c1", ts=T0 + 5),
+    )
+    async with writer(engine).begin() as conn:
+        await conn.execute(update(TURNS).values(next_due_at=T0 + 15))  # a damaged row
+        swept = await conn.run_sync(sweep, T0 + 400, RULES)
+    assert swept.alerts == []
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(TURNS.c.next_due_at))).scalar() is None
