@@ -103,17 +103,7 @@ async def latency(
 async def _measure(
     url: str, conversations: int, deadline: float, sweep_seconds: float, batch: int, pace: float
 ) -> None:
-    arrived: dict[str, list[float]] = {}
-    client = socketio.AsyncClient(reconnection=False)
-
-    @client.on("alert", namespace="/supervisor")
-    async def on_alert(alert: dict[str, object]) -> None:
-        if alert["kind"] == "reply.overdue":
-            arrived.setdefault(str(alert["message_id"]), []).append(time.time())
-
-    await client.connect(
-        url, namespaces=["/supervisor"], auth={"token": SUPERVISOR}, transports=["websocket"]
-    )
+    client, arrived = await watch_overdue(url)
     posted = time.perf_counter()
     due = await post_customers([url], conversations, deadline, batch, pace)
     posting = time.perf_counter() - posted
@@ -143,6 +133,22 @@ async def _measure(
         f"   sweep runs {sweep_count:.0f}, mean cost {sweep_sum / max(sweep_count, 1) * 1e3:.2f} ms"
         " (claim + record + deliver)"
     )
+
+
+async def watch_overdue(url: str) -> tuple[socketio.AsyncClient, dict[str, list[float]]]:
+    """A supervisor's console on ``url``; when each ``reply.overdue`` arrives, by message."""
+    arrived: dict[str, list[float]] = {}
+    client = socketio.AsyncClient(reconnection=False)
+
+    @client.on("alert", namespace="/supervisor")
+    async def on_alert(alert: dict[str, object]) -> None:
+        if alert["kind"] == "reply.overdue":
+            arrived.setdefault(str(alert["message_id"]), []).append(time.time())
+
+    await client.connect(
+        url, namespaces=["/supervisor"], auth={"token": SUPERVISOR}, transports=["websocket"]
+    )
+    return client, arrived
 
 
 async def post_customers(

@@ -32,13 +32,17 @@ from typing import Any
 
 import aiohttp
 import psutil
-import socketio
 from common import free_port, wait_ready
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from alerts import fill_background, post_customers, report_latency  # noqa: E402
+from alerts import (  # noqa: E402
+    fill_background,
+    post_customers,
+    report_latency,
+    watch_overdue,
+)
 from ingest import event_body  # noqa: E402
 
 from storage.engine import make_engine, upgrade  # noqa: E402
@@ -186,19 +190,8 @@ async def part_b(path: Path, database: str, args: argparse.Namespace) -> None:
     due: dict[str, float] = {}
     try:
         await gateways.ready()
-        client = socketio.AsyncClient(reconnection=False)
-
-        @client.on("alert", namespace="/supervisor")
-        async def on_alert(alert: dict[str, object]) -> None:
-            if alert["kind"] == "reply.overdue":
-                arrived.setdefault(str(alert["message_id"]), []).append(time.time())
-
-        await client.connect(
-            gateways.urls[0],
-            namespaces=["/supervisor"],
-            auth={"token": SUPERVISOR},
-            transports=["websocket"],
-        )
+        client, seen = await watch_overdue(gateways.urls[0])
+        arrived = seen  # filled as the alerts arrive
         due.update(await post_customers(gateways.urls, args.conversations, 20, 10, 0.1))
         give_up = max(due.values()) + 10
         while not set(due) <= set(arrived) and time.time() < give_up:  # noqa: ASYNC110
