@@ -22,7 +22,7 @@ Pure functions; ``storage.rollups`` keeps the rows and reads them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -38,6 +38,7 @@ NO_GAP = 401
 #: Response-time histogram bins per second (the raw query's resolution).
 RESOLUTION = 10
 TEAM_SCOPE = "team"
+AGENT_SCOPE = "agent"
 #: The figure each alert kind counts in (delivery.failed is not a KPI).
 ALERT_FIELDS = {
     AlertKind.WARNING: "warnings",
@@ -46,7 +47,6 @@ ALERT_FIELDS = {
     AlertKind.UNANSWERED: "unanswered",
     AlertKind.FORBIDDEN: "forbidden_phrase",
 }
-AGENT_SCOPE = "agent"
 
 #: ``(day, agent, reply_lag, due_lag, slow, overran, opening)``; reply_lag -1: no reply.
 SumKey = tuple[int, str, int, int, bool, bool, bool]
@@ -240,14 +240,6 @@ def _customer(out: Rollup, day: int, scope: tuple[str, str], kind: str, gap: int
     if gap > 0:  # a previous turn the same day: never a period's first
         key = (day, scope[0], scope[1], kind, gap, lag)
         out.customers[key] = out.customers.get(key, 0) + 1
-
-
-def rollup(conversations: Iterable[Sequence[TurnFacts]], days: Days) -> Rollup:
-    """The rollup of many conversations (each a sequence of its turns)."""
-    out = Rollup()
-    for turns in conversations:
-        out.add(conversation_rollup(turns, days))
-    return out
 
 
 def totals(

@@ -10,11 +10,26 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from monitors.kpi_rollup import RESOLUTION, SumKey, Totals, customers, merged, totals
+from monitors.kpi_rollup import (
+    RESOLUTION,
+    CustomerKey,
+    SumKey,
+    Totals,
+    customers,
+    merged,
+    totals,
+)
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
-from storage.rollup_reads import Span, assemble, not_late_yet
-from storage.rollups import days_in, timezone
+from storage.rollup_reads import (
+    Span,
+    alert_row,
+    assemble,
+    customer_row,
+    not_late_yet,
+    sum_row,
+    within,
+)
 from storage.tables import KPI_ALERT_DAYS, KPI_CUSTOMERS, KPI_RESPONSE_BINS, KPI_TURN_SUMS
 
 #: ``(day, agent or None for the team) -> (median, p90)`` in seconds.
@@ -22,8 +37,7 @@ Percentiles = dict[tuple[int, str | None], tuple[float | None, float | None]]
 
 
 def _in(table: Any, span: Span, agent_id: str | None) -> list[Any]:
-    where = [table.c.day >= span.first, table.c.day < span.end]
-    return where + ([table.c.agent == agent_id] if agent_id is not None else [])
+    return within(table, span.first, span.end, agent_id)
 
 
 def percentiles(conn: Connection, span: Span, agent_id: str | None, team: bool) -> Percentiles:
@@ -64,14 +78,14 @@ def by_day(
     ``span.until`` when the span ends now), QA and suggestion figures left out."""
     sums: dict[int, list[tuple[SumKey, int, float]]] = defaultdict(list)
     for r in conn.execute(select(KPI_TURN_SUMS).where(*_in(KPI_TURN_SUMS, span, agent_id))):
-        sums[r.day].append((tuple(r[:7]), int(r.n), float(r.response)))
-    found_rows: dict[int, list[Any]] = defaultdict(list)
+        sums[r.day].append(sum_row(r))
+    found_rows: dict[int, list[tuple[CustomerKey, int]]] = defaultdict(list)
     for r in conn.execute(select(KPI_CUSTOMERS).where(*_in(KPI_CUSTOMERS, span, agent_id))):
-        found_rows[r.day].append((tuple(r[:6]), int(r.n)))
+        found_rows[r.day].append(customer_row(r))
     alerts: dict[int, list[tuple[str | None, AlertKind, int]]] = defaultdict(list)
     for r in conn.execute(select(KPI_ALERT_DAYS).where(*_in(KPI_ALERT_DAYS, span, agent_id))):
         if r.n:
-            alerts[r.day].append((r.agent or None, AlertKind(r.kind), int(r.n)))
+            alerts[r.day].append(alert_row(r.agent, r.kind, r.n))
     ranks = percentiles(conn, span, agent_id, team=False)
     if agent_id is None:
         ranks |= percentiles(conn, span, None, team=True)
@@ -79,8 +93,7 @@ def by_day(
     for day in range(span.first, span.end):
         per_agent = totals(sums[day], [], day + 1)
         if span.until is not None and day == span.end - 1:
-            days = days_in(timezone(conn) or "UTC")
-            last = Span(day, day + 1, span.until, (days.start(day), days.start(day + 1)))
+            last = Span(day, day + 1, span.zone, span.until)
             for agent, n in not_late_yet(conn, last, agent_id).items():
                 per_agent.setdefault(agent, Totals()).breached -= n
         for agent, one in per_agent.items():

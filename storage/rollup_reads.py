@@ -4,6 +4,7 @@ days, and of a period that starts at a midnight and ends now."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -11,6 +12,8 @@ from monitors.kpi_rollup import (
     AGENT_SCOPE,
     ALERT_FIELDS,
     TEAM_SCOPE,
+    CustomerKey,
+    SumKey,
     Totals,
     credit,
     customers,
@@ -25,15 +28,14 @@ from storage.tables import KPI_ALERT_DAYS, KPI_CUSTOMERS, KPI_RESPONSE_BINS, KPI
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """The rollups' days ``[first, end)`` that answer a period; ``until`` is the period's
-    end when it is not a midnight but now (or later): open turns due between it and the
-    next midnight are not late yet."""
+    """The rollups' days ``[first, end)`` (kept in ``zone``) that answer a period;
+    ``until`` is the period's end when it is not a midnight but now (or later): open
+    turns due between it and the next midnight are not late yet."""
 
     first: int
     end: int
+    zone: str
     until: float | None = None
-    #: Epoch seconds of the first day's and of the end day's midnight.
-    bounds: tuple[float, float] = (0.0, 0.0)
 
 
 def usable(conn: Connection, zone: str, start: float, end: float, now: float) -> Span | None:
@@ -46,64 +48,77 @@ def usable(conn: Connection, zone: str, start: float, end: float, now: float) ->
     if first is None:
         return None
     if last is not None:
-        return Span(first, last) if first < last else None
+        return Span(first, last, zone) if first < last else None
     if end < now:  # a past period ending mid-day: only the raw rows know
         return None
-    last = days.of(end) + 1
-    return Span(first, last, end, (days.start(first), days.start(last)))
+    return Span(first, days.of(end) + 1, zone, end)
+
+
+def within(table: Any, first: int, end: int, agent_id: str | None) -> list[Any]:
+    """Conditions for a rollup table's rows of the days ``[first, end)`` (of one agent)."""
+    where = [table.c.day >= first, table.c.day < end]
+    return where + ([table.c.agent == agent_id] if agent_id is not None else [])
+
+
+def sum_row(row: Any) -> tuple[SumKey, int, float]:
+    """A ``kpi_turn_sums`` row as :func:`monitors.kpi_rollup.totals` reads it."""
+    return tuple(row[:7]), int(row.n), float(row.response)
+
+
+def customer_row(row: Any) -> tuple[CustomerKey, int]:
+    """A ``kpi_customers`` row as :func:`monitors.kpi_rollup.customers` reads it."""
+    return tuple(row[:6]), int(row.n)
+
+
+def alert_row(agent: str, kind: str, n: int) -> tuple[str | None, AlertKind, int]:
+    """An alert count as :func:`assemble` reads it ('' is nobody's)."""
+    return agent or None, AlertKind(kind), int(n)
 
 
 def turn_totals(
     conn: Connection, first: int, end: int, agent_id: str | None
 ) -> tuple[dict[str, Totals], dict[tuple[str, str, str], int]]:
     """Per-agent turn totals and distinct-customer counts of the days ``[first, end)``."""
-    sums = select(KPI_TURN_SUMS).where(KPI_TURN_SUMS.c.day >= first, KPI_TURN_SUMS.c.day < end)
-    bins = select(
-        KPI_RESPONSE_BINS.c.agent, KPI_RESPONSE_BINS.c.bin, func.sum(KPI_RESPONSE_BINS.c.n)
-    ).where(
-        KPI_RESPONSE_BINS.c.day >= first,
-        KPI_RESPONSE_BINS.c.day < end,
-        KPI_RESPONSE_BINS.c.day + KPI_RESPONSE_BINS.c.reply_lag < end,
+    bins = KPI_RESPONSE_BINS
+    histogram = (
+        select(bins.c.agent, bins.c.bin, func.sum(bins.c.n))
+        .where(*within(bins, first, end, agent_id), bins.c.day + bins.c.reply_lag < end)
+        .group_by(bins.c.agent, bins.c.bin)
     )
-    found = select(KPI_CUSTOMERS).where(KPI_CUSTOMERS.c.day >= first, KPI_CUSTOMERS.c.day < end)
-    if agent_id is not None:
-        sums = sums.where(KPI_TURN_SUMS.c.agent == agent_id)
-        bins = bins.where(KPI_RESPONSE_BINS.c.agent == agent_id)
-        found = found.where(KPI_CUSTOMERS.c.agent == agent_id)
-    bins = bins.group_by(KPI_RESPONSE_BINS.c.agent, KPI_RESPONSE_BINS.c.bin)
+    sums = select(KPI_TURN_SUMS).where(*within(KPI_TURN_SUMS, first, end, agent_id))
+    found = select(KPI_CUSTOMERS).where(*within(KPI_CUSTOMERS, first, end, agent_id))
     per_agent = totals(
-        ((tuple(r[:7]), int(r.n), float(r.response)) for r in conn.execute(sums)),
-        ((r[0], int(r[1]), int(r[2])) for r in conn.execute(bins)),
+        (sum_row(r) for r in conn.execute(sums)),
+        ((r[0], int(r[1]), int(r[2])) for r in conn.execute(histogram)),
         end,
     )
-    counted = customers(((tuple(r[:6]), int(r.n)) for r in conn.execute(found)), first, end)
-    return per_agent, counted
+    return per_agent, customers((customer_row(r) for r in conn.execute(found)), first, end)
 
 
 def alert_counts(
     conn: Connection, first: int, end: int, agent_id: str | None
 ) -> list[tuple[str | None, AlertKind, int]]:
     """``(agent, kind, count)`` of the alerts that fired in the days ``[first, end)``."""
+    alerts = KPI_ALERT_DAYS
     query = (
-        select(KPI_ALERT_DAYS.c.agent, KPI_ALERT_DAYS.c.kind, func.sum(KPI_ALERT_DAYS.c.n))
-        .where(KPI_ALERT_DAYS.c.day >= first, KPI_ALERT_DAYS.c.day < end)
-        .group_by(KPI_ALERT_DAYS.c.agent, KPI_ALERT_DAYS.c.kind)
+        select(alerts.c.agent, alerts.c.kind, func.sum(alerts.c.n))
+        .where(*within(alerts, first, end, agent_id))
+        .group_by(alerts.c.agent, alerts.c.kind)
     )
-    if agent_id is not None:
-        query = query.where(KPI_ALERT_DAYS.c.agent == agent_id)
-    return [(r[0] or None, AlertKind(r[1]), int(r[2])) for r in conn.execute(query) if r[2]]
+    return [alert_row(*r) for r in conn.execute(query) if r[2]]
 
 
 def not_late_yet(conn: Connection, span: Span, agent_id: str | None) -> dict[str, int]:
     """Open turns due between ``span.until`` and the next midnight, per agent."""
     agent = func.coalesce(TURNS.c.agent_id, "")
+    days = days_in(span.zone)
     query = (
         select(agent, func.count())
         .where(
             TURNS.c.ended_at.is_(None),
-            TURNS.c.started_at >= span.bounds[0],
+            TURNS.c.started_at >= days.start(span.first),
             TURNS.c.due_at >= span.until,
-            TURNS.c.due_at < span.bounds[1],
+            TURNS.c.due_at < days.start(span.end),
         )
         .group_by(agent)
     )

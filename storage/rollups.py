@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
@@ -133,8 +133,10 @@ def add(conn: Connection, delta: Rollup) -> None:
     _upsert(conn, KPI_CUSTOMERS, found, ("n",))
 
 
-def record_alerts(conn: Connection, alerts: Iterable[tuple[str, str | None, float]]) -> None:
+def record_alerts(conn: Connection, alerts: Sequence[tuple[str, str | None, float]]) -> None:
     """Count new alerts, each ``(kind, agent_id, at)``."""
+    if not alerts:
+        return
     zone = timezone(conn)
     if zone is None:
         return
@@ -198,7 +200,8 @@ def ensure(conn: Connection, zone: str) -> bool:
         return False
     started = time.perf_counter()
     count = rebuild(conn, zone)
-    log.warning(
-        "KPI rollups built for %s: %d turns in %.1f s", zone, count, time.perf_counter() - started
-    )
+    took = time.perf_counter() - started
+    # A new database is no news; rebuilding an existing history is worth a WARNING.
+    level = logging.WARNING if count else logging.INFO
+    log.log(level, "KPI rollups built for %s: %d turns in %.1f s", zone, count, took)
     return True

@@ -261,32 +261,38 @@ class TurnTracker:
         conversation's open turn id."""
         new = [t for t in self._all if t.pk is None]
         changed = [t for t in self._all if t.dirty and t.pk is not None]
-        zone = rollups.timezone(self._conn) if new or changed else None
-        if zone is not None:
-            before = rollups.chains(self._conn, {t.conversation_pk for t in new + changed})
-            after = {pk: dict(chain) for pk, chain in before.items()}
-            for tracked in new + changed:
-                row = tracked.row()
-                after[tracked.conversation_pk][(tracked.channel, row["message_id"])] = (
-                    rollups.facts(row)
-                )
-            rollups.maintain(self._conn, zone, before, after)
+        new_rows, changed_rows = [t.row() for t in new], [t.row() for t in changed]
+        self._keep_rollups(new_rows + changed_rows)
         if new:
             inserted = self._conn.execute(
                 TURNS.insert().returning(TURNS.c.id, TURNS.c.channel, TURNS.c.message_id),
-                [t.row() for t in new],
+                new_rows,
             )
             ids = {(r.channel, r.message_id): int(r.id) for r in inserted}
             for tracked in new:
                 tracked.pk = ids[(tracked.channel, tracked.turn.message_id)]
         if changed:
-            columns = list(changed[0].row())
             self._conn.execute(
                 update(TURNS)
                 .where(TURNS.c.id == bindparam("turn_pk"))
-                .values({c: bindparam(f"new_{c}") for c in columns}),
-                [{"turn_pk": t.pk, **{f"new_{c}": v for c, v in t.row().items()}} for t in changed],
+                .values({c: bindparam(f"new_{c}") for c in changed_rows[0]}),
+                [
+                    {"turn_pk": t.pk, **{f"new_{c}": v for c, v in row.items()}}
+                    for t, row in zip(changed, changed_rows, strict=True)
+                ],
             )
         result: dict[int, int | None] = {t.conversation_pk: None for t in self._all}
         result.update({pk: t.pk for pk, t in self._open.items()})
         return result
+
+    def _keep_rollups(self, rows: list[dict[str, Any]]) -> None:
+        """Add to the KPI rollups (when they are kept) the difference these turn rows
+        make to their conversations."""
+        zone = rollups.timezone(self._conn) if rows else None
+        if zone is None:
+            return
+        before = rollups.chains(self._conn, {row["conversation_pk"] for row in rows})
+        after = {pk: dict(chain) for pk, chain in before.items()}
+        for row in rows:
+            after[row["conversation_pk"]][(row["channel"], row["message_id"])] = rollups.facts(row)
+        rollups.maintain(self._conn, zone, before, after)
