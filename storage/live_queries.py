@@ -62,8 +62,8 @@ async def waiting(
 ) -> tuple[list[Waiting], dict[str | None, tuple[int, int]]]:
     """The ``shown`` longest-waiting open turns of each assignee (None: unassigned),
     longest first, and per assignee how many wait and how many are past due at ``now``.
-    Ranked and counted in the database: the view polls it every second, and building
-    every open turn in Python (10,000 of them) made each poll cost ~50 ms."""
+    Ranked and counted in the database, so a poll brings at most ``shown`` rows per
+    assignee into Python however many customers wait (it used to build every open turn)."""
     open_turns = (
         select(
             CONVERSATIONS.c.assignee_id.label("agent_id"),

@@ -129,11 +129,15 @@ def _schema(
     schema = model.model_json_schema(
         by_alias=True, ref_template="#/components/schemas/{model}", mode=mode
     )
-    found = _tidy(schema.pop("$defs", {})) | {model.__name__: _tidy(schema)}
-    for name, definition in found.items():
+    _register(components, schema.pop("$defs", {}) | {model.__name__: schema})
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _register(components: dict[str, Any], definitions: dict[str, Any]) -> None:
+    """Add schema definitions to ``components``; one name never stands for two schemas."""
+    for name, definition in _tidy(definitions).items():
         if components.setdefault(name, definition) != definition:
             raise ValueError(f"two different schemas named {name}")
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
 #: Constraints pydantic leaves under their Python names inside annotated types.
@@ -170,7 +174,7 @@ def _parameters(
         schema = operation.query.model_json_schema(
             by_alias=True, ref_template="#/components/schemas/{model}"
         )
-        components.update(_tidy(schema.pop("$defs", {})))
+        _register(components, schema.pop("$defs", {}))
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             found.append(
