@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.semantic import Encoder, SemanticMode, load_encoder
-from scripts_library.matcher import Index, Match, match
+from scripts_library.matcher import Index, Match, match_many
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,7 @@ def match_all(index: Index, encoder: Encoder | None, texts: list[str], k: int) -
     vectors = None
     if encoder is not None and index.semantic is not None:
         vectors = encoder.encode(texts)
-    return [
-        match(text, index, k=k, vector=None if vectors is None else vectors[row])
-        for row, text in enumerate(texts)
-    ]
+    return match_many(texts, index, k=k, vectors=vectors)
 
 
 class MatcherPool:

@@ -27,10 +27,14 @@ class Calibration:
     bias: float
 
     def percent(
-        self, similarity: npt.NDArray[np.float32], chinese: bool
+        self, similarity: npt.NDArray[np.float32], chinese: bool | npt.NDArray[np.bool_]
     ) -> npt.NDArray[np.float32]:
-        """The estimated chance (0-100) that each entry is the right one."""
-        z = self.similarity * similarity + self.bias + (self.chinese if chinese else 0.0)
+        """The estimated chance (0-100) that each entry is the right one; for a batch,
+        ``similarity`` has a row per message and ``chinese`` a flag per row."""
+        language = np.where(chinese, self.chinese, 0.0).astype(np.float32)
+        if language.ndim:
+            language = language[:, np.newaxis]
+        z = self.similarity * similarity + self.bias + language
         percent: npt.NDArray[np.float32] = (100.0 / (1.0 + np.exp(-z))).astype(np.float32)
         return percent
 

@@ -21,7 +21,7 @@ project's own zh/en set (``benchmarks/matching.py``, BENCHMARKS.md):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,18 +29,17 @@ import numpy.typing as npt
 
 from scripts_library import tfidf
 from scripts_library.calibration import HYBRID, LEXICAL
+from scripts_library.keywords import Keywords, keywords
 from scripts_library.model import Script
-from scripts_library.normalize import compact, is_cjk, normalize
-from scripts_library.words import content, features
+from scripts_library.normalize import is_cjk, normalize
+from scripts_library.words import content, features, normalized_features
 
-__all__ = ["Index", "Match", "Semantic", "build_index", "content", "match", "scores"]
+__all__ = ["Index", "Match", "Semantic", "build_index", "content", "match", "match_many", "scores"]
 
 BLOCK_WEIGHTS = {"c": 0.8, "w": 0.4, "k": 0.4}
 CENTROID_WEIGHT = 0.7
 SEMANTIC_WEIGHT = 0.7
 KEYWORD_BONUS = 0.15
-MAX_KEYWORD_CHARS = 12
-MAX_KEYWORD_WORDS = 4
 #: Only a message's beginning is matched: a question is short, and scoring a pasted wall
 #: of text (20,000 characters cost ~120 ms) would make one message stall the matcher.
 MAX_QUERY_CHARS = 1000
@@ -78,28 +77,11 @@ class Index:
     questions: tfidf.Postings
     centroids: tfidf.Postings
     starts: npt.NDArray[np.intp]
-    keywords: dict[str, tuple[int, ...]]
+    keywords: Keywords
     semantic: Semantic | None = None
 
     def __len__(self) -> int:
         return len(self.scripts)
-
-
-@dataclass(frozen=True, slots=True)
-class _Scored:
-    per_question: Floats
-    per_entry: Floats
-    #: Whether the sentence embeddings took part (the hybrid calibration applies).
-    semantic: bool = False
-
-    def percent(self, text: str) -> Floats:
-        """Each entry's score: its similarity, calibrated."""
-        return (HYBRID if self.semantic else LEXICAL).percent(self.per_entry, is_cjk(text))
-
-
-def _keyword_key(keyword: str) -> str:
-    normalized = compact(normalize(keyword))
-    return normalized.replace(" ", "") if is_cjk(normalized) else normalized
 
 
 def build_index(scripts: Iterable[Script], embeddings: Floats | None = None) -> Index:
@@ -112,19 +94,13 @@ def build_index(scripts: Iterable[Script], embeddings: Floats | None = None) -> 
     starts = np.cumsum([0] + [len(s.questions) for s in ordered[:-1]], dtype=np.intp)
     bounds = [*starts.tolist(), len(vectors)]
     centroids = [tfidf.centroid(vectors[a:b]) for a, b in itertools.pairwise(bounds)]
-    keywords: dict[str, list[int]] = {}
-    for position, script in enumerate(ordered):
-        for keyword in script.keywords:
-            key = _keyword_key(keyword)
-            if key and position not in keywords.setdefault(key, []):
-                keywords[key].append(position)
     return Index(
         scripts=ordered,
         space=space,
         questions=tfidf.postings(vectors, len(space.columns)),
         centroids=tfidf.postings(centroids, len(space.columns)),
         starts=starts if ordered else np.zeros(0, dtype=np.intp),
-        keywords={key: tuple(owners) for key, owners in keywords.items()},
+        keywords=keywords(ordered),
         semantic=_semantic(embeddings, starts, len(vectors)) if ordered else None,
     )
 
@@ -139,60 +115,89 @@ def _semantic(embeddings: Floats | None, starts: npt.NDArray[np.intp], n: int) -
     return Semantic(embeddings, (sums / np.maximum(lengths, 1e-12)).astype(np.float32))
 
 
-def _keyword_hits(text: str, index: Index) -> set[int]:
-    """Entries with a keyword in ``text``: every substring and word n-gram is looked up,
-    so the cost follows the message's length, not the library's size."""
-    normalized = compact(normalize(text))
-    hits: set[int] = set()
-    joined = normalized.replace(" ", "")
-    for start in range(len(joined)):
-        for end in range(start + 1, min(len(joined), start + MAX_KEYWORD_CHARS) + 1):
-            hits.update(index.keywords.get(joined[start:end], ()))
-    words = normalized.split(" ")
-    for size in range(1, MAX_KEYWORD_WORDS + 1):
-        for start in range(len(words) - size + 1):
-            hits.update(index.keywords.get(" ".join(words[start : start + size]), ()))
-    return hits
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """What scoring needs of one message: its TF-IDF vector and the keywords it holds."""
+
+    vector: tfidf.Vector
+    hits: set[int]
+    chinese: bool
+
+
+def _query(text: str, index: Index) -> _Query:
+    text = text[:MAX_QUERY_CHARS]
+    normalized = normalize(text)
+    vector = index.space.vector(normalized_features(normalized))
+    return _Query(vector, index.keywords.hits(normalized), is_cjk(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """Similarities of a batch of messages (0-1, before calibration), a row each."""
+
+    per_question: Floats
+    per_entry: Floats
+    #: Rows with nothing to go on (no known feature, keyword or embedding): no match.
+    empty: npt.NDArray[np.bool_]
+    chinese: npt.NDArray[np.bool_]
+    #: Whether the sentence embeddings took part (the hybrid calibration applies).
+    semantic: bool = False
+
+    def percent(self) -> Floats:
+        """Each entry's score per row: its similarity, calibrated."""
+        curve = HYBRID if self.semantic else LEXICAL
+        return curve.percent(self.per_entry, self.chinese)
 
 
 def _mix(per_question: Floats, per_centroid: Floats, starts: npt.NDArray[np.intp]) -> Floats:
-    closest = np.maximum.reduceat(per_question, starts)
+    closest = np.maximum.reduceat(per_question, starts, axis=-1)
     return (CENTROID_WEIGHT * per_centroid + (1 - CENTROID_WEIGHT) * closest).astype(np.float32)
 
 
-def _score(text: str, index: Index, vector: Floats | None) -> _Scored:
-    """Per-question and per-entry similarities for ``text`` (0-1, before calibration)."""
-    text = text[:MAX_QUERY_CHARS]
-    query = index.space.vector(features(text))
-    hits = _keyword_hits(text, index) if index.scripts else set()
-    if not index.scripts or (query[0].size == 0 and vector is None and not hits):
-        return _Scored(np.zeros(0, dtype=np.float32), np.zeros(len(index), dtype=np.float32))
-    per_question = index.questions.dot(query)
-    per_entry = _mix(per_question, index.centroids.dot(query), index.starts)
-    semantic = index.semantic is not None and vector is not None
-    if index.semantic is not None and vector is not None:
-        meaning = index.semantic.questions @ vector
+def _score(texts: Sequence[str], index: Index, vectors: Floats | None) -> _Scored:
+    """Per-question and per-entry similarities of each of ``texts``, computed together:
+    a batch costs one pass of array operations, not one per message."""
+    queries = [_query(text, index) for text in texts]
+    chinese = np.array([q.chinese for q in queries], dtype=np.bool_)
+    if not index.scripts:
+        nothing = np.zeros((len(texts), 0), dtype=np.float32)
+        return _Scored(nothing, nothing, np.ones(len(texts), dtype=np.bool_), chinese)
+    semantic = index.semantic is not None and vectors is not None
+    empty = np.array(
+        [q.vector[0].size == 0 and not semantic and not q.hits for q in queries], dtype=np.bool_
+    )
+    lexical = [q.vector for q in queries]
+    per_question = index.questions.dot_many(lexical)
+    per_entry = _mix(per_question, index.centroids.dot_many(lexical), index.starts)
+    if index.semantic is not None and vectors is not None:
+        meaning = (index.semantic.questions @ vectors.T).T
         per_entry = (
-            SEMANTIC_WEIGHT * _mix(meaning, index.semantic.centroids @ vector, index.starts)
+            SEMANTIC_WEIGHT * _mix(meaning, (index.semantic.centroids @ vectors.T).T, index.starts)
             + (1 - SEMANTIC_WEIGHT) * per_entry
         )
         per_question = SEMANTIC_WEIGHT * meaning + (1 - SEMANTIC_WEIGHT) * per_question
-    for position in hits:
-        per_entry[position] += KEYWORD_BONUS
-    return _Scored(per_question.astype(np.float32), per_entry.astype(np.float32), semantic)
+    per_entry = per_entry.astype(np.float32)
+    for row, query in enumerate(queries):
+        per_entry[row, list(query.hits)] += KEYWORD_BONUS
+    return _Scored(per_question.astype(np.float32), per_entry, empty, chinese, semantic)
 
 
 def scores(text: str, index: Index, vector: Floats | None = None) -> Floats:
     """Every entry's score for ``text`` (0-100), in library order."""
-    scored = _score(text, index, vector)
-    if scored.per_question.size == 0:
-        return scored.per_entry
-    return scored.percent(text)
+    scored = _score([text], index, None if vector is None else vector[np.newaxis])
+    if scored.empty[0]:
+        return np.zeros(len(index), dtype=np.float32)
+    percent: Floats = scored.percent()[0]
+    return percent
 
 
 def similarities(text: str, index: Index, vector: Floats | None = None) -> Floats:
     """Every entry's similarity for ``text`` before calibration (for fitting it)."""
-    return _score(text, index, vector).per_entry
+    scored = _score([text], index, None if vector is None else vector[np.newaxis])
+    if scored.empty[0]:
+        return np.zeros(len(index), dtype=np.float32)
+    similarity: Floats = scored.per_entry[0]
+    return similarity
 
 
 def match(
@@ -205,21 +210,51 @@ def match(
 ) -> list[Match]:
     """The ``k`` best entries for ``text`` scoring at least ``min_score``, best first;
     ``vector`` is the message's sentence embedding when the index has embeddings."""
-    scored = _score(text, index, vector)
-    if scored.per_question.size == 0 or k <= 0:
+    vectors = None if vector is None else vector[np.newaxis]
+    return match_many([text], index, k=k, min_score=min_score, vectors=vectors)[0]
+
+
+def match_many(
+    texts: Sequence[str],
+    index: Index,
+    *,
+    k: int = 3,
+    min_score: float = 0.0,
+    vectors: Floats | None = None,
+) -> list[list[Match]]:
+    """:func:`match` for each of ``texts``, scored in one batch; ``vectors`` holds the
+    messages' sentence embeddings, a row each, when the index has embeddings."""
+    if not texts:
         return []
-    percent = scored.percent(text)
-    take = min(k, percent.size)
-    best = np.argpartition(-scored.per_entry, take - 1)[:take]
-    ranked = sorted(best.tolist(), key=lambda i: (-float(scored.per_entry[i]), i))
+    scored = _score(texts, index, vectors)
+    take = min(k, len(index))
+    if take <= 0:
+        return [[] for _ in texts]
+    percent = scored.percent()
+    best = np.argpartition(-scored.per_entry, take - 1, axis=1)[:, :take]
+    return [
+        [] if scored.empty[row] else _ranked(scored, percent, row, best[row], index, min_score)
+        for row in range(len(texts))
+    ]
+
+
+def _ranked(
+    scored: _Scored,
+    percent: Floats,
+    row: int,
+    best: npt.NDArray[np.intp],
+    index: Index,
+    min_score: float,
+) -> list[Match]:
+    similarity = scored.per_entry[row]
     matches = []
-    for position in ranked:
-        score = float(percent[position])
+    for position in sorted(best.tolist(), key=lambda i: (-float(similarity[i]), i)):
+        score = float(percent[row, position])
         if score < min_score:
             break
         script = index.scripts[position]
         first = int(index.starts[position])
-        own = scored.per_question[first : first + len(script.questions)]
+        own = scored.per_question[row, first : first + len(script.questions)]
         question = script.questions[int(np.argmax(own))]
         matches.append(
             Match(script.id, round(score, 1), script.title, script.category, script.reply, question)

@@ -16,6 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -34,22 +35,26 @@ class Space:
 
     columns: dict[tuple[str, str], int]
     idf: Floats
-    weights: Mapping[str, float]
+    #: Each column's block, as a position in ``block_weights``.
+    blocks: npt.NDArray[np.intp]
+    block_weights: npt.NDArray[np.float64]
 
     def vector(self, features: Features) -> Vector:
         """The unit-length TF-IDF vector of ``features`` (unknown features ignored)."""
-        blocks: dict[str, list[tuple[int, float]]] = {}
-        for key, count in features.items():
-            column = self.columns.get(key)
-            if column is not None and count > 0:
-                value = (1.0 + math.log(count)) * float(self.idf[column])
-                blocks.setdefault(key[0], []).append((column, value))
-        cells: list[tuple[int, float]] = []
-        for block, pairs in blocks.items():
-            length = math.sqrt(sum(v * v for _, v in pairs))
-            scale = self.weights.get(block, 1.0) / length
-            cells.extend((c, v * scale) for c, v in pairs)
-        return _unit(cells)
+        n = len(features)
+        columns = np.fromiter(map(self.columns.get, features, repeat(-1)), np.intp, n)
+        counts = np.fromiter(features.values(), np.float64, n)
+        known = (columns >= 0) & (counts > 0)
+        columns, counts = columns[known], counts[known]
+        if columns.size == 0:
+            return _ints(), _floats()
+        values = (1.0 + np.log(counts)) * self.idf[columns].astype(np.float64)
+        blocks = self.blocks[columns]
+        lengths = np.sqrt(np.bincount(blocks, values * values, self.block_weights.size))
+        values *= self.block_weights[blocks] / lengths[blocks]
+        order = np.argsort(columns)
+        values = values[order]
+        return columns[order], (values / np.sqrt(np.dot(values, values))).astype(np.float32)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -63,15 +68,27 @@ class Postings:
 
     def dot(self, query: Vector) -> Floats:
         """Every row's dot product with ``query``."""
-        columns, weights = query
+        products: Floats = self.dot_many([query])[0]
+        return products
+
+    def dot_many(self, queries: Sequence[Vector]) -> Floats:
+        """Every row's dot product with each of ``queries``: one row of the result per
+        query, computed in one pass over the postings of all their columns."""
+        if not queries:
+            return np.zeros((0, self.rows), dtype=np.float32)
+        columns = np.concatenate([q[0] for q in queries])
+        weights = np.concatenate([q[1] for q in queries])
+        owner = np.repeat(np.arange(len(queries)), [q[0].size for q in queries])
         begin = self.starts[columns]
         lengths = self.starts[columns + 1] - begin
         total = int(lengths.sum())
         if total == 0:
-            return np.zeros(self.rows, dtype=np.float32)
+            return np.zeros((len(queries), self.rows), dtype=np.float32)
         offsets = np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
         products = self.values[offsets] * np.repeat(weights, lengths)
-        return np.bincount(self.members[offsets], products, self.rows).astype(np.float32)
+        cells = np.repeat(owner, lengths) * self.rows + self.members[offsets]
+        summed = np.bincount(cells, products, len(queries) * self.rows)
+        return summed.reshape(len(queries), self.rows).astype(np.float32)
 
 
 def fit(texts: Iterable[Features], weights: Mapping[str, float]) -> Space:
@@ -85,7 +102,10 @@ def fit(texts: Iterable[Features], weights: Mapping[str, float]) -> Space:
     idf = np.array(
         [math.log((1 + count) / (1 + frequency[key])) + 1.0 for key in columns], dtype=np.float32
     )
-    return Space(columns, idf, dict(weights))
+    names = sorted({block for block, _ in columns} | set(weights))
+    blocks = np.array([names.index(block) for block, _ in columns], dtype=np.intp)
+    block_weights = np.array([weights.get(name, 1.0) for name in names], dtype=np.float64)
+    return Space(columns, idf, blocks, block_weights)
 
 
 def postings(vectors: Sequence[Vector], columns: int) -> Postings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from itertools import repeat
 
 import snowballstemmer
 
@@ -178,15 +179,21 @@ CHAR_GRAMS = (1, 2, 3)
 def features(text: str) -> Counter[tuple[str, str]]:
     """The lexical features of ``text`` in three blocks: ``c`` character n-grams of the
     normalised text, ``w`` its (stemmed) words, ``k`` its (stemmed) content words."""
-    normalized = normalize(text)
-    found: Counter[tuple[str, str]] = Counter()
+    return normalized_features(normalize(text))
+
+
+def normalized_features(normalized: str) -> Counter[tuple[str, str]]:
+    """:func:`features` of text already normalised."""
     joined = compact(normalized)
-    for size in CHAR_GRAMS:
-        for start in range(len(joined) - size + 1):
-            gram = joined[start : start + size]
-            if not gram.isspace():
-                found["c", gram] += 1
+    grams = [
+        joined[start : start + size]
+        for size in CHAR_GRAMS
+        for start in range(len(joined) - size + 1)
+    ]
     words = tokens(normalized)
-    found.update(("w", word) for word in stems(words))
-    found.update(("k", word) for word in stems(content_words(words)))
+    found = Counter(zip(repeat("c"), grams))
+    found.update(zip(repeat("w"), stems(words)))
+    found.update(zip(repeat("k"), stems(content_words(words))))
+    # Spaces between words are not features (normalised text has single spaces only).
+    found.pop(("c", " "), None)
     return found

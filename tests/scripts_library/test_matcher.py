@@ -9,7 +9,14 @@ import pytest
 from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
 from scripts_library.calibration import HYBRID, LEXICAL
-from scripts_library.matcher import MAX_QUERY_CHARS, Index, build_index, content, match
+from scripts_library.matcher import (
+    MAX_QUERY_CHARS,
+    Index,
+    build_index,
+    content,
+    match,
+    match_many,
+)
 from scripts_library.model import Script
 
 MIN_SCORE = MatcherSettings().min_score
@@ -144,3 +151,67 @@ def test_a_pasted_wall_of_text_is_matched_by_its_beginning(index: Index) -> None
     assert len(wall) > 2 * MAX_QUERY_CHARS
     assert match(wall, index) == match(wall[:MAX_QUERY_CHARS], index)
     assert match("这件衣服的面料" * 200 + asked, index) == match("这件衣服的面料" * 200, index)
+
+
+BATCH = [
+    "親，幾號能發貨呀？？",
+    "how much is shipping to my place",
+    "",
+    "！！！",
+    "顺丰到哪了",
+    "the parcel arrived damaged",
+    "今天天气怎么样",
+    "退货运费是谁出" * 300,
+    "能便宜点吗 有优惠券吗",
+]
+
+
+def test_a_batch_of_messages_is_matched_as_each_alone(index: Index) -> None:
+    """The gateway matches a commit group's customer messages in one pass: Chinese and
+    English, empty and overlong messages side by side get what each would alone."""
+    batch = match_many(BATCH, index, k=5)
+    assert batch == [match(text, index, k=5) for text in BATCH]
+    assert batch[2] == batch[3] == []
+    assert batch[0][0].script_id == "zh-ship-time"
+    assert batch[1][0].script_id == "en-shipping-fee"
+    assert match_many([], index) == []
+
+
+def test_a_batch_with_embeddings_is_matched_as_each_alone() -> None:
+    scripts = [
+        Script(id="refund", category="x", title="t", questions=("退款多久到账",), reply="r"),
+        Script(
+            id="ship", category="x", title="t", questions=("什么时候发货", "几号发货"), reply="r"
+        ),
+        Script(id="fee", category="x", title="t", questions=("shipping fee",), reply="r"),
+    ]
+    rng = np.random.default_rng(3)
+    embeddings = rng.normal(size=(4, 8)).astype(np.float32)
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    index = build_index(scripts, embeddings)
+    texts = ["钱啥时候回来", "shipping?", "", "几号发货呀"]
+    vectors = embeddings[[0, 3, 1, 2]]
+    batch = match_many(texts, index, k=3, vectors=vectors)
+    for text, vector, found in zip(texts, vectors, batch, strict=True):
+        alone = match(text, index, k=3, vector=vector)
+        assert [m.script_id for m in found] == [m.script_id for m in alone]
+        assert [m.score for m in found] == pytest.approx([m.score for m in alone], abs=0.1)
+    assert batch[2] != []  # an embedding alone is something to go on
+
+
+def test_keywords_are_found_as_words_and_as_chinese_substrings() -> None:
+    """Multi-word and long keywords are looked up as word n-grams, Chinese ones
+    anywhere in the message, spaces or not."""
+    scripts = [
+        Script(id=name, category="x", title="t", questions=(question,), keywords=(kw,), reply="r")
+        for name, question, kw in [
+            ("track", "where is it", "track my order"),
+            ("long", "a question", "internationalisation"),
+            ("sf", "物流查询", "顺丰快递"),
+        ]
+    ]
+    index = build_index(scripts)
+    assert index.keywords.hits("please track my order now") == {0}
+    assert index.keywords.hits("internationalisation issue") == {1}
+    assert index.keywords.hits("是 顺丰 快递 吗") == {2}
+    assert index.keywords.hits("track order") == set()

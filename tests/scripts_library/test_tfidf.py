@@ -57,3 +57,16 @@ def test_a_centroid_points_between_its_members() -> None:
     scores = rows.dot(middle)
     assert abs(float(scores[0]) - float(scores[1])) < 1e-5
     assert 0.0 < float(scores[0]) < 1.0
+
+
+def test_a_batch_of_queries_scores_as_each_alone() -> None:
+    found = [features(t) for t in TEXTS]
+    space = tfidf.fit(found, {"c": 0.8, "w": 0.4, "k": 0.4})
+    rows = tfidf.postings([space.vector(f) for f in found], len(space.columns))
+    queries = [space.vector(features(t)) for t in ("发货要多久", "xyz", "shipping free", "退款")]
+    batch = rows.dot_many(queries)
+    assert batch.shape == (4, len(TEXTS))
+    for query, scores in zip(queries, batch, strict=True):
+        assert np.array_equal(scores, rows.dot(query))
+    assert not batch[1].any()
+    assert rows.dot_many([]).shape == (0, len(TEXTS))
