@@ -219,11 +219,24 @@ def _turn_sums(turn: TurnFacts, days: Days, into: Rollup) -> tuple[int, int]:
     return day, reply_lag
 
 
-def conversation_rollup(turns: Iterable[TurnFacts], days: Days) -> Rollup:
-    """The rollup of one conversation's turns (any order)."""
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """What a conversation's later turns need of its earlier ones: per scope (the team
+    ``(TEAM_SCOPE, "")``, an agent ``(AGENT_SCOPE, agent)``), the start day of the latest
+    earlier turn and of the latest earlier replied one."""
+
+    last: dict[tuple[str, str], int] = field(default_factory=dict)
+    last_replied: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def conversation_rollup(
+    turns: Iterable[TurnFacts], days: Days, earlier: Earlier | None = None
+) -> Rollup:
+    """The rollup of one conversation's turns (any order), or of its turns from some time
+    on when ``earlier`` describes the turns before them."""
     out = Rollup()
-    last: dict[tuple[str, str], int] = {}  # (scope, agent) -> start day of the previous turn
-    last_replied: dict[tuple[str, str], int] = {}
+    last = dict(earlier.last) if earlier else {}  # scope -> start day of the previous turn
+    last_replied = dict(earlier.last_replied) if earlier else {}
     for turn in sorted(turns, key=lambda t: t.started_at):
         day, reply_lag = _turn_sums(turn, days, out)
         scopes = [(TEAM_SCOPE, "")] + ([(AGENT_SCOPE, turn.agent)] if turn.agent else [])

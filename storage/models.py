@@ -112,6 +112,7 @@ class TurnRow(Base):
         UniqueConstraint("channel", "message_id"),
         Index("ix_turns_next_due_at", "next_due_at"),
         Index("ix_turns_started_at", "started_at"),
+        Index("ix_turns_conversation_started", "conversation_pk", "started_at"),
         # Open turns only (the supervisors' live view): small whatever the history.
         Index(
             "ix_turns_open",
@@ -122,7 +123,7 @@ class TurnRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    conversation_pk: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
     channel: Mapped[str] = mapped_column(String(64))
     message_id: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[float] = mapped_column(Double)

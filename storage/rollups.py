@@ -17,11 +17,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, Table, and_, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.kpi_rollup import (
+    AGENT_SCOPE,
+    TEAM_SCOPE,
     Days,
+    Earlier,
     Rollup,
     TurnFacts,
     conversation_rollup,
@@ -73,27 +76,80 @@ def facts(row: Mapping[Any, Any]) -> TurnFacts:
     return TurnFacts(**values | {"opening": bool(values["opening"])})
 
 
-def chains(conn: Connection, conversation_pks: Iterable[int]) -> dict[int, Chain]:
-    """Every turn of these conversations, as stored now."""
-    wanted = sorted(set(conversation_pks))
+def chains(conn: Connection, since: Mapping[int, float]) -> dict[int, Chain]:
+    """The turns of these conversations (by pk) started at or after their time in
+    ``since``, as stored now."""
+    wanted = sorted(since)
     found: dict[int, Chain] = {pk: {} for pk in wanted}
     columns = [TURNS.c.conversation_pk, TURNS.c.channel, TURNS.c.message_id]
     columns += [TURNS.c[name] for name in FACT_COLUMNS]
-    for row in conn.execute(select(*columns).where(TURNS.c.conversation_pk.in_(wanted))):
+    query = select(*columns).where(
+        TURNS.c.conversation_pk.in_(wanted), TURNS.c.started_at >= _cut(since)
+    )
+    for row in conn.execute(query):
         found[row.conversation_pk][(row.channel, row.message_id)] = facts(row._mapping)
     return found
 
 
+def earlier(conn: Connection, since: Mapping[int, float], zone: str) -> dict[int, Earlier]:
+    """What the turns of these conversations started before their time in ``since`` leave
+    to the later ones (summed by the database: a long conversation's history is not
+    read into Python on each write)."""
+    days = days_in(zone)
+    agent = func.coalesce(
+        func.nullif(TURNS.c.agent_id, ""), func.nullif(TURNS.c.replied_by, ""), ""
+    ).label("agent")
+    replied = and_(
+        TURNS.c.end_reason == "reply",
+        TURNS.c.ended_at.is_not(None),
+        TURNS.c.response_seconds.is_not(None),
+    )
+    query = (
+        select(
+            TURNS.c.conversation_pk,
+            agent,
+            func.max(TURNS.c.started_at).label("last"),
+            func.max(case((replied, TURNS.c.started_at))).label("last_replied"),
+        )
+        .where(TURNS.c.conversation_pk.in_(sorted(since)), TURNS.c.started_at < _cut(since))
+        .group_by(TURNS.c.conversation_pk, agent)
+    )
+    found: dict[int, Earlier] = {}
+    for row in conn.execute(query):
+        into = found.setdefault(row.conversation_pk, Earlier())
+        scopes = [(TEAM_SCOPE, "")] + ([(AGENT_SCOPE, row.agent)] if row.agent else [])
+        for scope in scopes:
+            _latest(into.last, scope, days.of(row.last))
+            if row.last_replied is not None:
+                _latest(into.last_replied, scope, days.of(row.last_replied))
+    return found
+
+
+def _latest(days: dict[tuple[str, str], int], scope: tuple[str, str], day: int) -> None:
+    days[scope] = max(day, days.get(scope, day))
+
+
+def _cut(since: Mapping[int, float]) -> Any:
+    """Each conversation's own time, as a column expression."""
+    return case({pk: float(at) for pk, at in since.items()}, value=TURNS.c.conversation_pk)
+
+
 def maintain(
-    conn: Connection, zone: str, before: dict[int, Chain], after: dict[int, Chain]
+    conn: Connection,
+    zone: str,
+    before: dict[int, Chain],
+    after: dict[int, Chain],
+    starts: Mapping[int, Earlier] | None = None,
 ) -> None:
     """Bring the rollups (kept in ``zone``) from ``before`` to ``after``, the turns of
-    the touched conversations before and after the change."""
+    the touched conversations before and after the change (from some time on, when
+    ``starts`` describes the unchanged turns before it)."""
     days = days_in(zone)
     delta = Rollup()
     for pk, chain in after.items():
-        delta.add(conversation_rollup(chain.values(), days))
-        delta.add(conversation_rollup(before.get(pk, {}).values(), days), -1)
+        start = (starts or {}).get(pk)
+        delta.add(conversation_rollup(chain.values(), days, start))
+        delta.add(conversation_rollup(before.get(pk, {}).values(), days, start), -1)
     add(conn, delta.nonzero())
 
 

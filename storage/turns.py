@@ -291,8 +291,14 @@ class TurnTracker:
         zone = rollups.timezone(self._conn) if rows else None
         if zone is None:
             return
-        before = rollups.chains(self._conn, {row["conversation_pk"] for row in rows})
+        # Only turns from the conversation's earliest changed one on can change its rollup.
+        since: dict[int, float] = {}
+        for row in rows:
+            pk = row["conversation_pk"]
+            since[pk] = min(row["started_at"], since.get(pk, row["started_at"]))
+        before = rollups.chains(self._conn, since)
         after = {pk: dict(chain) for pk, chain in before.items()}
         for row in rows:
             after[row["conversation_pk"]][(row["channel"], row["message_id"])] = rollups.facts(row)
-        rollups.maintain(self._conn, zone, before, after)
+        starts = rollups.earlier(self._conn, since, zone)
+        rollups.maintain(self._conn, zone, before, after, starts)
