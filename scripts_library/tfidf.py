@@ -21,6 +21,9 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
+#: Mean postings per query column above which they are copied as slices.
+LONG_POSTINGS = 128
+
 Features = Mapping[tuple[str, str], int]
 """Counts of ``(block, feature)`` pairs of one text."""
 
@@ -80,15 +83,32 @@ class Postings:
         weights = np.concatenate([q[1] for q in queries])
         owner = np.repeat(np.arange(len(queries)), [q[0].size for q in queries])
         begin = self.starts[columns]
-        lengths = self.starts[columns + 1] - begin
+        end = self.starts[columns + 1]
+        lengths = end - begin
         total = int(lengths.sum())
         if total == 0:
             return np.zeros((len(queries), self.rows), dtype=np.float32)
-        offsets = np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-        products = self.values[offsets] * np.repeat(weights, lengths)
-        cells = np.repeat(owner, lengths) * self.rows + self.members[offsets]
-        summed = np.bincount(cells, products, len(queries) * self.rows)
+        values, members = self._postings(begin, end, lengths, total)
+        cells = np.repeat(owner * self.rows, lengths) + members
+        summed = np.bincount(cells, values * np.repeat(weights, lengths), len(queries) * self.rows)
         return summed.reshape(len(queries), self.rows).astype(np.float32)
+
+    def _postings(
+        self,
+        begin: npt.NDArray[np.intp],
+        end: npt.NDArray[np.intp],
+        lengths: npt.NDArray[np.intp],
+        total: int,
+    ) -> tuple[Floats, npt.NDArray[np.intp]]:
+        """The values and rows of these columns' postings, one column after another."""
+        if total > LONG_POSTINGS * lengths.size:
+            # Long runs (a large library's common n-grams): copied as slices, which is
+            # faster than gathering them; short ones are cheaper gathered at once.
+            runs = list(zip(begin.tolist(), end.tolist(), strict=True))
+            values = np.concatenate([self.values[a:b] for a, b in runs])
+            return values, np.concatenate([self.members[a:b] for a, b in runs])
+        offsets = np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        return self.values[offsets], self.members[offsets]
 
 
 def fit(texts: Iterable[Features], weights: Mapping[str, float]) -> Space:

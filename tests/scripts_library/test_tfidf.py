@@ -4,6 +4,7 @@ that score exactly as a dense dot product would."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from scripts_library import tfidf
 from scripts_library.words import features
@@ -70,3 +71,19 @@ def test_a_batch_of_queries_scores_as_each_alone() -> None:
         assert np.array_equal(scores, rows.dot(query))
     assert not batch[1].any()
     assert rows.dot_many([]).shape == (0, len(TEXTS))
+
+
+def test_long_postings_copied_as_slices_score_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large library's postings are copied column by column instead of gathered: the
+    same scores either way."""
+    found = [features(t) for t in TEXTS * 40]
+    space = tfidf.fit(found, {"c": 0.8, "w": 0.4, "k": 0.4})
+    rows = tfidf.postings([space.vector(f) for f in found], len(space.columns))
+    queries = [space.vector(features(t)) for t in ("发货要多久", "xyz", "shipping free")]
+    gathered = rows.dot_many(queries)
+    monkeypatch.setattr(tfidf, "LONG_POSTINGS", 0)
+    assert np.array_equal(rows.dot_many(queries), gathered)
+    monkeypatch.setattr(tfidf, "LONG_POSTINGS", 10**9)
+    assert np.array_equal(rows.dot_many(queries), gathered)
+    assert gathered[0].max() > 0.3
+    assert not gathered[1].any()
