@@ -38,8 +38,18 @@ def loads(raw: bytes | str) -> Any:
         raise
     except (UnicodeDecodeError, ValueError) as exc:
         raise JsonProblem(str(exc)) from exc
-    check(value)
+    if not _within_limits(raw):
+        check(value)
     return value
+
+
+def _within_limits(raw: bytes | str) -> bool:
+    """Whether the text alone shows that the limits hold: too few brackets to nest past
+    :data:`MAX_DEPTH` and no ``\\u0000`` escape (a NUL can only come from one), so the
+    common small body skips the walk over the decoded value."""
+    if isinstance(raw, str):
+        return raw.count("[") + raw.count("{") <= MAX_DEPTH and "\\u0000" not in raw
+    return raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH and b"\\u0000" not in raw
 
 
 def check(value: Any) -> None:
