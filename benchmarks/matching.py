@@ -34,7 +34,7 @@ from rapidfuzz import process
 from bot.semantic import Encoder, load_encoder
 from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
-from scripts_library.matcher import build_index, match, scores
+from scripts_library.matcher import build_index, match, match_many, scores
 from scripts_library.model import Script
 
 Ranker = Callable[[int, str], tuple[list[int], float]]
@@ -148,6 +148,29 @@ def latency(library: list[Script], sizes: list[int], repeat: int, encoder: Encod
             f50, f99 = percentile(floor, 0.5) * 1e3, percentile(floor, 0.99) * 1e3
             print(f"{size:>8}{len(raw):>10}{name:>9}{o50:>8.2f}ms{o99:>8.2f}ms{f50:>9.2f}ms"
                   f"{f99:>9.2f}ms{o50 / f50:>11.2f}{o99 / f99:>11.2f}")  # fmt: skip
+    batched(library, sizes, repeat, queries)
+
+
+def batched(library: list[Script], sizes: list[int], repeat: int, queries: list[str]) -> None:
+    """Mean time per message, lexical: one at a time against batches of 32 (how the
+    gateway matches a commit group's customer messages), alternating; best of ``repeat``."""
+    print("batched, lexical: mean per message, one at a time vs in batches of 32")
+    print(f"{'entries':>8}{'alone':>11}{'batch 32':>11}{'ratio':>8}")
+    for size in [len(library), *sizes]:
+        index = build_index(synthetic(library, size))
+        chunks = [queries[i : i + 32] for i in range(0, len(queries), 32)]
+        alone, together = [], []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            for text in queries:
+                match(text, index, k=3)
+            alone.append((time.perf_counter() - started) / len(queries))
+            started = time.perf_counter()
+            for chunk in chunks:
+                match_many(chunk, index, k=3)
+            together.append((time.perf_counter() - started) / len(queries))
+        a, b = min(alone) * 1e6, min(together) * 1e6
+        print(f"{size:>8}{a:>9.0f}us{b:>9.0f}us{b / a:>8.2f}")
 
 
 def main() -> int:
