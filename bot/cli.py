@@ -36,8 +36,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
+    from bot.matcher_pool import one_blas_thread
 
     settings = _settings(args)
+    one_blas_thread()
     log = settings.logging
     configure_logging(log.level, args.log_format or log.format)
     host = args.host or settings.server.host

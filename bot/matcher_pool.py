@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from bot.semantic import Encoder, SemanticMode, load_encoder
 from scripts_library.matcher import Index, Match, match_many
 
@@ -30,7 +32,16 @@ log = logging.getLogger(__name__)
 _WORKER: dict[str, Any] = {}
 
 
+def one_blas_thread() -> None:
+    """Keep numpy's BLAS to one thread in this process. A batch's matrix products are
+    small; a multi-threaded BLAS spreads them over every core and its threads spin
+    waiting for work, which cost the gateway ~50 % more CPU per message with the
+    semantic scorer for no gain (the event loop and the database need those cores)."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _start_worker(semantic: SemanticMode) -> None:
+    one_blas_thread()
     _WORKER["encoder"] = load_encoder(semantic)
 
 

@@ -4,8 +4,11 @@ without losing a suggestion."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 from urllib.parse import quote
 
 from bot.keys import SERVICES
@@ -51,3 +54,25 @@ async def test_workers_suggest_follow_library_edits_and_survive_a_crash(
     transcript = await gateway.transcript("c1")
     assert transcript["suggestions"]["items"][0]["script_id"] == "zh-invoice"
     assert await best(gateway, "能开发票吗") == "zh-invoice"  # the new workers answer
+
+
+def test_the_gateway_keeps_numpy_to_one_blas_thread() -> None:
+    """Multi-threaded BLAS burned CPU spinning beside the event loop for no gain: the
+    serving process and the matcher workers limit it to one thread."""
+    script = (
+        "import json, numpy\n"
+        "from threadpoolctl import threadpool_info\n"
+        "from bot.matcher_pool import one_blas_thread\n"
+        "before = [i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']\n"
+        "one_blas_thread()\n"
+        "after = [i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas']\n"
+        "print(json.dumps([before, after]))\n"
+    )
+    env = os.environ | {"OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    before, after = json.loads(done.stdout)
+    assert before, "numpy has a BLAS"
+    assert max(before) == 2
+    assert after == [1] * len(before)
