@@ -43,6 +43,8 @@ KEYWORD_BONUS = 0.15
 #: Only a message's beginning is matched: a question is short, and scoring a pasted wall
 #: of text (20,000 characters cost ~120 ms) would make one message stall the matcher.
 MAX_QUERY_CHARS = 1000
+#: Most (message, library question) pairs scored in one pass of array work.
+BATCH_CELLS = 65_536
 
 Floats = npt.NDArray[np.float32]
 
@@ -224,18 +226,23 @@ def match_many(
 ) -> list[list[Match]]:
     """:func:`match` for each of ``texts``, scored in one batch; ``vectors`` holds the
     messages' sentence embeddings, a row each, when the index has embeddings."""
-    if not texts:
-        return []
-    scored = _score(texts, index, vectors)
     take = min(k, len(index))
     if take <= 0:
         return [[] for _ in texts]
-    percent = scored.percent()
-    best = np.argpartition(-scored.per_entry, take - 1, axis=1)[:, :take]
-    return [
-        [] if scored.empty[row] else _ranked(scored, percent, row, best[row], index, min_score)
-        for row in range(len(texts))
-    ]
+    # Past ~64k (message, question) cells a batch's arrays leave the CPU cache and cost
+    # more than they save: a large library is matched a few messages at a time.
+    size = max(1, BATCH_CELLS // max(1, index.questions.rows))
+    found: list[list[Match]] = []
+    for start in range(0, len(texts), size):
+        chunk = None if vectors is None else vectors[start : start + size]
+        scored = _score(texts[start : start + size], index, chunk)
+        percent = scored.percent()
+        best = np.argpartition(-scored.per_entry, take - 1, axis=1)[:, :take]
+        found += [
+            [] if scored.empty[row] else _ranked(scored, percent, row, best[row], index, min_score)
+            for row in range(len(best))
+        ]
+    return found
 
 
 def _ranked(

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from bot.settings import MatcherSettings
+from scripts_library import matcher
 from scripts_library.bundled import bundled_scripts
 from scripts_library.calibration import HYBRID, LEXICAL
 from scripts_library.matcher import (
@@ -166,9 +167,14 @@ BATCH = [
 ]
 
 
-def test_a_batch_of_messages_is_matched_as_each_alone(index: Index) -> None:
-    """The gateway matches a commit group's customer messages in one pass: Chinese and
-    English, empty and overlong messages side by side get what each would alone."""
+@pytest.mark.parametrize("cells", [65_536, 1_000])
+def test_a_batch_of_messages_is_matched_as_each_alone(
+    index: Index, cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway matches a commit group's customer messages in one pass (a large
+    library in a few passes): Chinese and English, empty and overlong messages side by
+    side get what each would alone."""
+    monkeypatch.setattr(matcher, "BATCH_CELLS", cells)
     batch = match_many(BATCH, index, k=5)
     assert batch == [match(text, index, k=5) for text in BATCH]
     assert batch[2] == batch[3] == []
@@ -177,7 +183,11 @@ def test_a_batch_of_messages_is_matched_as_each_alone(index: Index) -> None:
     assert match_many([], index) == []
 
 
-def test_a_batch_with_embeddings_is_matched_as_each_alone() -> None:
+@pytest.mark.parametrize("cells", [65_536, 8])
+def test_a_batch_with_embeddings_is_matched_as_each_alone(
+    cells: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(matcher, "BATCH_CELLS", cells)
     scripts = [
         Script(id="refund", category="x", title="t", questions=("退款多久到账",), reply="r"),
         Script(
