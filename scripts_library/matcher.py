@@ -184,9 +184,13 @@ def _score(texts: Sequence[str], index: Index, vectors: Floats | None) -> _Score
     return _Scored(per_question.astype(np.float32), per_entry, empty, chinese, semantic)
 
 
+def _alone(text: str, index: Index, vector: Floats | None) -> _Scored:
+    return _score([text], index, None if vector is None else vector[np.newaxis])
+
+
 def scores(text: str, index: Index, vector: Floats | None = None) -> Floats:
     """Every entry's score for ``text`` (0-100), in library order."""
-    scored = _score([text], index, None if vector is None else vector[np.newaxis])
+    scored = _alone(text, index, vector)
     if scored.empty[0]:
         return np.zeros(len(index), dtype=np.float32)
     percent: Floats = scored.percent()[0]
@@ -195,7 +199,7 @@ def scores(text: str, index: Index, vector: Floats | None = None) -> Floats:
 
 def similarities(text: str, index: Index, vector: Floats | None = None) -> Floats:
     """Every entry's similarity for ``text`` before calibration (for fitting it)."""
-    scored = _score([text], index, None if vector is None else vector[np.newaxis])
+    scored = _alone(text, index, vector)
     if scored.empty[0]:
         return np.zeros(len(index), dtype=np.float32)
     similarity: Floats = scored.per_entry[0]
