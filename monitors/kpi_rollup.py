@@ -219,11 +219,16 @@ def _turn_sums(turn: TurnFacts, days: Days, into: Rollup) -> tuple[int, int]:
     return day, reply_lag
 
 
+def scopes(agent: str) -> list[tuple[str, str]]:
+    """The scopes a turn of ``agent`` ('' for nobody) counts in: the team, and its agent."""
+    return [(TEAM_SCOPE, "")] + ([(AGENT_SCOPE, agent)] if agent else [])
+
+
 @dataclass(frozen=True, slots=True)
 class Earlier:
-    """What a conversation's later turns need of its earlier ones: per scope (the team
-    ``(TEAM_SCOPE, "")``, an agent ``(AGENT_SCOPE, agent)``), the start day of the latest
-    earlier turn and of the latest earlier replied one."""
+    """What a conversation's later turns need of its earlier ones: per scope
+    (:func:`scopes`), the start day of the latest earlier turn and of the latest earlier
+    replied one."""
 
     last: dict[tuple[str, str], int] = field(default_factory=dict)
     last_replied: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -239,8 +244,7 @@ def conversation_rollup(
     last_replied = dict(earlier.last_replied) if earlier else {}
     for turn in sorted(turns, key=lambda t: t.started_at):
         day, reply_lag = _turn_sums(turn, days, out)
-        scopes = [(TEAM_SCOPE, "")] + ([(AGENT_SCOPE, turn.agent)] if turn.agent else [])
-        for scope in scopes:
+        for scope in scopes(turn.agent):
             _customer(out, day, scope, "r", _gap(day, last.get(scope)), -1)
             last[scope] = day
             if reply_lag >= 0:

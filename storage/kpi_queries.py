@@ -71,7 +71,8 @@ def _whole_pg(element: whole, compiler: Any, **kw: Any) -> str:
     return f"CAST(FLOOR({compiler.process(element.clauses, **kw)}) AS INTEGER)"
 
 
-def _agent() -> ColumnElement[Any]:
+def turn_agent() -> ColumnElement[Any]:
+    """Whose turn it is: the assignee when it started, else who replied."""
     return func.coalesce(TURNS.c.agent_id, TURNS.c.replied_by)
 
 
@@ -122,7 +123,7 @@ def _bins(start: float, end: float, agent_id: str | None) -> Select[Any]:
     bin_ = case((outcome.replied, whole(TURNS.c.response_seconds * RESOLUTION)), else_=-1)
     query = (
         select(
-            _agent().label("agent"),
+            turn_agent().label("agent"),
             bin_.label("bin"),
             func.count().label("turns"),
             func.sum(case((outcome.replied, TURNS.c.response_seconds), else_=0)).label("total"),
@@ -132,22 +133,22 @@ def _bins(start: float, end: float, agent_id: str | None) -> Select[Any]:
             func.sum(case((outcome.breached, 1), else_=0)).label("breached"),
         )
         .where(_in(TURNS.c.started_at, start, end))
-        .group_by(_agent(), bin_)
+        .group_by(turn_agent(), bin_)
     )
-    return query if agent_id is None else query.where(_agent() == agent_id)
+    return query if agent_id is None else query.where(turn_agent() == agent_id)
 
 
 def _customers(start: float, end: float, agent_id: str | None, by_agent: bool) -> Select[Any]:
     replied = outcomes(end).replied
-    key = _agent() if by_agent else literal(None)
+    key = turn_agent() if by_agent else literal(None)
     query = select(
         key.label("agent"),
         func.count(func.distinct(TURNS.c.conversation_pk)).label("received"),
         func.count(func.distinct(case((replied, TURNS.c.conversation_pk)))).label("replied"),
     ).where(_in(TURNS.c.started_at, start, end))
     if agent_id is not None:
-        query = query.where(_agent() == agent_id)
-    return query.group_by(_agent()) if by_agent else query
+        query = query.where(turn_agent() == agent_id)
+    return query.group_by(turn_agent()) if by_agent else query
 
 
 async def figures(

@@ -7,7 +7,7 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from monitors.report_data import RESPONSE_EDGES, HourLoad
-from storage.kpi_queries import outcomes, whole
+from storage.kpi_queries import outcomes, turn_agent, whole
 from storage.tables import TURNS
 
 
@@ -25,7 +25,7 @@ async def response_histogram(
         .group_by(bucket)
     )
     if agent_id is not None:
-        query = query.where(func.coalesce(TURNS.c.agent_id, TURNS.c.replied_by) == agent_id)
+        query = query.where(turn_agent() == agent_id)
     counts = [0] * (len(RESPONSE_EDGES) + 1)
     for row in await conn.execute(query):
         counts[int(row.bucket)] = int(row.n)

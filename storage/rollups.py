@@ -21,13 +21,12 @@ from sqlalchemy import Connection, Table, and_, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.kpi_rollup import (
-    AGENT_SCOPE,
-    TEAM_SCOPE,
     Days,
     Earlier,
     Rollup,
     TurnFacts,
     conversation_rollup,
+    scopes,
 )
 from storage.tables import (
     ALERTS,
@@ -117,8 +116,7 @@ def earlier(conn: Connection, since: Mapping[int, float], zone: str) -> dict[int
     found: dict[int, Earlier] = {}
     for row in conn.execute(query):
         into = found.setdefault(row.conversation_pk, Earlier())
-        scopes = [(TEAM_SCOPE, "")] + ([(AGENT_SCOPE, row.agent)] if row.agent else [])
-        for scope in scopes:
+        for scope in scopes(row.agent):
             _latest(into.last, scope, days.of(row.last))
             if row.last_replied is not None:
                 _latest(into.last_replied, scope, days.of(row.last_replied))

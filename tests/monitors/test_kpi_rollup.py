@@ -8,13 +8,12 @@ import random
 import pytest
 
 from monitors.kpi_rollup import (
-    AGENT_SCOPE,
-    TEAM_SCOPE,
     Days,
     Earlier,
     Rollup,
     TurnFacts,
     conversation_rollup,
+    scopes,
 )
 
 DAYS = Days("Europe/Berlin")
@@ -51,8 +50,7 @@ def _earlier(turns: list[TurnFacts]) -> Earlier:
     """What the storage's query computes, done by hand."""
     out = Earlier()
     for turn in turns:
-        scopes = [(TEAM_SCOPE, "")] + ([(AGENT_SCOPE, turn.agent)] if turn.agent else [])
-        for scope in scopes:
+        for scope in scopes(turn.agent):
             out.last[scope] = DAYS.of(turn.started_at)
             if turn.replied and turn.response_seconds is not None:
                 out.last_replied[scope] = DAYS.of(turn.started_at)
