@@ -52,7 +52,7 @@ class Keywords:
         return found
 
 
-def key(keyword: str) -> str:
+def _key(keyword: str) -> str:
     """A keyword as it is looked up: normalised, without spaces in Chinese."""
     normalized = compact(normalize(keyword))
     return normalized.replace(" ", "") if is_cjk(normalized) else normalized
@@ -63,7 +63,7 @@ def keywords(scripts: Iterable[Script]) -> Keywords:
     owners: dict[str, list[int]] = {}
     for position, script in enumerate(scripts):
         for keyword in script.keywords:
-            found = key(keyword)
+            found = _key(keyword)
             if found and position not in owners.setdefault(found, []):
                 owners[found].append(position)
     chars = {len(k) for k in owners if " " not in k and len(k) <= MAX_KEYWORD_CHARS}

@@ -69,11 +69,6 @@ class Postings:
     members: npt.NDArray[np.intp]
     values: Floats
 
-    def dot(self, query: Vector) -> Floats:
-        """Every row's dot product with ``query``."""
-        products: Floats = self.dot_many([query])[0]
-        return products
-
     def dot_many(self, queries: Sequence[Vector]) -> Floats:
         """Every row's dot product with each of ``queries``: one row of the result per
         query, computed in one pass over the postings of all their columns."""

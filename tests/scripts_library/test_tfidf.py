@@ -26,7 +26,7 @@ def test_postings_score_exactly_as_a_dense_product() -> None:
     query = space.vector(features("发货要多久"))
     dense = np.stack([_dense(v, len(space.columns)) for v in vectors])
     expected = dense @ _dense(query, len(space.columns))
-    assert np.allclose(rows.dot(query), expected, atol=1e-6)
+    assert np.allclose(rows.dot_many([query])[0], expected, atol=1e-6)
 
 
 def test_a_text_is_its_own_closest_and_unit_length() -> None:
@@ -36,7 +36,7 @@ def test_a_text_is_its_own_closest_and_unit_length() -> None:
     for position, text in enumerate(TEXTS):
         vector = space.vector(features(text))
         assert abs(float(np.linalg.norm(vector[1])) - 1.0) < 1e-5
-        scores = rows.dot(vector)
+        scores = rows.dot_many([vector])[0]
         assert int(np.argmax(scores)) == position
         assert abs(float(scores[position]) - 1.0) < 1e-5
 
@@ -45,7 +45,7 @@ def test_unknown_words_and_empty_texts_give_empty_vectors() -> None:
     space = tfidf.fit([features("发货")], {"c": 1.0})
     assert space.vector(features("xyz"))[0].size == 0
     empty = tfidf.postings([], len(space.columns))
-    assert empty.dot(space.vector(features("发货"))).size == 0
+    assert empty.dot_many([space.vector(features("发货"))])[0].size == 0
     assert tfidf.centroid([])[0].size == 0
 
 
@@ -55,7 +55,7 @@ def test_a_centroid_points_between_its_members() -> None:
     a, b = (space.vector(f) for f in found)
     middle = tfidf.centroid([a, b])
     rows = tfidf.postings([a, b], len(space.columns))
-    scores = rows.dot(middle)
+    scores = rows.dot_many([middle])[0]
     assert abs(float(scores[0]) - float(scores[1])) < 1e-5
     assert 0.0 < float(scores[0]) < 1.0
 
@@ -68,7 +68,7 @@ def test_a_batch_of_queries_scores_as_each_alone() -> None:
     batch = rows.dot_many(queries)
     assert batch.shape == (4, len(TEXTS))
     for query, scores in zip(queries, batch, strict=True):
-        assert np.array_equal(scores, rows.dot(query))
+        assert np.array_equal(scores, rows.dot_many([query])[0])
     assert not batch[1].any()
     assert rows.dot_many([]).shape == (0, len(TEXTS))
 
