@@ -95,6 +95,7 @@ def earlier(conn: Connection, since: Mapping[int, float], zone: str) -> dict[int
     to the later ones (summed by the database: a long conversation's history is not
     read into Python on each write)."""
     days = days_in(zone)
+    # TurnFacts.agent in SQL ('' counts as nobody, as Python's ``or`` has it).
     agent = func.coalesce(
         func.nullif(TURNS.c.agent_id, ""), func.nullif(TURNS.c.replied_by, ""), ""
     ).label("agent")
