@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import statistics
 import subprocess
 import sys
@@ -31,8 +32,8 @@ import aiohttp
 import socketio
 from common import free_port, percentile, wait_ready
 
+from bot.settings import Settings
 from monitors.events import ChatEvent, EventType, SenderRole
-from monitors.rules import Thresholds
 from storage.engine import make_engine, upgrade, writer
 from storage.ingest import apply_batch
 from storage.sweep import sweep
@@ -58,7 +59,9 @@ def start_gateway(
     return subprocess.Popen(command, cwd=ROOT, stderr=subprocess.DEVNULL)
 
 
-FAR = Thresholds(reply_seconds=86_400, busy_reply_seconds=86_400, unanswered_seconds=86_400)
+FAR = dataclasses.replace(
+    Settings().rules(), reply_seconds=86_400, busy_reply_seconds=86_400, unanswered_seconds=86_400
+)
 
 
 async def fill_background(database: str, count: int) -> None:

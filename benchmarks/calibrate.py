@@ -21,7 +21,7 @@ import numpy.typing as npt
 from labelled import Labelled, clinc, ours
 
 from bot.semantic import load_encoder
-from scripts_library.matcher import build_index, similarities
+from scripts_library.matcher import build_index, score_all
 from scripts_library.normalize import is_cjk
 
 Arrays = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
@@ -36,7 +36,8 @@ def samples(data: Labelled, semantic: bool) -> Arrays:
     ids = [s.id for s in data.library]
     x, y = [], []
     for row, (expected, text) in enumerate(data.rows):
-        sim = similarities(text, index, None if vectors is None else vectors[row])
+        vector = None if vectors is None else vectors[row : row + 1]
+        sim = score_all([text], index, vector).per_entry[0]
         best = int(np.argmax(sim))
         x.append([sim[best], float(is_cjk(text)), 1.0])
         y.append(float(ids[best] == expected))

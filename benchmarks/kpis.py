@@ -44,8 +44,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.reports import kpis as kpi_documents
 from bot.settings import KpiSettings
-from storage import kpi_queries, rollups
 from storage.engine import make_engine, upgrade, writer
+from storage.kpi import queries as kpi_queries
+from storage.kpi import rollups
 
 T0 = 1_790_035_200.0  # the month's first second: a midnight in ZONE
 ZONE = "UTC"

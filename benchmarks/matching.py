@@ -34,7 +34,7 @@ from rapidfuzz import process
 from bot.semantic import Encoder, load_encoder
 from bot.settings import MatcherSettings
 from scripts_library.bundled import bundled_scripts
-from scripts_library.matcher import build_index, match, match_many, scores
+from scripts_library.matcher import build_index, match, match_many, score_all
 from scripts_library.model import Script
 
 Ranker = Callable[[int, str], tuple[list[int], float]]
@@ -50,7 +50,9 @@ def replywatch(data: Labelled, encoder: Encoder | None) -> Ranker:
     index = build_index(data.library, questions)
 
     def rank(row: int, text: str) -> tuple[list[int], float]:
-        found = scores(text, index, None if embeddings is None else embeddings[row])
+        vector = None if embeddings is None else embeddings[row : row + 1]
+        scored = score_all([text], index, vector)
+        found = np.zeros(len(index)) if scored.empty[0] else scored.percent()[0]
         order = np.argsort(-found, kind="stable")[:3]
         return order.tolist(), float(found[order[0]])
 

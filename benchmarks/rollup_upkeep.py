@@ -21,13 +21,13 @@ import tempfile
 import time
 
 from bot.schemas import EventIn
+from bot.settings import Settings
 from monitors.events import ChatEvent
-from monitors.rules import Thresholds
-from storage import rollups
 from storage.engine import make_engine, upgrade, writer
 from storage.ingest import apply_batch
+from storage.kpi import rollups
 
-RULES = Thresholds()
+RULES = Settings().rules()
 
 
 def _event(body: dict[str, object]) -> ChatEvent:

@@ -32,9 +32,12 @@ from sqlalchemy import create_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bot.settings import Settings  # noqa: E402
 from monitors.events import ChatEvent, EventType, SenderRole  # noqa: E402
 from storage.engine import make_engine, upgrade  # noqa: E402
 from storage.ingest import apply_batch  # noqa: E402
+
+RULES = Settings().rules()
 
 SUPERVISOR = "bench-supervisor-token"
 
@@ -84,7 +87,7 @@ async def fill(db: Path, conversations: int, agents: int) -> None:
     batch = events(conversations, agents, time.time())
     with engine.begin() as conn:
         for start in range(0, len(batch), 2000):
-            apply_batch(conn, batch[start : start + 2000], None, None, time.time())
+            apply_batch(conn, batch[start : start + 2000], None, RULES, time.time())
     engine.dispose()
 
 

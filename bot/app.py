@@ -12,32 +12,30 @@ import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.auth import auth_middleware
 from bot.automation import Automation
-from bot.channels.gateway import Channels
+from bot.channels.gateway import CHANNELS, Channels
 from bot.console import pages as console
-from bot.console.pages import security_headers
-from bot.console.sessions import Sessions
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.outbox import Outbox
 from bot.delivery.sink_formats import Context
 from bot.delivery.sinks import SinkRelay
+from bot.errors import error_middleware
 from bot.http import routes
-from bot.http.auth import Authenticator, auth_middleware
-from bot.http.errors import error_middleware
-from bot.http.kpis import TodayCache
+from bot.http.kpis import KPI_TODAY, TodayCache
 from bot.jobs.reports import ReportJob
-from bot.jobs.scheduler import Jobs, cancel, cron_trigger
-from bot.jobs.sweeper import Sweeper
+from bot.jobs.scheduler import Jobs
+from bot.jobs.sweeper import SWEEPER, Sweeper
 from bot.keys import (
     ALERTS,
     AUTHENTICATOR,
-    CHANNELS,
     CONSOLE_SESSIONS,
-    KPI_TODAY,
+    ENGINE,
+    LIBRARY,
     METRICS,
+    PIPELINE,
     PUBLISHER,
     SCHEDULER,
-    SERVICES,
     SETTINGS,
     SIO,
 )
@@ -45,16 +43,19 @@ from bot.library import Library
 from bot.logs import ServerLog
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
+from bot.principals import Authenticator
+from bot.publisher import Publisher
 from bot.realtime.janitor import Janitor, Limits
-from bot.realtime.names import PATH, SUPERVISOR_NS
 from bot.realtime.namespaces import AgentNamespace, SupervisorNamespace, make_server
-from bot.realtime.publisher import Publisher
-from bot.services import Services
-from bot.settings import Settings
-from storage import rollups
+from bot.rooms import PATH, SUPERVISOR_NS
+from bot.security import security_headers
+from bot.sessions import Sessions
+from bot.settings import Settings, cron_trigger
+from bot.tasks import cancel
 from storage.cursors import Cursors
 from storage.engine import make_engine, upgrade
 from storage.engine import writer as writer_engine
+from storage.kpi import rollups
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
@@ -113,28 +114,33 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(writer.run(), name="replywatch-group-writer")
         publisher, alerts = app[PUBLISHER], app[ALERTS]
         sweeper = Sweeper(writer, alerts, metrics, rules, settings.roster())
-        outbox = Outbox(writer, app[CHANNELS], publisher, alerts, settings.delivery, metrics)
+        channels = app[CHANNELS]
+        outbox = Outbox(
+            writer, channels.adapters, channels.send, publisher, alerts, settings.delivery, metrics
+        )
         sending = asyncio.create_task(outbox.run(), name="replywatch-outbox")
         context = Context(ZoneInfo(settings.kpi.timezone), names)
         relay = SinkRelay(writer, settings.alerts, metrics, context)
         alerts.on_recorded(relay.kick)
         sink_session = aiohttp.ClientSession()
         relaying = asyncio.create_task(relay.run(sink_session), name="replywatch-alert-sinks")
-        automation = Automation(settings.automation, rules.hours, library, app[CHANNELS].has, names)
+        automation = Automation(
+            settings.automation, rules.hours, library, settings.has_channel, names
+        )
         automation.check()
         pipeline = Pipeline(
-            writer,
-            publisher,
-            alerts,
-            metrics,
-            library,
-            engine,
-            sweeper.wake_at,
-            outbox.kick,
-            automation,
+            writer=writer,
+            publisher=publisher,
+            alerts=alerts,
+            metrics=metrics,
+            library=library,
+            engine=engine,
+            wake_sweeper=sweeper.wake_at,
+            on_outgoing=outbox.kick,
+            automation=automation,
         )
         sweeper.on_assigned(pipeline.announce)
-        app[SERVICES] = Services(engine, library, pipeline, sweeper)
+        app[ENGINE], app[LIBRARY], app[PIPELINE], app[SWEEPER] = engine, library, pipeline, sweeper
         sessions = Sessions(engine, app[AUTHENTICATOR], settings.console)
         await sessions.start()
         app[CONSOLE_SESSIONS] = sessions
@@ -162,17 +168,17 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     """Periodic jobs: the monitor's sweep and the library refresh."""
     settings = app[SETTINGS]
-    services = app[SERVICES]
+    sweeper, library = app[SWEEPER], app[LIBRARY]
     jobs = Jobs(app[SCHEDULER])
     jobs.every(
         settings.monitor.sweep_seconds,
-        services.sweeper.tick,
+        sweeper.tick,
         "monitor-sweep",
         next_run_time=datetime.now(UTC),
     )
-    jobs.every(settings.matcher.reload_seconds, services.library.tick, "library-refresh")
+    jobs.every(settings.matcher.reload_seconds, library.tick, "library-refresh")
     for index, schedule in enumerate(settings.reports.schedule):
-        job = ReportJob(services.engine, settings, schedule, app[METRICS])
+        job = ReportJob(app[ENGINE], settings, schedule, app[METRICS])
         trigger = cron_trigger(schedule.cron, settings.kpi.timezone)
         jobs.cron(trigger, job.run, f"report-{index}-{schedule.period}")
     jobs.scheduler.start()
@@ -180,7 +186,7 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await jobs.stop()
-        await services.sweeper.stop()
+        await sweeper.stop()
 
 
 async def _realtime(app: web.Application) -> AsyncIterator[None]:

@@ -15,9 +15,9 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
-from bot.hours_settings import AutomationSettings
 from bot.library import Library
 from bot.schemas import BOT_PREFIX
+from bot.settings import AutomationSettings
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.hours import BusinessHours
 from storage.ingest import Stored

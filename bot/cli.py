@@ -132,8 +132,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 async def _rebuild_kpis(settings: Settings) -> tuple[int, float]:
-    from storage import rollups
     from storage.engine import writer
+    from storage.kpi import rollups
 
     engine = make_engine(settings.storage.url)
     try:
@@ -170,10 +170,11 @@ def _pace(text: str) -> float:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from bot.app import create_app
     from bot.demo.shift import run_demo
 
     configure_logging("WARNING", "text")
-    asyncio.run(run_demo(args.pace, sys.stdout))
+    asyncio.run(run_demo(create_app, args.pace, sys.stdout))
     return 0
 
 

@@ -12,7 +12,7 @@ from bot.automation import Automation
 from bot.delivery.alerts import AlertDispatch
 from bot.library import Library
 from bot.metrics import Metrics
-from bot.realtime.publisher import Publisher
+from bot.publisher import Publisher
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage import library_repo
 from storage.ingest import Key, Stored, Suggested
@@ -47,6 +47,7 @@ class Pipeline:
 
     def __init__(
         self,
+        *,
         writer: GroupWriter,
         publisher: Publisher,
         alerts: AlertDispatch,

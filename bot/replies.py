@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.keys import CHANNELS, SERVICES
+from bot.errors import Conflict, Forbidden, NotFound
+from bot.keys import ENGINE, PIPELINE, SETTINGS
 from bot.payloads import message_payload
 from bot.schemas import REPLY_PREFIX
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage.queries import conversations_by_external_id, stored_message
-from storage.writer import StorageRejected, StorageUnavailable
 
 
 class ReplyIn(BaseModel):
@@ -31,30 +31,18 @@ class ReplyIn(BaseModel):
     id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
-class ReplyProblem(Exception):
-    """Why a reply was not recorded, with the HTTP status that says it."""
-
-    def __init__(self, message: str, status: int, details: Any = None) -> None:
-        super().__init__(message)
-        self.message, self.status, self.details = message, status, details
-
-
 async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> dict[str, Any]:
-    """Store ``agent_id``'s reply (after commit); ``{"message", "duplicate", "delivery"?}``."""
-    services = app[SERVICES]
-    matches = await conversations_by_external_id(
-        services.engine, reply.conversation_id, reply.channel
-    )
+    """Store ``agent_id``'s reply (after commit); ``{"message", "duplicate", "delivery"?}``.
+    Raises a :class:`~bot.errors.ReplyWatchError` (or a storage failure) when not recorded."""
+    matches = await conversations_by_external_id(app[ENGINE], reply.conversation_id, reply.channel)
     if not matches:
-        raise ReplyProblem("unknown conversation", 404)
+        raise NotFound("unknown conversation")
     if len(matches) > 1:
         channels = [m.channel for m in matches]
-        raise ReplyProblem("conversation id is ambiguous", 409, {"channels": channels})
+        raise Conflict("conversation id is ambiguous", {"channels": channels})
     channel, assignee = matches[0].channel, matches[0].assignee_id
     if assignee is not None and assignee != agent_id:
-        raise ReplyProblem(
-            "this conversation is assigned to another agent", 403, {"agent_id": assignee}
-        )
+        raise Forbidden("this conversation is assigned to another agent", {"agent_id": assignee})
     now = time.time()
     event = ChatEvent(
         id=reply_id(reply.id),
@@ -67,16 +55,9 @@ async def record_reply(app: web.Application, agent_id: str, reply: ReplyIn) -> d
         sender_id=agent_id,
         text=reply.text,
         script_id=reply.script_id,
-        deliver=app[CHANNELS].has(channel),
+        deliver=app[SETTINGS].has_channel(channel),
     )
-    try:
-        result = await services.pipeline.handle([event])
-    except StorageRejected as exc:
-        raise ReplyProblem(
-            "the database refused this reply: not recorded", 422, {"reason": exc.reason}
-        ) from exc
-    except StorageUnavailable as exc:
-        raise ReplyProblem("storage unavailable, reply not recorded: retry", 503) from exc
+    result = await app[PIPELINE].handle([event])
     if result.duplicates:
         return {"message": await _the_stored_reply(app, event), "duplicate": True}
     ack: dict[str, Any] = {"message": message_payload(event), "duplicate": False}
@@ -96,12 +77,12 @@ def reply_id(given: str | None) -> str:
 async def _the_stored_reply(app: web.Application, event: ChatEvent) -> dict[str, Any]:
     """A retried reply: the message as stored (never the retry's text); 409 when the id
     was used for something else."""
-    stored = await stored_message(app[SERVICES].engine, event.channel, event.id)
+    stored = await stored_message(app[ENGINE], event.channel, event.id)
     same = stored is not None and (stored.conversation_id, stored.sender_id, stored.text) == (
         event.conversation_id,
         event.sender_id,
         event.text,
     )
     if stored is None or not same:
-        raise ReplyProblem("this reply id was already used for another message", 409)
+        raise Conflict("this reply id was already used for another message")
     return message_payload(stored)

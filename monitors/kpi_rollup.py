@@ -1,5 +1,5 @@
 """KPI rollups: per-day aggregates of turns that give exactly the figures of the raw
-query (``storage.kpi_queries``) for any period made of whole local days.
+query (``storage.kpi.queries``) for any period made of whole local days.
 
 A turn's outcome depends on the period's end ``E``: it is replied if its reply came
 before ``E``, breached if its deadline passed before ``E`` unanswered, and so on. When
@@ -16,7 +16,7 @@ previous turn. A replied customer is counted by its first *replied* turn in the 
 in the same way: only the conversation's last turn in a period can be answered after
 the period's end, so if the first replied turn was answered after it, none was before.
 
-Pure functions; ``storage.rollups`` keeps the rows and reads them.
+Pure functions; ``storage.kpi.rollups`` keeps the rows and reads them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """KPI figures and the manuals' scoring, as pure data and functions.
 
-The figures come from SQL aggregates (``storage.kpi_queries``); here they are
+The figures come from SQL aggregates (``storage.kpi.queries``); here they are
 scored: the reply rate and the average response time each fall into a band
 (``[kpi]`` in the config; the reference manuals' bands by default), the band
 points are weighted, and faults (``message.unanswered``, −10 each by default, until
@@ -62,16 +62,16 @@ class Figures:
 
 @dataclass(frozen=True, slots=True)
 class Scoring:
-    """How figures are scored, as ``[kpi]`` sets it (the manuals' bands by default);
-    the settings loader builds one (``KpiSettings.scoring()``)."""
+    """How figures are scored, as ``[kpi]`` sets it (the manuals' bands are its defaults,
+    written there once); the settings build one (``KpiSettings.scoring()``)."""
 
     #: (at least this reply rate, points), best first; below every band scores 0.
-    reply_rate_bands: tuple[tuple[float, float], ...] = ((0.98, 100.0), (0.95, 80.0), (0.92, 60.0))
+    reply_rate_bands: tuple[tuple[float, float], ...]
     #: (at most this average response in seconds, points), best first; above scores 0.
-    response_bands: tuple[tuple[float, float], ...] = ((25.0, 100.0), (30.0, 80.0), (40.0, 60.0))
-    reply_rate_weight: float = 0.5
-    response_weight: float = 0.5
-    unanswered_points: float = -10.0
+    response_bands: tuple[tuple[float, float], ...]
+    reply_rate_weight: float
+    response_weight: float
+    unanswered_points: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,13 +72,23 @@ def gap_table(data: ReportData) -> list[list[Any]]:
 
 
 Rendered = dict[str, bytes]
+#: A CSV cell starting with one of these is a formula to a spreadsheet program (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """A CSV cell that a spreadsheet reads as the text it is: chat data (a customer's
+    question, an agent id) starting like a formula gets a leading ``'`` (OWASP's rule)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_text(value) for value in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -98,6 +108,9 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # text openpyxl took for a formula: keep it text
+                cell.data_type = "s"
     sheet.freeze_panes = "B2"
 
 

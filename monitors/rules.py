@@ -43,23 +43,24 @@ TIMED = (AlertKind.WARNING, AlertKind.OVERDUE, AlertKind.UNANSWERED)
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    """The response-time rules' numbers (seconds, fractions allowed), as ``[monitor]``
-    sets them; the settings loader builds one (``MonitorSettings.thresholds()``)."""
+    """The response-time rules' numbers (seconds, fractions allowed). They have no
+    defaults here: ``[monitor]``, ``[hours]`` and ``[escalation]`` hold them, once
+    (``Settings.rules()`` builds one)."""
 
-    reply_seconds: float = 20.0
-    busy_reply_seconds: float = 60.0
-    busy_concurrency: int = 4
-    warn_ratio: float = 0.75
-    unanswered_seconds: float = 300.0
-    active_window_seconds: float = 600.0
-    forbidden_phrases: tuple[str, ...] = ("不行", "不知道", "不可以")
+    reply_seconds: float
+    busy_reply_seconds: float
+    busy_concurrency: int
+    warn_ratio: float
+    unanswered_seconds: float
+    active_window_seconds: float
+    forbidden_phrases: tuple[str, ...]
     #: The team's exceptions: text that contains a forbidden phrase but is fine.
-    allowed_phrases: tuple[str, ...] = ()
+    allowed_phrases: tuple[str, ...]
     #: When set, deadlines and response times count business time only.
-    hours: BusinessHours | None = None
+    hours: BusinessHours | None
     #: Escalation: reassign a turn still unanswered this long after it started (0 = off).
-    reassign_after_seconds: float = 0.0
-    max_reassignments: int = 1
+    reassign_after_seconds: float
+    max_reassignments: int
 
 
 def elapsed(a: float, b: float, hours: BusinessHours | None) -> float:

@@ -34,7 +34,17 @@ from scripts_library.model import Script
 from scripts_library.normalize import is_cjk, normalize
 from scripts_library.words import content, features, normalized_features
 
-__all__ = ["Index", "Match", "Semantic", "build_index", "content", "match", "match_many", "scores"]
+__all__ = [
+    "Index",
+    "Match",
+    "Scored",
+    "Semantic",
+    "build_index",
+    "content",
+    "match",
+    "match_many",
+    "score_all",
+]
 
 BLOCK_WEIGHTS = {"c": 0.8, "w": 0.4, "k": 0.4}
 CENTROID_WEIGHT = 0.7
@@ -134,8 +144,9 @@ def _query(text: str, index: Index) -> _Query:
 
 
 @dataclass(frozen=True, slots=True)
-class _Scored:
-    """Similarities of a batch of messages (0-1, before calibration), a row each."""
+class Scored:
+    """Similarities of a batch of messages to every entry (0-1, before calibration), a row
+    each; :meth:`percent` calibrates them into scores."""
 
     per_question: Floats
     per_entry: Floats
@@ -156,14 +167,15 @@ def _mix(per_question: Floats, per_centroid: Floats, starts: npt.NDArray[np.intp
     return (CENTROID_WEIGHT * per_centroid + (1 - CENTROID_WEIGHT) * closest).astype(np.float32)
 
 
-def _score(texts: Sequence[str], index: Index, vectors: Floats | None) -> _Scored:
-    """Per-question and per-entry similarities of each of ``texts``, computed together:
-    a batch costs one pass of array operations, not one per message."""
+def score_all(texts: Sequence[str], index: Index, vectors: Floats | None) -> Scored:
+    """Per-question and per-entry similarities of each of ``texts`` to the whole library,
+    computed together (a batch costs one pass of array operations, not one per message):
+    what :func:`match_many` ranks, and what fitting the calibration curves starts from."""
     queries = [_query(text, index) for text in texts]
     chinese = np.array([q.chinese for q in queries], dtype=np.bool_)
     if not index.scripts:
         nothing = np.zeros((len(texts), 0), dtype=np.float32)
-        return _Scored(nothing, nothing, np.ones(len(texts), dtype=np.bool_), chinese)
+        return Scored(nothing, nothing, np.ones(len(texts), dtype=np.bool_), chinese)
     semantic = index.semantic is not None and vectors is not None
     empty = np.array(
         [q.vector[0].size == 0 and not semantic and not q.hits for q in queries], dtype=np.bool_
@@ -181,29 +193,7 @@ def _score(texts: Sequence[str], index: Index, vectors: Floats | None) -> _Score
     per_entry = per_entry.astype(np.float32)
     for row, query in enumerate(queries):
         per_entry[row, list(query.hits)] += KEYWORD_BONUS
-    return _Scored(per_question.astype(np.float32), per_entry, empty, chinese, semantic)
-
-
-def _alone(text: str, index: Index, vector: Floats | None) -> _Scored:
-    return _score([text], index, None if vector is None else vector[np.newaxis])
-
-
-def scores(text: str, index: Index, vector: Floats | None = None) -> Floats:
-    """Every entry's score for ``text`` (0-100), in library order."""
-    scored = _alone(text, index, vector)
-    if scored.empty[0]:
-        return np.zeros(len(index), dtype=np.float32)
-    percent: Floats = scored.percent()[0]
-    return percent
-
-
-def similarities(text: str, index: Index, vector: Floats | None = None) -> Floats:
-    """Every entry's similarity for ``text`` before calibration (for fitting it)."""
-    scored = _alone(text, index, vector)
-    if scored.empty[0]:
-        return np.zeros(len(index), dtype=np.float32)
-    similarity: Floats = scored.per_entry[0]
-    return similarity
+    return Scored(per_question.astype(np.float32), per_entry, empty, chinese, semantic)
 
 
 def match(
@@ -239,7 +229,7 @@ def match_many(
     found: list[list[Match]] = []
     for start in range(0, len(texts), size):
         chunk = None if vectors is None else vectors[start : start + size]
-        scored = _score(texts[start : start + size], index, chunk)
+        scored = score_all(texts[start : start + size], index, chunk)
         percent = scored.percent()
         best = np.argpartition(-scored.per_entry, take - 1, axis=1)[:, :take]
         found += [
@@ -250,7 +240,7 @@ def match_many(
 
 
 def _ranked(
-    scored: _Scored,
+    scored: Scored,
     percent: Floats,
     row: int,
     best: npt.NDArray[np.intp],

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitors.rules import FLAGGED, AlertDraft, AlertKind
-from storage import rollups
+from storage.kpi import rollups
 from storage.tables import ALERT_OUTBOX, ALERTS, FLAGS
 
 

@@ -248,8 +248,8 @@ def _save_suggestions(
 def apply_batch(
     conn: Connection,
     events: Sequence[ChatEvent],
-    suggestions: dict[Key, Suggested] | None = None,
-    thresholds: Thresholds | None = None,
+    suggestions: dict[Key, Suggested] | None,
+    thresholds: Thresholds,
     now: float | None = None,
 ) -> list[Stored | None]:
     """Store ``events`` in order inside the caller's transaction, with the
@@ -266,7 +266,7 @@ def apply_batch(
     candidates = [events[i] for i in sorted(fresh.values())]
     convs = _conversations(conn, candidates, now)
     inserted = _insert_events(conn, candidates, convs)
-    tracker = TurnTracker(conn, thresholds or Thresholds(), convs.values())
+    tracker = TurnTracker(conn, thresholds, convs.values())
     applied: list[tuple[int, ConversationState | None, ConversationState | None]] = []
     located: dict[int, list[Located]] = {}
     loaded = dict(convs)

@@ -50,7 +50,7 @@ def earliest_due_at(conn: Connection) -> float | None:
 
 
 def sweep_and_peek(
-    conn: Connection, now: float, thresholds: Thresholds | None = None, roster: Roster | None = None
+    conn: Connection, now: float, thresholds: Thresholds, roster: Roster | None = None
 ) -> Swept:
     """:func:`sweep`, then when the next threshold comes."""
     swept = sweep(conn, now, thresholds, roster)
@@ -59,11 +59,11 @@ def sweep_and_peek(
 
 
 def sweep(
-    conn: Connection, now: float, thresholds: Thresholds | None = None, roster: Roster | None = None
+    conn: Connection, now: float, thresholds: Thresholds, roster: Roster | None = None
 ) -> Swept:
     """Record the alerts due at ``now`` (``waited_seconds`` in business time when the
     thresholds have hours) and make the escalations that are due."""
-    settings = thresholds or Thresholds()
+    settings = thresholds
     query = (
         select(TURNS, CONVERSATIONS.c.assignee_id, CONVERSATIONS.c.external_id)
         .join(CONVERSATIONS, CONVERSATIONS.c.id == TURNS.c.conversation_pk)

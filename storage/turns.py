@@ -17,8 +17,8 @@ from sqlalchemy import Connection, bindparam, select, update
 from monitors import rules
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.rules import AlertDraft, AlertKind, Thresholds
-from storage import rollups
 from storage.alerts import Located
+from storage.kpi import rollups
 from storage.state import ConversationState
 from storage.tables import CONVERSATIONS, TURNS
 

@@ -137,10 +137,10 @@ class GroupWriter:
         *,
         max_group_events: int = 500,
         on_commit: CommitObserver | None = None,
-        thresholds: Thresholds | None = None,
+        thresholds: Thresholds,
         lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
-        rules = thresholds or Thresholds()
+        rules = thresholds
         self._runner: _SQLiteRunner | _AsyncRunner = (
             _SQLiteRunner(engine, rules, lock_timeout)
             if engine.dialect.name == "sqlite"

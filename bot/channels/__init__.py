@@ -38,14 +38,6 @@ class Parsed:
     response: web.StreamResponse | None = None
 
 
-class DeliveryError(Exception):
-    """A reply the platform did not take; ``retry`` when trying again may help."""
-
-    def __init__(self, reason: str, retry: bool, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason, self.retry, self.retry_after = reason, retry, retry_after
-
-
 class Channel(Protocol):
     """What every adapter provides."""
 
@@ -62,5 +54,5 @@ class Channel(Protocol):
     async def send(
         self, http: aiohttp.ClientSession, conversation_id: str, text: str
     ) -> str | None:
-        """Send a reply; the platform's message id. Raises :class:`DeliveryError`."""
+        """Send a reply; the platform's message id. Raises :class:`~bot.errors.DeliveryError`."""
         ...

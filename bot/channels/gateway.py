@@ -10,17 +10,15 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels import Channel, Receive
-from bot.channels.settings import ChannelSettings, SlackChannelSettings, WeComChannelSettings
 from bot.channels.slack import SlackChannel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.wecom import WeComChannel
 from bot.channels.wecom.adapter import Handle
-from bot.http.errors import json_error
-from bot.jobs.scheduler import cancel
-from bot.keys import SERVICES
-from bot.settings import Settings
+from bot.keys import PIPELINE
+from bot.settings import ChannelSettings, Settings, SlackChannelSettings, WeComChannelSettings
+from bot.tasks import cancel
 from storage.cursors import Cursors
-from storage.writer import StorageRejected, StorageUnavailable
+from storage.writer import StorageRejected
 
 
 def make_channel(settings: ChannelSettings) -> Channel:
@@ -40,13 +38,11 @@ def _receiver(adapter: Channel) -> Receive:
         parsed = await adapter.parse(request)
         if parsed.events:
             try:
-                await request.app[SERVICES].pipeline.handle(parsed.events)
+                await request.app[PIPELINE].handle(parsed.events)
             except StorageRejected:
                 # Retrying cannot help: acknowledge, and keep the reason in the log.
                 log.error("%s: events refused by the database, dropped", adapter.name)
-            except StorageUnavailable as exc:
-                # Not acknowledged: the platform delivers it again.
-                raise json_error(web.HTTPServiceUnavailable, "storage unavailable") from exc
+            # StorageUnavailable is not acknowledged (503): the platform delivers it again.
         return parsed.response or web.json_response({"ok": True})
 
     return receive
@@ -101,3 +97,7 @@ class Channels:
         if self._http is None:
             raise RuntimeError("channels are not started")
         return await self.adapters[channel].send(self._http, conversation_id, text)
+
+
+#: The configured adapters (the app factory starts, pulls and closes them).
+CHANNELS = web.AppKey("channels", Channels)

@@ -18,12 +18,12 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from bot.console import i18n
-from bot.console.sessions import SignedIn, same_origin
 from bot.keys import CONSOLE_SESSIONS, SETTINGS
 from bot.payloads import rules_json
+from bot.security import same_origin
+from bot.sessions import SignedIn
 
 STATIC = Path(str(resources.files("bot.console") / "static"))
 HOME = {
@@ -40,39 +40,6 @@ PAGES: dict[str, tuple[str, ...]] = {
     "library": ("supervisor", "admin"),
     "reports": ("supervisor", "qa", "admin"),
 }
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-    ]
-)
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """CSP and friends on every answer (pages, assets and API alike)."""
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        _harden(exc)
-        raise
-    _harden(response)
-    return response
-
-
-def _harden(response: web.StreamResponse) -> None:
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
 
 
 @functools.cache

@@ -20,7 +20,7 @@ from typing import Any
 from bot.delivery.reminders import OverdueMerger
 from bot.metrics import Metrics
 from bot.payloads import alert_payload
-from bot.realtime.publisher import Publisher
+from bot.publisher import Publisher
 from monitors.rules import FOR_AGENT, FOR_SUPERVISORS, AlertKind
 from storage.alerts import Alert
 

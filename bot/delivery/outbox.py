@@ -13,14 +13,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable, Collection
 
-from bot.channels import DeliveryError
-from bot.channels.gateway import Channels
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.webhooks import backoff
+from bot.errors import DeliveryError
 from bot.logs import Incident
 from bot.metrics import Metrics
-from bot.realtime.publisher import Publisher
+from bot.publisher import Publisher
 from bot.settings import DeliverySettings
 from storage import deliveries, leases
 from storage.deliveries import Claimed
@@ -28,6 +28,9 @@ from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
 BATCH = 50
+#: Sends a reply through a channel's adapter: (channel, conversation id, text) -> the
+#: platform's message id; raises :class:`~bot.errors.DeliveryError`.
+Send = Callable[[str, str, str], Awaitable[str | None]]
 
 
 class Outbox:
@@ -36,7 +39,8 @@ class Outbox:
     def __init__(
         self,
         writer: GroupWriter,
-        channels: Channels,
+        channels: Collection[str],
+        send: Send,
         publisher: Publisher,
         alerts: AlertDispatch,
         settings: DeliverySettings,
@@ -45,7 +49,8 @@ class Outbox:
         self._alerts = alerts
         self._metrics = metrics
         self._writer = writer
-        self._channels = channels
+        self._channels = sorted(channels)
+        self._send_through = send
         self._publisher = publisher
         self._settings = settings
         self._wake = asyncio.Event()
@@ -58,7 +63,7 @@ class Outbox:
 
     async def run(self) -> None:
         """Claim and send until cancelled."""
-        names = sorted(self._channels.adapters)
+        names = self._channels
         if not names:
             return
         while True:
@@ -82,7 +87,7 @@ class Outbox:
 
     async def _send(self, delivery: Claimed) -> None:
         try:
-            remote = await self._channels.send(
+            remote = await self._send_through(
                 delivery.channel, delivery.conversation_id, delivery.text
             )
         except DeliveryError as exc:

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlencode
 
-from bot.delivery.settings import SinkSettings
 from bot.delivery.webhooks import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -38,6 +37,7 @@ from bot.delivery.webhooks import (
     sign,
 )
 from bot.payloads import alert_payload
+from bot.settings import SinkSettings
 from storage.alerts import Alert
 
 #: The most alerts one chat message lists; the rest are counted.

@@ -21,11 +21,11 @@ import aiohttp
 from yarl import URL
 
 from bot.delivery import sink_formats
-from bot.delivery.settings import AlertsSettings, SinkSettings
 from bot.delivery.sink_formats import Context, Outgoing
 from bot.delivery.webhooks import Failure, backoff, retry_after
 from bot.logs import Incident
 from bot.metrics import Metrics
+from bot.settings import AlertsSettings, SinkSettings
 from storage import sinks
 from storage.sinks import Claimed, Route
 from storage.writer import GroupWriter

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import aiohttp
 from yarl import URL
 
-from bot.delivery.settings import WebhookSettings
+from bot.settings import WebhookSettings
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ import asyncio
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,6 +28,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.demo.consoles import AGENTS, INTEGRATION, SUPERVISOR, Console, Screen, demo_settings
+from bot.settings import Settings
 
 CHANNEL = "demo"
 
@@ -229,11 +231,11 @@ def print_kpis(screen: Screen, agents: list[dict[str, Any]]) -> None:
     print("run `replywatch serve` to start the real thing (see README).", file=screen.out)
 
 
-async def run_demo(pace: float, out: TextIO) -> Counter[str]:
-    """Start the service, play the shift at ``pace`` (1 = as described), print it all;
-    the stored alert counts come back."""
-    from bot.app import create_app
-
+async def run_demo(
+    create_app: Callable[[Settings], web.Application], pace: float, out: TextIO
+) -> Counter[str]:
+    """Start the service (``create_app``, given by the CLI that wires the app), play the
+    shift at ``pace`` (1 = as described), print it all; the stored alert counts come back."""
     with tempfile.TemporaryDirectory(prefix="replywatch-demo-") as tmp:
         runner = web.AppRunner(create_app(demo_settings(Path(tmp), pace)))
         await runner.setup()

@@ -10,18 +10,17 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.http.auth import PRINCIPAL, roles
+from bot.auth import PRINCIPAL, roles
+from bot.errors import BadRequest, Forbidden
 from bot.http.conversations import one_conversation
-from bot.http.errors import json_error
 from bot.http.params import body
 from bot.http.qa import QA
-from bot.keys import SERVICES, SETTINGS
-from bot.replies import ReplyIn, ReplyProblem, record_reply
+from bot.keys import ENGINE, PIPELINE, SETTINGS
+from bot.replies import ReplyIn, record_reply
 from bot.schemas import Ident, validation_details
 from monitors import rules
 from monitors.events import ChatEvent, EventType
 from storage import queries
-from storage.writer import StorageUnavailable
 
 
 class AssignIn(BaseModel):
@@ -46,12 +45,12 @@ async def assign(request: web.Request) -> web.Response:
     the suggestions for the customer's latest message."""
     assignment = await body(request, AssignIn, "assignment")
     conv = await one_conversation(request, request.match_info["id"], assignment.channel)
-    engine = request.app[SERVICES].engine
+    engine = request.app[ENGINE]
     agent_id = assignment.agent_id
     if agent_id not in request.app[SETTINGS].auth.agent_ids() and not await queries.agent_known(
         engine, agent_id
     ):
-        raise json_error(web.HTTPBadRequest, "unknown agent", {"agent_id": agent_id})
+        raise BadRequest("unknown agent", {"agent_id": agent_id})
     now = time.time()
     event = ChatEvent(
         id=f"rw-assign-{uuid.uuid4()}",
@@ -62,10 +61,7 @@ async def assign(request: web.Request) -> web.Response:
         conversation_id=conv.external_id,
         agent_id=agent_id,
     )
-    try:
-        await request.app[SERVICES].pipeline.handle([event])
-    except StorageUnavailable as exc:
-        raise json_error(web.HTTPServiceUnavailable, "storage unavailable: retry") from exc
+    await request.app[PIPELINE].handle([event])
     return web.json_response(
         {
             "conversation_id": conv.external_id,
@@ -81,7 +77,7 @@ async def assign(request: web.Request) -> web.Response:
 async def check_reply(request: web.Request) -> web.Response:
     """Whether a draft holds a forbidden phrase (the same check QA's alerts use)."""
     draft = await body(request, CheckIn, "draft")
-    thresholds = request.app[SETTINGS].monitor.thresholds()
+    thresholds = request.app[SETTINGS].rules()
     return web.json_response({"phrase": rules.forbidden_phrase(draft.text, thresholds)})
 
 
@@ -95,14 +91,6 @@ class HttpReplyIn(BaseModel):
     id: str | None = None
 
 
-_PROBLEMS: dict[int, type[web.HTTPException]] = {
-    403: web.HTTPForbidden,
-    404: web.HTTPNotFound,
-    409: web.HTTPConflict,
-    503: web.HTTPServiceUnavailable,
-}
-
-
 @roles("agent")
 async def post_reply(request: web.Request) -> web.Response:
     """An agent's reply over HTTP, exactly as the Socket.IO ``reply``: stored, then sent
@@ -112,13 +100,10 @@ async def post_reply(request: web.Request) -> web.Response:
     try:
         reply = ReplyIn(conversation_id=request.match_info["id"], **given.model_dump())
     except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid reply", validation_details(exc)) from exc
+        raise BadRequest("invalid reply", validation_details(exc)) from exc
     if agent_id is None:  # agent tokens always carry one (settings check)
-        raise json_error(web.HTTPForbidden, "token has no agent_id")
-    try:
-        ack = await record_reply(request.app, agent_id, reply)
-    except ReplyProblem as problem:
-        raise json_error(_PROBLEMS[problem.status], problem.message, problem.details) from None
+        raise Forbidden("token has no agent_id")
+    ack = await record_reply(request.app, agent_id, reply)
     return web.json_response(ack, status=200 if ack["duplicate"] else 201)
 
 

@@ -12,12 +12,13 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import Field
 
-from bot.http.auth import PRINCIPAL, Principal, roles
-from bot.http.errors import json_error
+from bot.auth import PRINCIPAL, roles
+from bot.errors import Conflict, Forbidden, NotFound
 from bot.http.params import Query, query
 from bot.http.qa import QA, flag_json
-from bot.keys import SERVICES, SETTINGS
+from bot.keys import ENGINE, SETTINGS
 from bot.payloads import iso, rules_json, turn_json
+from bot.principals import Principal
 from bot.schemas import Ident
 from storage import conversations, deliveries, library_repo, qa_repo
 from storage.conversations import OpenConversation
@@ -37,14 +38,11 @@ async def one_conversation(
     request: web.Request, conversation_id: str, channel: str | None
 ) -> ConversationState:
     """The conversation with this id (404 when none; 409 when several channels use it)."""
-    found = await conversations_by_external_id(
-        request.app[SERVICES].engine, conversation_id, channel
-    )
+    found = await conversations_by_external_id(request.app[ENGINE], conversation_id, channel)
     if not found:
-        raise json_error(web.HTTPNotFound, "no such conversation")
+        raise NotFound("no such conversation")
     if len(found) > 1:
-        raise json_error(
-            web.HTTPConflict,
+        raise Conflict(
             "conversation id is ambiguous: pass channel",
             {"channels": [c.channel for c in found]},
         )
@@ -94,10 +92,10 @@ async def list_conversations(request: web.Request) -> web.Response:
     agent_id = params.agent_id
     if principal.role == "agent":
         if agent_id not in (None, principal.agent_id) or params.unassigned:
-            raise json_error(web.HTTPForbidden, "agents list only their own conversations")
+            raise Forbidden("agents list only their own conversations")
         agent_id = principal.agent_id
     now = time.time()
-    async with request.app[SERVICES].engine.connect() as conn:
+    async with request.app[ENGINE].connect() as conn:
         found = await conversations.open_conversations(
             conn, agent_id, unassigned=params.unassigned, limit=params.limit
         )
@@ -120,10 +118,10 @@ class ConversationQuery(Query):
 async def conversation(request: web.Request) -> web.Response:
     """The transcript: each message with its turn's response time, alerts and flags."""
     params = query(request, ConversationQuery)
-    engine = request.app[SERVICES].engine
+    engine = request.app[ENGINE]
     conv = await one_conversation(request, request.match_info["id"], params.channel)
     if not may_see(request[PRINCIPAL], conv):
-        raise json_error(web.HTTPForbidden, "this conversation is assigned to another agent")
+        raise Forbidden("this conversation is assigned to another agent")
     messages, turns = await qa_repo.transcript(engine, conv.pk)
     latest = await library_repo.latest_suggestion(engine, conv.pk)
     alert_rows = await qa_repo.alerts(

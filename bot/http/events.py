@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.http.auth import roles
-from bot.http.errors import json_error, read_json
-from bot.keys import METRICS, SERVICES, SETTINGS
+from bot.auth import roles
+from bot.bodies import read_json
+from bot.errors import BadRequest, Unavailable
+from bot.keys import ENGINE, METRICS, PIPELINE, SETTINGS
 from bot.schemas import EventValidationError, parse_events
 from storage.queries import ping
-from storage.writer import StorageRejected, StorageUnavailable
 
 
 @roles("integration", "admin")
@@ -21,19 +21,8 @@ async def post_events(request: web.Request) -> web.Response:
     try:
         events = parse_events(body, max_events=settings.server.max_batch_events)
     except EventValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid event", exc.details) from exc
-    try:
-        result = await request.app[SERVICES].pipeline.handle(events)
-    except StorageRejected as exc:
-        raise json_error(
-            web.HTTPUnprocessableEntity,
-            "the database refused these events: nothing was stored, do not retry as is",
-            {"reason": exc.reason},
-        ) from exc
-    except StorageUnavailable as exc:
-        raise json_error(
-            web.HTTPServiceUnavailable, "storage unavailable: nothing was stored, retry"
-        ) from exc
+        raise BadRequest("invalid event", exc.details) from exc
+    result = await request.app[PIPELINE].handle(events)
     return web.json_response(
         {"accepted": result.accepted, "duplicates": result.duplicates}, status=202
     )
@@ -47,11 +36,9 @@ async def healthz(request: web.Request) -> web.Response:
 async def readyz(request: web.Request) -> web.Response:
     """The database answers."""
     try:
-        await ping(request.app[SERVICES].engine)
+        await ping(request.app[ENGINE])
     except Exception as exc:  # any driver error means "not ready"
-        raise json_error(
-            web.HTTPServiceUnavailable, "database unreachable", {"reason": type(exc).__name__}
-        ) from exc
+        raise Unavailable("database unreachable", {"reason": type(exc).__name__}) from exc
     return web.json_response({"status": "ready"})
 
 

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import Field, model_validator
 
-from bot.http.auth import PRINCIPAL, Principal, roles
-from bot.http.errors import json_error
+from bot.auth import PRINCIPAL, roles
+from bot.errors import BadRequest
 from bot.http.params import Query, query
-from bot.keys import KPI_TODAY, SERVICES, SETTINGS
+from bot.keys import ENGINE, SETTINGS
 from bot.payloads import iso
+from bot.principals import Principal
 from bot.reports import kpis as kpi_documents
 from bot.schemas import Day, Ident, Timestamp
 from monitors import periods
@@ -44,6 +45,10 @@ class TodayCache:
     def fresh(self, now: float) -> bool:
         """Whether the figures are recent enough to serve."""
         return now - self.at < max(1.0, 10 * self.took)
+
+
+#: Today's KPI figures, reused by the live view for a while (``GET /api/v1/agents``).
+KPI_TODAY = web.AppKey("kpi_today", TodayCache)
 
 
 class NoQuery(Query):
@@ -79,9 +84,9 @@ def _range(params: KpisQuery, tz: ZoneInfo, now: float) -> tuple[float, float]:
         start = periods.day_start(now, tz)
     end = params.to if params.to is not None else max(now, start + 1)
     if start >= end:
-        raise json_error(web.HTTPBadRequest, "invalid query", {"from": "must be before to"})
+        raise BadRequest("invalid query", {"from": "must be before to"})
     if end - start > MAX_SPAN:
-        raise json_error(web.HTTPBadRequest, "invalid query", {"to": "at most 400 days"})
+        raise BadRequest("invalid query", {"to": "at most 400 days"})
     return start, end
 
 
@@ -99,7 +104,7 @@ async def kpis(request: web.Request) -> web.Response:
     start, end = _range(params, ZoneInfo(settings.timezone), now)
     agent_id = _own(request[PRINCIPAL], params.agent_id)
     document = await kpi_documents.build(
-        request.app[SERVICES].engine, settings, start, end, agent_id, params.by == "day", now
+        request.app[ENGINE], settings, start, end, agent_id, params.by == "day", now
     )
     return web.json_response(document)
 
@@ -124,7 +129,7 @@ async def _refresh_today(app: web.Application) -> None:
     start = periods.day_start(now, ZoneInfo(settings.timezone))
     started = time.perf_counter()
     end = max(now, start + 1)
-    document = await kpi_documents.build(app[SERVICES].engine, settings, start, end, now=now)
+    document = await kpi_documents.build(app[ENGINE], settings, start, end, now=now)
     cache.took = time.perf_counter() - started
     cache.agents = {item.pop("agent_id"): item for item in document["agents"]}
     cache.at = now
@@ -155,7 +160,7 @@ async def agents(request: web.Request) -> web.Response:
     app = request.app
     now = time.time()
     monitor = app[SETTINGS].monitor
-    async with app[SERVICES].engine.connect() as conn:
+    async with app[ENGINE].connect() as conn:
         known = await live_queries.statuses(conn)
         busy = await live_queries.concurrency(conn, now, monitor.active_window_seconds)
         open_turns, counts = await live_queries.waiting(conn, now, WAITING_SHOWN)

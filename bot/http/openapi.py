@@ -15,10 +15,10 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
 
+from bot.auth import ROLES_ATTR
 from bot.http import actions, conversations, kpis, proposals, qa, reports, scripts
 from bot.http import answers as a
 from bot.http import answers_live as live
-from bot.http.auth import ROLES_ATTR
 from bot.schemas import BatchIn, EventIn
 from scripts_library.model import Script
 

@@ -13,7 +13,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot import safejson
-from bot.http.errors import json_error, read_json
+from bot.bodies import read_json
+from bot.errors import BadRequest, NotFound
 from bot.schemas import validation_details
 
 
@@ -31,7 +32,7 @@ def query(request: web.Request, model: type[Q]) -> Q:
     try:
         return model.model_validate(dict(request.query))
     except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid query", validation_details(exc)) from exc
+        raise BadRequest("invalid query", validation_details(exc)) from exc
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,7 +43,7 @@ async def body(request: web.Request, model: type[M], what: str) -> M:
     try:
         return model.model_validate(await read_json(request))
     except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, f"invalid {what}", validation_details(exc)) from exc
+        raise BadRequest(f"invalid {what}", validation_details(exc)) from exc
 
 
 def encode_cursor(after: Any) -> str:
@@ -57,9 +58,9 @@ def decode_cursor(cursor: str | None, kind: type | tuple[type, ...]) -> Any:
     try:
         after = safejson.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise json_error(web.HTTPBadRequest, "invalid cursor") from exc
+        raise BadRequest("invalid cursor") from exc
     if not _fits(after, kind):
-        raise json_error(web.HTTPBadRequest, "invalid cursor")
+        raise BadRequest("invalid cursor")
     return after
 
 
@@ -86,5 +87,5 @@ def path_id(request: web.Request, what: str) -> int:
     (``"²"`` and ``"١"`` are digits to Python, not ids)."""
     raw = request.match_info["id"]
     if not re.fullmatch(r"[0-9]{1,18}", raw):
-        raise json_error(web.HTTPNotFound, f"no such {what}")
+        raise NotFound(f"no such {what}")
     return int(raw)

@@ -8,11 +8,11 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import Field
 
-from bot.http.auth import PRINCIPAL, roles
-from bot.http.errors import json_error
+from bot.auth import PRINCIPAL, roles
+from bot.errors import NotFound
 from bot.http.params import Query, decode_cursor, encode_cursor, path_id, query
 from bot.http.scripts import WRITE, editable
-from bot.keys import SERVICES
+from bot.keys import ENGINE, LIBRARY
 from scripts_library.model import MAX_QUESTIONS
 from storage import learning
 
@@ -32,7 +32,7 @@ async def list_proposals(request: web.Request) -> web.Response:
     """Proposed paraphrases in one state, oldest first."""
     params = query(request, ProposalsQuery)
     rows = await learning.proposals(
-        request.app[SERVICES].engine,
+        request.app[ENGINE],
         params.state,
         after=decode_cursor(params.cursor, int),
         limit=params.limit + 1,
@@ -46,17 +46,13 @@ async def _decide(request: web.Request, accept: bool) -> web.Response:
     proposal_id = path_id(request, "proposal")
     if accept:
         editable(request)
-    services = request.app[SERVICES]
-    try:
-        decided = await learning.decide(
-            services.engine, proposal_id, accept, request[PRINCIPAL].name, MAX_QUESTIONS
-        )
-    except learning.ProposalConflict as exc:
-        raise json_error(web.HTTPConflict, str(exc)) from exc
+    decided = await learning.decide(
+        request.app[ENGINE], proposal_id, accept, request[PRINCIPAL].name, MAX_QUESTIONS
+    )
     if decided is None:
-        raise json_error(web.HTTPNotFound, "no such proposal")
+        raise NotFound("no such proposal")
     if accept:
-        await services.library.refresh()
+        await request.app[LIBRARY].refresh()
     return web.json_response(decided.as_json())
 
 

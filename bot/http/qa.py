@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.http.auth import PRINCIPAL, roles
-from bot.http.errors import json_error
+from bot.auth import PRINCIPAL, roles
+from bot.errors import BadRequest, Conflict, NotFound
 from bot.http.params import Query, body, decode_cursor, encode_cursor, path_id, query
-from bot.keys import SERVICES
+from bot.keys import ENGINE
 from bot.payloads import alert_payload, iso
 from bot.schemas import Ident, Timestamp
 from monitors.rules import AlertKind
@@ -88,10 +88,10 @@ async def list_alerts(request: web.Request) -> web.Response:
     if after is not None and not (
         len(after) == 2 and all(isinstance(v, int | float) for v in after)
     ):
-        raise json_error(web.HTTPBadRequest, "invalid cursor")
+        raise BadRequest("invalid cursor")
     filters = qa_repo.AlertFilter(params.kind, agent_id, params.since)
     rows = await qa_repo.alerts(
-        request.app[SERVICES].engine,
+        request.app[ENGINE],
         filters,
         after=tuple(after) if after else None,
         limit=params.limit + 1,
@@ -113,7 +113,7 @@ async def list_flags(request: web.Request) -> web.Response:
         until=params.until,
     )
     rows = await qa_repo.flags(
-        request.app[SERVICES].engine,
+        request.app[ENGINE],
         filters,
         after=decode_cursor(params.cursor, int),
         limit=params.limit + 1,
@@ -128,7 +128,7 @@ async def review_flag(request: web.Request) -> web.Response:
     """Record a QA verdict on a flag; a flag is reviewed once (409 after that)."""
     flag_id = path_id(request, "flag")
     review = await body(request, ReviewIn, "review")
-    engine = request.app[SERVICES].engine
+    engine = request.app[ENGINE]
     done = await qa_repo.review(
         engine,
         flag_id,
@@ -139,9 +139,9 @@ async def review_flag(request: web.Request) -> web.Response:
     )
     row = await qa_repo.flag(engine, flag_id)
     if row is None:
-        raise json_error(web.HTTPNotFound, "no such flag")
+        raise NotFound("no such flag")
     if not done:
-        raise json_error(web.HTTPConflict, "this flag was already reviewed", flag_json(row))
+        raise Conflict("this flag was already reviewed", flag_json(row))
     return web.json_response(flag_json(row))
 
 

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import Field
 
-from bot.http.auth import roles
+from bot.auth import roles
 from bot.http.params import Query, query
-from bot.keys import SERVICES, SETTINGS
+from bot.keys import ENGINE, SETTINGS
 from bot.reports.produce import gather
 from bot.schemas import Day
 from monitors import charts, periods, report_files
-from storage import report_queries
+from storage.kpi import reports as report_queries
 
 REPORT_ROLES = ("supervisor", "qa", "admin")
 MEDIA = {
@@ -59,7 +59,7 @@ async def report_file(request: web.Request) -> web.Response:
     params = query(request, FileQuery)
     day, _ = _day(request, params)
     settings = request.app[SETTINGS]
-    data = await gather(request.app[SERVICES].engine, settings, params.period, day)
+    data = await gather(request.app[ENGINE], settings, params.period, day)
     rendered = await asyncio.to_thread(report_files.RENDERERS[params.format], data)
     name, body = next(iter(rendered.items()))
     return web.Response(
@@ -78,7 +78,7 @@ async def report_chart(request: web.Request) -> web.Response:
     day, tz = _day(request, params)
     start, end = periods.bounds(params.period, day, tz)
     end = min(end, max(time.time(), start + 1))
-    async with request.app[SERVICES].engine.connect() as conn:
+    async with request.app[ENGINE].connect() as conn:
         if params.chart == "response":
             histogram = await report_queries.response_histogram(conn, start, end)
             deadline = request.app[SETTINGS].monitor.reply_seconds

@@ -9,13 +9,14 @@ from typing import Annotated, Any, Literal
 from aiohttp import web
 from pydantic import Field, ValidationError
 
-from bot.http.auth import roles
-from bot.http.errors import json_error, read_body, read_json
+from bot.auth import roles
+from bot.bodies import read_body, read_json
+from bot.errors import BadRequest, Conflict, NotFound, UnsupportedMediaType
 from bot.http.params import Query, decode_cursor, encode_cursor, query
-from bot.keys import SERVICES
+from bot.keys import ENGINE, LIBRARY
 from bot.payloads import iso
 from bot.schemas import Timestamp, validation_details
-from scripts_library.files import Format, LibraryError, dump, parse
+from scripts_library.files import Format, dump, parse
 from scripts_library.gaps import group_gaps
 from scripts_library.model import Script
 from storage import library_repo
@@ -76,10 +77,9 @@ def _script_json(script: Script) -> dict[str, Any]:
 
 def editable(request: web.Request) -> None:
     """Refuse (409) a library change when the library is a file."""
-    library = request.app[SERVICES].library
+    library = request.app[LIBRARY]
     if library.file is not None:
-        raise json_error(
-            web.HTTPConflict,
+        raise Conflict(
             "the library is file-backed: edit the file (matcher.library)",
             {"file": str(library.file)},
         )
@@ -92,22 +92,22 @@ async def _body_script(request: web.Request, script_id: str | None = None) -> Sc
         and script_id is not None
         and body.setdefault("id", script_id) != script_id
     ):
-        raise json_error(web.HTTPBadRequest, "id in the body differs from the path")
+        raise BadRequest("id in the body differs from the path")
     try:
         return Script.model_validate(body)
     except ValidationError as exc:
-        raise json_error(web.HTTPBadRequest, "invalid script", validation_details(exc)) from exc
+        raise BadRequest("invalid script", validation_details(exc)) from exc
 
 
 async def _changed(request: web.Request) -> None:
-    await request.app[SERVICES].library.refresh()
+    await request.app[LIBRARY].refresh()
 
 
 @roles(*READ, "integration")
 async def suggest(request: web.Request) -> web.Response:
     """Best scripts for a question."""
     params = query(request, SuggestQuery)
-    found = await request.app[SERVICES].library.suggest(params.q, params.k)
+    found = await request.app[LIBRARY].suggest(params.q, params.k)
     return web.json_response({"items": found.items})
 
 
@@ -116,7 +116,7 @@ async def search_scripts(request: web.Request) -> web.Response:
     """Entries with the query's words anywhere in them (title, questions, keywords, reply),
     best first: the console's library search, for when no suggestion fits."""
     params = query(request, SearchQuery)
-    found = await request.app[SERVICES].library.search(params.q, params.k)
+    found = await request.app[LIBRARY].search(params.q, params.k)
     return web.json_response(
         {"items": [_script_json(script) | {"score": score} for script, score in found]}
     )
@@ -126,7 +126,7 @@ async def search_scripts(request: web.Request) -> web.Response:
 async def list_scripts(request: web.Request) -> web.Response:
     """The library, a page at a time, ordered by id."""
     params = query(request, ListQuery)
-    engine = request.app[SERVICES].engine
+    engine = request.app[ENGINE]
     items = await library_repo.page(
         engine,
         after=decode_cursor(params.cursor, str),
@@ -142,9 +142,9 @@ async def list_scripts(request: web.Request) -> web.Response:
 @roles(*READ)
 async def get_script(request: web.Request) -> web.Response:
     """One script."""
-    script = await library_repo.get(request.app[SERVICES].engine, request.match_info["id"])
+    script = await library_repo.get(request.app[ENGINE], request.match_info["id"])
     if script is None:
-        raise json_error(web.HTTPNotFound, "no such script")
+        raise NotFound("no such script")
     return web.json_response(_script_json(script))
 
 
@@ -153,8 +153,8 @@ async def create_script(request: web.Request) -> web.Response:
     """Add a script (409 if its id exists)."""
     editable(request)
     script = await _body_script(request)
-    if not await library_repo.create(request.app[SERVICES].engine, script):
-        raise json_error(web.HTTPConflict, "a script with this id exists", {"id": script.id})
+    if not await library_repo.create(request.app[ENGINE], script):
+        raise Conflict("a script with this id exists", {"id": script.id})
     await _changed(request)
     return web.json_response(_script_json(script), status=201)
 
@@ -164,7 +164,7 @@ async def put_script(request: web.Request) -> web.Response:
     """Create or replace a script."""
     editable(request)
     script = await _body_script(request, request.match_info["id"])
-    created = await library_repo.put(request.app[SERVICES].engine, script)
+    created = await library_repo.put(request.app[ENGINE], script)
     await _changed(request)
     return web.json_response(_script_json(script), status=201 if created else 200)
 
@@ -173,8 +173,8 @@ async def put_script(request: web.Request) -> web.Response:
 async def delete_script(request: web.Request) -> web.Response:
     """Remove a script."""
     editable(request)
-    if not await library_repo.remove(request.app[SERVICES].engine, request.match_info["id"]):
-        raise json_error(web.HTTPNotFound, "no such script")
+    if not await library_repo.remove(request.app[ENGINE], request.match_info["id"]):
+        raise NotFound("no such script")
     await _changed(request)
     return web.Response(status=204)
 
@@ -187,8 +187,7 @@ def _format(request: web.Request, given: Format | None) -> Format:
         return "csv"
     if kind in ("application/toml", "text/toml", "text/x-toml"):
         return "toml"
-    raise json_error(
-        web.HTTPUnsupportedMediaType,
+    raise UnsupportedMediaType(
         "say the format: ?format=csv|toml, or Content-Type text/csv or application/toml",
     )
 
@@ -203,12 +202,9 @@ async def import_scripts(request: web.Request) -> web.Response:
     try:
         scripts = parse(raw.decode("utf-8"), fmt)
     except UnicodeDecodeError as exc:
-        raise json_error(web.HTTPBadRequest, "the file is not UTF-8 text") from exc
-    except LibraryError as exc:
-        details = [p.as_dict() for p in exc.problems]
-        raise json_error(web.HTTPBadRequest, "invalid library file", details) from exc
+        raise BadRequest("the file is not UTF-8 text") from exc
     result = await library_repo.import_scripts(
-        request.app[SERVICES].engine, scripts, replace=params.mode == "replace"
+        request.app[ENGINE], scripts, replace=params.mode == "replace"
     )
     await _changed(request)
     return web.json_response(
@@ -225,7 +221,7 @@ async def import_scripts(request: web.Request) -> web.Response:
 async def export_scripts(request: web.Request) -> web.Response:
     """The whole library as CSV or TOML."""
     params = query(request, ExportQuery)
-    _, scripts = await library_repo.load(request.app[SERVICES].engine)
+    _, scripts = await library_repo.load(request.app[ENGINE])
     kind = "text/csv" if params.format == "csv" else "application/toml"
     return web.Response(
         text=dump(scripts, params.format),
@@ -240,7 +236,7 @@ async def gaps(request: web.Request) -> web.Response:
     """Unmatched customer questions, near-duplicates grouped, most frequent first."""
     params = query(request, GapsQuery)
     since = params.since if params.since is not None else time.time() - WEEK
-    rows = await library_repo.unmatched(request.app[SERVICES].engine, since, GAP_SCAN)
+    rows = await library_repo.unmatched(request.app[ENGINE], since, GAP_SCAN)
     groups = group_gaps(rows)[: params.limit]
     return web.json_response(
         {

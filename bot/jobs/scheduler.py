@@ -10,24 +10,11 @@ to finish on their own, then shut the scheduler down.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-
-
-def cron_trigger(expression: str, timezone: str) -> CronTrigger:
-    """A trigger from a crontab line (minute hour day month weekday), or six fields with
-    seconds first; ``ValueError`` naming the problem when it is not one."""
-    fields = expression.split()
-    if len(fields) == 5:
-        return CronTrigger.from_crontab(expression, timezone=timezone)
-    if len(fields) == 6:
-        names = ("second", "minute", "hour", "day", "month", "day_of_week")
-        return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=timezone)
-    raise ValueError(f"cron needs 5 fields (or 6 with seconds first), got {len(fields)}")
 
 
 class Jobs:
@@ -86,13 +73,3 @@ class Jobs:
             await asyncio.wait(set(self._running), timeout=grace)
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # APScheduler runs the shutdown itself on the loop's next turn
-
-
-async def cancel(tasks: Iterable[asyncio.Task[Any] | None]) -> None:
-    """Cancel background tasks and wait until each has stopped (``None`` entries skipped)."""
-    running = [task for task in tasks if task is not None]
-    for task in running:
-        task.cancel()
-    for task in running:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

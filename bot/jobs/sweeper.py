@@ -9,6 +9,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from aiohttp import web
+
 from bot.delivery.alerts import AlertDispatch
 from bot.logs import Incident
 from bot.metrics import Metrics
@@ -36,10 +38,10 @@ class Sweeper:
         writer: GroupWriter,
         alerts: AlertDispatch,
         metrics: Metrics,
-        rules: Thresholds | None = None,
+        rules: Thresholds,
         roster: Roster | None = None,
     ) -> None:
-        self._rules = rules or Thresholds()
+        self._rules = rules
         self._roster = roster or Roster()
         self._announce: Callable[[list[Stored]], Awaitable[None]] | None = None
         self._writer = writer
@@ -100,3 +102,7 @@ class Sweeper:
             self._alarm.cancel()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=10)
+
+
+#: The monitor's sweep (the scheduler runs it; escalations are announced through it).
+SWEEPER = web.AppKey("sweeper", Sweeper)

@@ -17,7 +17,7 @@ from typing import Any
 
 import socketio
 
-from bot.realtime.names import AGENT_NS, SUPERVISOR_NS
+from bot.rooms import AGENT_NS, SUPERVISOR_NS
 
 log = logging.getLogger(__name__)
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import socketio
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.console.sessions import same_origin
-from bot.http.auth import Authenticator, Principal
-from bot.keys import CONSOLE_SESSIONS, SERVICES, SETTINGS
+from bot.errors import BadRequest, Conflict, NotFound, error_ack
+from bot.keys import CONSOLE_SESSIONS, ENGINE, SETTINGS
 from bot.learning import learn_from_feedback
-from bot.realtime.names import AGENT_NS, SUPERVISOR_NS, agent_room
-from bot.replies import ReplyIn, ReplyProblem, record_reply
+from bot.principals import Authenticator, Principal
+from bot.replies import ReplyIn, record_reply
+from bot.rooms import AGENT_NS, SUPERVISOR_NS, agent_room
 from bot.schemas import validation_details
+from bot.security import same_origin
 from bot.settings import RealtimeSettings
 from storage import library_repo
 
@@ -41,17 +42,23 @@ def make_server(settings: RealtimeSettings) -> socketio.AsyncServer:
     )
 
 
-def _error(message: str, details: Any = None) -> dict[str, Any]:
-    return {"error": message, "details": details}
-
-
-def _not_exactly_one(channels: list[str], what: str) -> dict[str, Any] | None:
-    """The error ack when an id (unique per channel only) names no or several items."""
-    if len(channels) == 1:
-        return None
+def _exactly_one(channels: list[str], what: str) -> None:
+    """Refuse an id (unique per channel only) that names no or several items."""
     if not channels:
-        return _error(f"unknown {what}")
-    return _error(f"{what} id is ambiguous", {"channels": channels})
+        raise NotFound(f"unknown {what}")
+    if len(channels) > 1:
+        raise Conflict(f"{what} id is ambiguous", {"channels": channels})
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _valid(model: type[M], data: Any, what: str) -> M:
+    """A payload validated into ``model``; ``invalid <what>`` with every problem if not."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise BadRequest(f"invalid {what}", validation_details(exc)) from exc
 
 
 class FeedbackIn(BaseModel):
@@ -71,8 +78,14 @@ class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self._app = app
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        """Dispatch ``a.b`` events to ``on_a_b`` (python-socketio uses ``on_<event>``)."""
-        return await super().trigger_event(event.replace(".", "_"), *args)
+        """Dispatch ``a.b`` events to ``on_a_b`` (python-socketio uses ``on_<event>``); a
+        handler's failure becomes its error ack here, the one place for all of them."""
+        try:
+            return await super().trigger_event(event.replace(".", "_"), *args)
+        except socketio.exceptions.ConnectionRefusedError:
+            raise
+        except Exception as exc:
+            return error_ack(exc)
 
     async def _principal(self, environ: Any, auth: Any) -> Principal:
         """Who connects: the ``auth`` token (integrations, scripts), else the console's
@@ -109,28 +122,17 @@ class AgentNamespace(_AuthNamespace):
 
     async def on_reply(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Record the agent's reply through the pipeline; ack with the stored message."""
-        try:
-            reply = ReplyIn.model_validate(data)
-        except ValidationError as exc:
-            return _error("invalid reply", validation_details(exc))
+        reply = _valid(ReplyIn, data, "reply")
         session = await self.get_session(sid)
-        try:
-            return await record_reply(self._app, session["agent_id"], reply)
-        except ReplyProblem as problem:
-            return _error(problem.message, problem.details)
+        return await record_reply(self._app, session["agent_id"], reply)
 
     async def on_suggestion_feedback(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Store whether the agent used, edited or ignored a suggested script."""
-        try:
-            feedback = FeedbackIn.model_validate(data)
-        except ValidationError as exc:
-            return _error("invalid feedback", validation_details(exc))
+        feedback = _valid(FeedbackIn, data, "feedback")
         session = await self.get_session(sid)
-        engine = self._app[SERVICES].engine
+        engine = self._app[ENGINE]
         found = await library_repo.find_message(engine, feedback.message_id, feedback.channel)
-        problem = _not_exactly_one([channel for _, channel in found], "message")
-        if problem is not None:
-            return problem
+        _exactly_one([channel for _, channel in found], "message")
         await library_repo.record_feedback(
             engine, found[0][0], feedback.script_id, feedback.action, session["agent_id"]
         )

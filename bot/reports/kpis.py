@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.payloads import iso
 from bot.settings import KpiSettings
 from monitors.kpis import Figures, Scoring, as_json
-from storage import kpi_days, kpi_queries
+from storage.kpi import days as kpi_days
+from storage.kpi import queries as kpi_queries
 
 
 def _agents(found: dict[str | None, Figures], scoring: Scoring) -> list[dict[str, Any]]:

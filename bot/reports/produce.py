@@ -1,7 +1,7 @@
 """Daily, weekly and monthly reports: gather the figures once, write CSV, XLSX or HTML.
 
-Everything is read with SQL aggregates (``storage.kpi_queries``,
-``storage.report_queries``) plus the library's unmatched questions; charts are
+Everything is read with SQL aggregates (``storage.kpi.queries``,
+``storage.kpi.reports``) plus the library's unmatched questions; charts are
 drawn off the event loop. Long runs report progress through a callback.
 """
 
@@ -22,7 +22,8 @@ from monitors import charts, report_files
 from monitors.periods import Period, bounds, first_day
 from monitors.report_data import ReportData
 from scripts_library.gaps import group_gaps
-from storage import library_repo, report_queries
+from storage import library_repo
+from storage.kpi import reports as report_queries
 
 Progress = Callable[[int, int, str], None]
 GAP_SCAN = 5000

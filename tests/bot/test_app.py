@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestServer
 
 from bot.app import create_app
-from bot.keys import SCHEDULER, SERVICES
+from bot.keys import ENGINE, SCHEDULER
 from tests.support.settings import make_settings
 
 
@@ -16,6 +16,6 @@ async def test_scheduler_and_writer_run_while_the_app_runs(sqlite_url: str) -> N
     await server.start_server()
     scheduler = app[SCHEDULER]
     assert scheduler.running
-    assert app[SERVICES].engine.url.get_backend_name() == "sqlite"
+    assert app[ENGINE].url.get_backend_name() == "sqlite"
     await server.close()
     assert not scheduler.running

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.periods import Period, bounds
-from storage import kpi_queries, rollup_reads
 from storage.engine import make_engine, upgrade
+from storage.kpi import queries as kpi_queries
+from storage.kpi import rollup_reads
 from tests.support.events import agent_replies, assigned, customer_says
 from tests.support.processes import ROOT, write_config
 from tests.support.storage import T0, ingest

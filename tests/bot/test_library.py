@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.keys import SERVICES
+from bot.keys import LIBRARY
 from scripts_library.files import LibraryError
 from tests.support.gateway import Gateway, StartGateway
 from tests.support.settings import make_settings
@@ -105,7 +105,7 @@ async def test_an_edit_through_one_process_reaches_the_other(
         return await best(second, "保温杯能装开水吗") == "thermos"
 
     await eventually(arrived)
-    assert len(second.app[SERVICES].library.index) == len(first.app[SERVICES].library.index)
+    assert len(second.app[LIBRARY].index) == len(first.app[LIBRARY].index)
 
 
 async def test_messages_arriving_together_are_matched_in_batches_each_getting_its_own(
@@ -113,7 +113,7 @@ async def test_messages_arriving_together_are_matched_in_batches_each_getting_it
 ) -> None:
     gateway = await start_gateway(make_settings(sqlite_url))
     assert gateway.app is not None
-    library = gateway.app[SERVICES].library
+    library = gateway.app[LIBRARY]
     batches: list[int] = []
     plain_match = library._match
 

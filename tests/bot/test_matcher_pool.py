@@ -11,7 +11,7 @@ import subprocess
 import sys
 from urllib.parse import quote
 
-from bot.keys import SERVICES
+from bot.keys import LIBRARY
 from tests.support.events import customer_says
 from tests.support.gateway import Gateway, StartGateway
 from tests.support.settings import make_settings
@@ -38,7 +38,7 @@ async def test_workers_suggest_follow_library_edits_and_survive_a_crash(
 ) -> None:
     gateway = await start_gateway(make_settings(sqlite_url, matcher={"workers": 1}))
     assert gateway.app is not None
-    library = gateway.app[SERVICES].library
+    library = gateway.app[LIBRARY]
     assert await best(gateway, "親，幾號能發貨呀？？") == "zh-ship-time"
     assert await best(gateway, "你们有没有线下实体店？") is None
     status, _ = await gateway.call("POST", "/api/v1/scripts", SUPERVISOR, NEW_SCRIPT)

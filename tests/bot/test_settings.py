@@ -5,17 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.settings import (
-    SlackChannelSettings,
-    TelegramChannelSettings,
-    WeComChannelSettings,
-)
-from bot.delivery.settings import SinkSettings
-from bot.hours_settings import AgentSettings
 from bot.settings import (
+    AgentSettings,
     ReportScheduleSettings,
     SettingsError,
+    SinkSettings,
+    SlackChannelSettings,
+    TelegramChannelSettings,
     WebhookSettings,
+    WeComChannelSettings,
     load_settings,
 )
 

@@ -11,7 +11,8 @@ import pytest
 
 from monitors import rules
 from monitors.hours import BusinessHours, NeverOpen, parse_ranges
-from monitors.rules import AlertKind, Thresholds
+from monitors.rules import AlertKind
+from tests.support.rules import RULES, thresholds
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -33,7 +34,7 @@ def test_open_closed_and_the_next_opening() -> None:
 
 
 def test_a_night_message_starts_its_clock_at_the_opening() -> None:
-    turn = rules.start_turn("m1", at("2026-11-26 23:00"), "alice", 1, Thresholds(hours=SHOP))
+    turn = rules.start_turn("m1", at("2026-11-26 23:00"), "alice", 1, thresholds(hours=SHOP))
     assert turn.due_at == at("2026-11-27 09:00:20")
     assert turn.warn_at == at("2026-11-27 09:00:15")
     assert turn.unanswered_at == at("2026-11-27 09:05")
@@ -47,13 +48,13 @@ def test_a_night_message_starts_its_clock_at_the_opening() -> None:
 
 
 def test_the_clock_stops_over_lunch_and_the_response_counts_business_time() -> None:
-    turn = rules.start_turn("m1", at("2026-11-26 11:59:50"), "alice", 1, Thresholds(hours=SHOP))
+    turn = rules.start_turn("m1", at("2026-11-26 11:59:50"), "alice", 1, thresholds(hours=SHOP))
     assert turn.due_at == at("2026-11-26 13:30:10")
     reply = at("2026-11-26 13:30:07")
     response, drafts = rules.end_turn(turn, reply, frozenset(), "alice", SHOP)
     assert response == 17
     assert [d.kind for d in drafts] == [AlertKind.WARNING]  # warned at 15 s, not late
-    always = rules.start_turn("m2", at("2026-11-26 11:59:50"), "alice", 1, Thresholds())
+    always = rules.start_turn("m2", at("2026-11-26 11:59:50"), "alice", 1, RULES)
     assert always.due_at == at("2026-11-26 12:00:10")
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.settings import KpiSettings
-from monitors.kpis import Figures, Scoring, as_json, score
+from monitors.kpis import Figures, as_json, score
+from tests.support.rules import SCORING
 
-BANDS = Scoring()
+BANDS = SCORING
 
 
 def replied(received: int, replied: int, avg: float | None = 20.0, **extra: object) -> Figures:

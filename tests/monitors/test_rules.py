@@ -11,7 +11,6 @@ from monitors.rules import (
     FOR_AGENT,
     FOR_SUPERVISORS,
     AlertKind,
-    Thresholds,
     concurrency_at,
     deadline_for,
     due_alerts,
@@ -20,8 +19,8 @@ from monitors.rules import (
     next_due_at,
     start_turn,
 )
+from tests.support.rules import RULES, thresholds
 
-RULES = Thresholds()  # the contract's defaults
 T0 = 1_800_000_000.0
 NONE: frozenset[AlertKind] = frozenset()
 
@@ -32,7 +31,7 @@ def test_the_tier_boundary_is_at_four_concurrent_chats(concurrency: int, deadlin
 
 
 def test_tiers_follow_the_configuration() -> None:
-    tiny = Thresholds(reply_seconds=0.2, busy_reply_seconds=0.6, busy_concurrency=2)
+    tiny = thresholds(reply_seconds=0.2, busy_reply_seconds=0.6, busy_concurrency=2)
     assert (deadline_for(1, tiny), deadline_for(2, tiny)) == (0.2, 0.6)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage.engine import make_engine, upgrade
 from storage.writer import GroupWriter, StorageRejected, StorageUnavailable
+from tests.support.rules import RULES
 from tests.support.store import stored_ids
 
 
@@ -45,7 +46,7 @@ async def running(writer: GroupWriter) -> AsyncIterator[GroupWriter]:
 
 async def test_concurrent_submissions_share_commits(engine: AsyncEngine) -> None:
     commits: list[int] = []
-    writer = GroupWriter(engine, on_commit=lambda n, _s: commits.append(n))
+    writer = GroupWriter(engine, thresholds=RULES, on_commit=lambda n, _s: commits.append(n))
     async with running(writer):
         results = await asyncio.gather(*(writer.submit([message(f"m{i}")]) for i in range(100)))
     assert all(r[0] is not None for r in results)
@@ -56,7 +57,9 @@ async def test_concurrent_submissions_share_commits(engine: AsyncEngine) -> None
 
 async def test_a_group_never_exceeds_its_size_limit(engine: AsyncEngine) -> None:
     commits: list[int] = []
-    writer = GroupWriter(engine, max_group_events=10, on_commit=lambda n, _s: commits.append(n))
+    writer = GroupWriter(
+        engine, thresholds=RULES, max_group_events=10, on_commit=lambda n, _s: commits.append(n)
+    )
     async with running(writer):
         await asyncio.gather(*(writer.submit([message(f"m{i}")]) for i in range(55)))
     assert max(commits) <= 10
@@ -66,7 +69,7 @@ async def test_a_group_never_exceeds_its_size_limit(engine: AsyncEngine) -> None
 async def test_the_same_id_in_two_concurrent_requests_is_stored_once(
     engine: AsyncEngine,
 ) -> None:
-    writer = GroupWriter(engine)
+    writer = GroupWriter(engine, thresholds=RULES)
     async with running(writer):
         first, second = await asyncio.gather(
             writer.submit([message("m1")]), writer.submit([message("m1")])
@@ -79,7 +82,7 @@ async def test_a_failing_submission_does_not_fail_its_group(postgres_server: obj
 
     engine = make_engine(new_postgres_database(postgres_server))
     await upgrade(engine)
-    writer = GroupWriter(engine)
+    writer = GroupWriter(engine, thresholds=RULES)
     too_long = message("bad", channel="x" * 300)  # PostgreSQL enforces VARCHAR(64)
     try:
         async with running(writer):
@@ -100,7 +103,7 @@ async def test_a_failing_submission_does_not_fail_its_group(postgres_server: obj
 
 async def test_a_database_that_is_gone_is_a_transient_failure(tmp_path: object) -> None:
     engine = make_engine("postgresql+asyncpg://nobody:x@127.0.0.1:9/none")
-    writer = GroupWriter(engine)
+    writer = GroupWriter(engine, thresholds=RULES)
     try:
         async with running(writer):
             [result] = await asyncio.gather(writer.submit([message("m1")]), return_exceptions=True)

@@ -11,7 +11,7 @@ import aiohttp
 import socketio
 from aiohttp.test_utils import TestServer
 
-from bot.realtime.names import PATH
+from bot.rooms import PATH
 from bot.settings import Settings
 from tests.support.events import assigned
 from tests.support.tokens import INTEGRATION, SUPERVISOR, auth

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from monitors.rules import Thresholds
 from storage.engine import writer
 from storage.ingest import Stored, apply_batch
 from tests.support.events import Event, typed
+from tests.support.rules import RULES
 
 #: A fixed "now" for stored histories (2027-01-15), far from any real clock.
 T0 = 1_800_000_000.0
 #: The hour the storage tests' stored history covers.
 START, END = T0, T0 + 3600
-#: The contract's default thresholds.
-RULES = Thresholds()
 
 
 async def ingest(engine: AsyncEngine, *events: Event) -> list[Stored | None]:

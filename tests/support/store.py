@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.keys import SERVICES
+from bot.keys import ENGINE
 from storage.tables import AGENTS, CONVERSATIONS, EVENTS
 
 
 def engine_of(app: Any) -> AsyncEngine:
     """The app's engine."""
-    engine: AsyncEngine = app[SERVICES].engine
+    engine: AsyncEngine = app[ENGINE]
     return engine
 
 

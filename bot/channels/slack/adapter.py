@@ -23,10 +23,11 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.channels import DeliveryError, Parsed, Receive, fresh
-from bot.channels.settings import SlackChannelSettings
-from bot.http.errors import json_error, read_body
+from bot.bodies import read_body
+from bot.channels import Parsed, Receive, fresh
+from bot.errors import BadRequest, DeliveryError, Unauthorized
 from bot.schemas import validation_details
+from bot.settings import SlackChannelSettings
 from monitors.events import ChatEvent, EventType, SenderRole
 
 #: Slack ``error`` values worth retrying.
@@ -79,10 +80,10 @@ class SlackChannel:
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         given = request.headers.get("X-Slack-Signature", "")
         if not fresh(stamp, now):
-            raise json_error(web.HTTPUnauthorized, "missing, malformed or stale request timestamp")
+            raise Unauthorized("missing, malformed or stale request timestamp")
         expected = signature(self._settings.signing_secret.get_secret_value(), stamp, body)
         if not hmac.compare_digest(expected.encode(), given.encode()):
-            raise json_error(web.HTTPUnauthorized, "invalid request signature")
+            raise Unauthorized("invalid request signature")
 
     async def parse(self, request: web.Request) -> Parsed:
         """Verify the signature, answer the URL check, map a message event."""
@@ -93,7 +94,7 @@ class SlackChannel:
             envelope = EnvelopeIn.model_validate(json.loads(body))
         except (ValueError, ValidationError) as exc:
             details = validation_details(exc) if isinstance(exc, ValidationError) else None
-            raise json_error(web.HTTPBadRequest, "invalid event", details) from exc
+            raise BadRequest("invalid event", details) from exc
         if envelope.type == "url_verification":
             return Parsed(response=web.json_response({"challenge": envelope.challenge}))
         event = envelope.event

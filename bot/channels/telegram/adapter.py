@@ -16,10 +16,11 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.channels import DeliveryError, Parsed, Receive
-from bot.channels.settings import TelegramChannelSettings
-from bot.http.errors import json_error, read_json
+from bot.bodies import read_json
+from bot.channels import Parsed, Receive
+from bot.errors import BadRequest, DeliveryError, Unauthorized
 from bot.schemas import validation_details
+from bot.settings import TelegramChannelSettings
 from monitors.events import ChatEvent, EventType, SenderRole
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -100,11 +101,11 @@ class TelegramChannel:
         given = request.headers.get(SECRET_HEADER, "").encode()
         expected = self._settings.secret_token.get_secret_value().encode()
         if not hmac.compare_digest(given, expected):
-            raise json_error(web.HTTPUnauthorized, "missing or wrong secret token")
+            raise Unauthorized("missing or wrong secret token")
         try:
             update = UpdateIn.model_validate(await read_json(request))
         except ValidationError as exc:
-            raise json_error(web.HTTPBadRequest, "invalid update", validation_details(exc)) from exc
+            raise BadRequest("invalid update", validation_details(exc)) from exc
         message = update.message
         if message is None or message.from_ is None:
             return Parsed()  # edits, channel posts, callbacks...: nothing to answer

@@ -29,11 +29,12 @@ from aiohttp import web
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from bot.channels import DeliveryError, Parsed, Receive, fresh
-from bot.channels.settings import WeComChannelSettings
+from bot.bodies import read_body
+from bot.channels import Parsed, Receive, fresh
 from bot.channels.wecom.api import WeComApi, WeComError
 from bot.channels.wecom.crypto import CryptoError, WeComCrypto
-from bot.http.errors import json_error, read_body
+from bot.errors import BadRequest, DeliveryError, Unauthorized
+from bot.settings import WeComChannelSettings
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage.cursors import Cursors
 
@@ -47,9 +48,9 @@ def _xml(raw: bytes | str) -> Element:
     try:
         root = ElementTree.fromstring(raw)
     except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
-        raise json_error(web.HTTPBadRequest, "malformed XML") from exc
+        raise BadRequest("malformed XML") from exc
     if not isinstance(root, Element):
-        raise json_error(web.HTTPBadRequest, "malformed XML")
+        raise BadRequest("malformed XML")
     return root
 
 
@@ -85,15 +86,15 @@ class WeComChannel:
         query = request.query
         stamp, nonce = query.get("timestamp", ""), query.get("nonce", "")
         if not fresh(stamp, time.time()):
-            raise json_error(web.HTTPUnauthorized, "missing, malformed or stale timestamp")
+            raise Unauthorized("missing, malformed or stale timestamp")
         if not self._crypto.verify(query.get("msg_signature", ""), stamp, nonce, encrypted):
-            raise json_error(web.HTTPUnauthorized, "invalid msg_signature")
+            raise Unauthorized("invalid msg_signature")
 
     def _decrypt(self, encrypted: str) -> str:
         try:
             return self._crypto.decrypt(encrypted)
         except CryptoError as exc:
-            raise json_error(web.HTTPBadRequest, "undecryptable message", str(exc)) from exc
+            raise BadRequest("undecryptable message", str(exc)) from exc
 
     async def parse(self, request: web.Request) -> Parsed:
         """URL check (GET) or callback (POST): verified, decrypted; new-message events

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.settings import WeComChannelSettings
+from bot.settings import WeComChannelSettings
 
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 #: System busy and rate limits: worth another try later.

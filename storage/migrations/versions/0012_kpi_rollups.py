@@ -5,7 +5,7 @@ Revises: 0011
 Create Date: 2026-11-26 17:00:00
 
 The rollups start empty with no state row; the gateway builds them from the stored
-turns and alerts at its next start (``storage.rollups.ensure``).
+turns and alerts at its next start (``storage.kpi.rollups.ensure``).
 """
 
 from collections.abc import Sequence

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.http.auth import ROLES_ATTR
+from bot.auth import ROLES_ATTR
 from tests.support.gateway import Gateway, StartGateway
 from tests.support.settings import make_settings
 from tests.support.tokens import ADMIN, ALICE, INTEGRATION, QA, SUPERVISOR, auth

@@ -13,8 +13,8 @@ import pytest
 
 from bot.delivery.webhooks import verify
 from bot.jobs.reports import ReportJob, covered_day
-from bot.jobs.scheduler import cron_trigger
-from bot.keys import METRICS, SCHEDULER, SERVICES
+from bot.keys import ENGINE, METRICS, SCHEDULER
+from bot.settings import cron_trigger
 from monitors.periods import Period
 from tests.support.events import agent_replies, customer_says
 from tests.support.gateway import StartGateway
@@ -91,7 +91,7 @@ async def test_with_several_gateways_each_report_is_written_once(
     schedule = {"period": "day", "cron": "0 8 * * *", "output_dir": str(tmp_path / "out")}
     settings = make_settings(sqlite_url, reports={"schedule": [schedule]})
     gateway = await start_gateway(settings)
-    engine = gateway.app[SERVICES].engine
+    engine = gateway.app[ENGINE]
     first, second = (
         ReportJob(engine, settings, settings.reports.schedule[0], gateway.app[METRICS])
         for _ in range(2)

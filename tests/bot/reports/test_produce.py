@@ -4,6 +4,7 @@ row, one row per agent, the library's gaps and the charts are there."""
 from __future__ import annotations
 
 import csv
+import io
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from tests.support.events import agent_replies, assigned, customer_says
 from tests.support.gateway import StartGateway
 from tests.support.processes import ROOT, write_config
 from tests.support.settings import make_settings
+from tests.support.tokens import SUPERVISOR, auth
 
 
 @pytest.fixture
@@ -89,3 +91,31 @@ def test_a_bad_date_is_refused(today_db: Path, tmp_path: Path) -> None:
     done = report(today_db, tmp_path / "out", "html", "--date", "22.11.2026")
     assert done.returncode == 2
     assert "YYYY-MM-DD" in done.stderr
+
+
+async def test_chat_text_that_looks_like_a_formula_stays_text_in_the_spreadsheets(
+    start_gateway: StartGateway, sqlite_url: str
+) -> None:
+    """A customer asks ``=HYPERLINK(...)`` and an agent id starts with ``@``: the XLSX
+    holds both as text cells (never formulas) and the CSV starts them with ``'``."""
+    gateway = await start_gateway(make_settings(sqlite_url))
+    question = '=HYPERLINK("http://evil.example","点我")'
+    now = time.time()
+    events = [
+        assigned("c1", "@evil", "a1"),
+        customer_says("m1", conv="c1", text=question, ts=now - 20),
+        agent_replies("r1", "@evil", conv="c1", ts=now - 10),
+    ]
+    status, _ = await gateway.post_events({"events": events})
+    assert status == 202
+    url = f"{gateway.url}/api/v1/reports/file"
+    async with gateway.http.get(url, params={"format": "xlsx"}, headers=auth(SUPERVISOR)) as r:
+        assert r.status == 200
+        book = load_workbook(io.BytesIO(await r.read()))
+    [gap] = [row[0] for row in book["Library gaps"].iter_rows(min_row=2)]
+    assert (gap.value, gap.data_type) == (question, "s")
+    agents = {row[0].value: row[0].data_type for row in book["Team"].iter_rows(min_row=2)}
+    assert agents["@evil"] == "s"
+    async with gateway.http.get(url, params={"format": "csv"}, headers=auth(SUPERVISOR)) as r:
+        rows = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+    assert [row[0] for row in rows] == ["Agent", "TEAM", "'@evil"]

@@ -16,8 +16,8 @@ import pytest
 from defusedxml import ElementTree
 from wechatpy.enterprise.crypto import WeChatCrypto
 
+from bot.channels.gateway import CHANNELS
 from bot.channels.wecom import WeComChannel
-from bot.keys import CHANNELS
 from storage.cursors import Cursors
 from tests.bot.channels.wecom.fake import FakeWeCom
 from tests.support.gateway import Gateway, Listener, StartGateway

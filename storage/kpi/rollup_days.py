@@ -21,7 +21,7 @@ from monitors.kpi_rollup import (
 )
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
-from storage.rollup_reads import (
+from storage.kpi.rollup_reads import (
     Span,
     alert_row,
     assemble,

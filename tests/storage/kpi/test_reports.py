@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.report_data import HourLoad
-from storage import report_queries
+from storage.kpi import reports as report_queries
 from tests.support.storage import END, START, T0
 
 

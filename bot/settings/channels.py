@@ -6,17 +6,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
-
-class _Channel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from bot.settings.base import Section
 
 ChannelName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 
 
-class TelegramChannelSettings(_Channel):
+class TelegramChannelSettings(Section):
     """A ``[[channels]]`` of type ``telegram``: a bot customers write to."""
 
     type: Literal["telegram"]
@@ -33,7 +30,7 @@ class TelegramChannelSettings(_Channel):
         return self
 
 
-class SlackChannelSettings(_Channel):
+class SlackChannelSettings(Section):
     """A ``[[channels]]`` of type ``slack``: Slack (Connect) channels where customers write;
     each thread is a conversation."""
 
@@ -48,7 +45,7 @@ class SlackChannelSettings(_Channel):
     api_base: str = "https://slack.com/api"
 
 
-class WeComChannelSettings(_Channel):
+class WeComChannelSettings(Section):
     """A ``[[channels]]`` of type ``wecom``: WeCom customer service (微信客服)."""
 
     type: Literal["wecom"]

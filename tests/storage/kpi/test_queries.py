@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.kpis import Figures
-from storage import kpi_queries, qa_repo
+from storage import qa_repo
+from storage.kpi import queries as kpi_queries
 from tests.support.storage import END, START, T0
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from monitors import periods
 from monitors.kpis import Figures
-from storage import kpi_queries, rollup_days, rollup_reads
+from storage.kpi import queries as kpi_queries
+from storage.kpi import rollup_days, rollup_reads
 
 
 async def figures_by_day(
@@ -21,7 +22,7 @@ async def figures_by_day(
     timezone: str,
     now: float | None = None,
 ) -> list[tuple[date, dict[str | None, Figures]]]:
-    """:func:`storage.kpi_queries.figures` for each local day of ``[start, end)``
+    """:func:`storage.kpi.queries.figures` for each local day of ``[start, end)``
     (clipped to it): read from the rollups in one pass when they can answer (QA and
     suggestion figures still per day, from their small tables), else day by day from
     the raw rows."""

@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.kpis import Figures
-from monitors.rules import Thresholds
-from storage import kpi_days, kpi_queries, rollup_reads, rollups
 from storage.engine import writer
 from storage.ingest import apply_batch
+from storage.kpi import days as kpi_days
+from storage.kpi import queries as kpi_queries
+from storage.kpi import rollup_reads, rollups
 from storage.sweep import sweep
 from storage.tables import KPI_ALERT_DAYS, KPI_CUSTOMERS, KPI_RESPONSE_BINS, KPI_TURN_SUMS, TURNS
 from tests.support.events import (
@@ -35,12 +36,13 @@ from tests.support.events import (
     customer_says,
     typed,
 )
+from tests.support.rules import thresholds
 
 ZONE = "Europe/Berlin"
 #: 2027-03-26 21:00 in Berlin: the history runs over the night summer time begins.
 START = datetime(2027, 3, 26, 21, 0, tzinfo=ZoneInfo(ZONE)).timestamp()
 AGENTS = ("alice", "bob", "carol")
-RULES = Thresholds(reply_seconds=20, busy_reply_seconds=60, unanswered_seconds=300)
+RULES = thresholds(reply_seconds=20, busy_reply_seconds=60, unanswered_seconds=300)
 
 
 def history(rng: random.Random, steps: int) -> list[Event]:

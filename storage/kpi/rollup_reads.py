@@ -1,4 +1,4 @@
-"""Reading the KPI rollups (kept by :mod:`storage.rollups`): the figures of whole local
+"""Reading the KPI rollups (kept by :mod:`storage.kpi.rollups`): the figures of whole local
 days, and of a period that starts at a midnight and ends now."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from monitors.kpi_rollup import (
 )
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
-from storage.rollups import days_in, timezone
+from storage.kpi.rollups import days_in, timezone
 from storage.tables import KPI_ALERT_DAYS, KPI_CUSTOMERS, KPI_RESPONSE_BINS, KPI_TURN_SUMS, TURNS
 
 
@@ -129,7 +129,7 @@ def not_late_yet(conn: Connection, span: Span, agent_id: str | None) -> dict[str
 
 def figures(conn: Connection, span: Span, agent_id: str | None) -> dict[str | None, Figures]:
     """Figures per agent and the team's (key None) over the span, as
-    :func:`storage.kpi_queries.figures` gives them from raw rows (QA and suggestion
+    :func:`storage.kpi.queries.figures` gives them from raw rows (QA and suggestion
     figures are added there)."""
     first, end = span.first, span.end
     per_agent, counted = turn_totals(conn, first, end, agent_id)

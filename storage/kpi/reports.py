@@ -7,7 +7,7 @@ from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from monitors.report_data import RESPONSE_EDGES, HourLoad
-from storage.kpi_queries import outcomes, turn_agent, whole
+from storage.kpi.queries import outcomes, turn_agent, whole
 from storage.tables import TURNS
 
 

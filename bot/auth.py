@@ -1,68 +1,22 @@
-"""Authentication and role checks: bearer tokens (from config) for integrations and
+"""Role checks on handlers, and who is calling: bearer tokens (from config) for integrations and
 scripts, and the console's session cookie for people in a browser (writes with a cookie
 must carry the session's CSRF token)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.http.errors import json_error
+from bot.errors import Forbidden, Unauthorized
 from bot.keys import CONSOLE_SESSIONS
-from bot.settings import AuthSettings
+from bot.principals import Authenticator, Principal
+from bot.security import CSRF_HEADER
 
 F = TypeVar("F", bound=Callable[..., Any])
 ROLES_ATTR = "_replywatch_roles"
-#: The header a console page sends its session's CSRF token in.
-CSRF_HEADER = "X-CSRF-Token"
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: a role, and the agent id for agent tokens."""
-
-    role: str
-    agent_id: str | None
-    token_hint: str
-
-    @property
-    def name(self) -> str:
-        """A printable identity, never the token itself."""
-        return self.agent_id or f"{self.role}:{self.token_hint}"
-
-
-class Authenticator:
-    """Looks tokens up in constant time per configured token."""
-
-    def __init__(self, settings: AuthSettings) -> None:
-        self._tokens = [
-            (t.token.encode(), Principal(t.role, t.agent_id, t.token[:4] + "…"))
-            for t in settings.tokens
-        ]
-        self._by_fingerprint = {
-            hashlib.sha256(known).hexdigest(): principal for known, principal in self._tokens
-        }
-
-    def by_fingerprint(self, fingerprint: str) -> Principal | None:
-        """The principal of the configured token whose SHA-256 is ``fingerprint``."""
-        return self._by_fingerprint.get(fingerprint)
-
-    def authenticate(self, token: str | None) -> Principal | None:
-        """The principal for ``token``, or None when it is unknown."""
-        if not token:
-            return None
-        given = token.encode()
-        found = None
-        for known, principal in self._tokens:
-            if hmac.compare_digest(known, given):
-                found = principal
-        return found
 
 
 def roles(*allowed: str) -> Callable[[F], F]:
@@ -88,14 +42,12 @@ def auth_middleware(authenticator: Authenticator) -> Any:
             return await handler(request)
         principal = await _principal(request, authenticator)
         if principal is None:
-            raise json_error(
-                web.HTTPUnauthorized,
+            raise Unauthorized(
                 "missing or unknown bearer token",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         if principal.role not in allowed:
-            raise json_error(
-                web.HTTPForbidden,
+            raise Forbidden(
                 f"role '{principal.role}' may not do this",
                 {"allowed_roles": sorted(allowed)},
             )
@@ -124,5 +76,5 @@ async def _principal(request: web.Request, authenticator: Authenticator) -> Prin
     if request.method not in SAFE_METHODS and not signed_in.csrf_ok(
         request.headers.get(CSRF_HEADER)
     ):
-        raise json_error(web.HTTPForbidden, "missing or wrong X-CSRF-Token for this session")
+        raise Forbidden("missing or wrong X-CSRF-Token for this session")
     return signed_in.principal

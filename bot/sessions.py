@@ -20,28 +20,14 @@ from http.cookies import CookieError, SimpleCookie
 from aiohttp import web
 from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy.ext.asyncio import AsyncEngine
-from yarl import URL
 
-from bot.http.auth import Authenticator, Principal
+from bot.principals import Authenticator, Principal
 from bot.settings import ConsoleSettings
 from storage import console_sessions
 from storage.console_sessions import ConsoleSession
 
 COOKIE = "rw_session"
 SECRET_NAME = "console.session"
-
-
-def same_origin(origin: str | None, host: str | None) -> bool:
-    """Whether a browser's ``Origin`` header names this server (its ``Host``); browsers
-    send one on form posts and WebSocket handshakes, so a page of another site is
-    refused. The scheme is not compared (TLS usually ends at a proxy in front). No
-    header at all (a script, not a browser page) passes: the cookie still binds it."""
-    if origin is None:
-        return True
-    theirs, ours = URL(origin), URL(f"//{host or ''}")
-    if not theirs.is_absolute() or not ours.host:
-        return False
-    return (theirs.host, theirs.explicit_port) == (ours.host, ours.explicit_port)
 
 
 def _hash(value: str) -> str:

@@ -13,7 +13,7 @@ from bot.payloads import (
     message_payload,
     turn_payload,
 )
-from bot.realtime.names import AGENT_NS, SUPERVISOR_NS, agent_room
+from bot.rooms import AGENT_NS, SUPERVISOR_NS, agent_room
 from monitors.events import EventType
 from storage.ingest import Stored
 from storage.state import ConversationState

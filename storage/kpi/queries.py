@@ -32,7 +32,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from monitors.kpi_rollup import ALERT_FIELDS, RESOLUTION, Totals, credit
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
-from storage import rollup_reads
+from storage.kpi import rollup_reads
 from storage.tables import ALERTS, FEEDBACK, FLAGS, SUGGESTIONS, TURNS
 
 TEAM = None  # the key of the team-wide figures

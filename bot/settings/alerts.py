@@ -4,30 +4,19 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 
-AlertKindName = Literal[
-    "reply.warning",
-    "reply.overdue",
-    "reply.slow",
-    "message.unanswered",
-    "reply.forbidden_phrase",
-    "delivery.failed",
-    "conversation.escalated",
-]
-ALERT_KIND_NAMES: tuple[AlertKindName, ...] = get_args(AlertKindName)
-#: What a group chat gets by default: everything but the agents' own early warnings.
-CHAT_KINDS: tuple[AlertKindName, ...] = tuple(k for k in ALERT_KIND_NAMES if k != "reply.warning")
+from bot.settings.base import Section
+from monitors.rules import FOR_SUPERVISORS, AlertKind
+
+#: What a group chat gets by default: what supervisors see (not the agents' own warnings).
+CHAT_KINDS: tuple[AlertKind, ...] = tuple(k for k in AlertKind if k in FOR_SUPERVISORS)
 SinkType = Literal["wecom", "dingtalk", "feishu", "slack", "webhook"]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Delivery(_Section):
+class _Delivery(Section):
     url: str
     timeout_seconds: float = Field(default=5.0, gt=0)
     retries: int = Field(default=5, ge=0, le=20)
@@ -47,7 +36,7 @@ class SinkSettings(_Delivery):
     type: SinkType
     secret: SecretStr | None = None
     #: Kinds sent; default every kind for a webhook, all but ``reply.warning`` for chats.
-    kinds: Annotated[list[AlertKindName], Field(min_length=1)] | None = None
+    kinds: Annotated[list[AlertKind], Field(min_length=1)] | None = None
     #: Alerts arriving within this many seconds of the first go out as one message.
     merge_seconds: float | None = Field(default=None, ge=0, le=3600)
     language: Literal["zh-CN", "en"] = "zh-CN"
@@ -71,7 +60,7 @@ class SinkSettings(_Delivery):
     @property
     def wanted(self) -> frozenset[str]:
         """The alert kinds this sink takes."""
-        default = ALERT_KIND_NAMES if self.type == "webhook" else CHAT_KINDS
+        default = tuple(AlertKind) if self.type == "webhook" else CHAT_KINDS
         return frozenset(self.kinds or default)
 
     @property
@@ -87,8 +76,8 @@ class WebhookSettings(_Delivery):
     ``[[alerts.sink]]`` of type ``webhook``)."""
 
     secret: SecretStr
-    kinds: Annotated[list[AlertKindName], Field(min_length=1)] = Field(
-        default_factory=lambda: list(ALERT_KIND_NAMES)
+    kinds: Annotated[list[AlertKind], Field(min_length=1)] = Field(
+        default_factory=lambda: list(tuple(AlertKind))
     )
     concurrency: int = Field(default=4, ge=1, le=64)
     queue_size: int = Field(default=10_000, ge=1)
@@ -113,7 +102,7 @@ class WebhookSettings(_Delivery):
         )
 
 
-class AlertsSettings(_Section):
+class AlertsSettings(Section):
     """``[alerts]``: how alerts are delivered besides Socket.IO."""
 
     merge_overdue_seconds: float = Field(default=10.0, ge=0)
