@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.settings import MonitorSettings
 from monitors.events import ChatEvent
-from monitors.rules import Turn
+from monitors.rules import FLAGGED, FOR_AGENT, AlertKind, Turn
 from storage.alerts import Alert
 from storage.ingest import Stored
 
@@ -96,10 +96,17 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
 
 
 def rules_json(monitor: MonitorSettings) -> dict[str, Any]:
-    """The response-time rules a console shows deadlines and tiers by."""
+    """The response-time rules a console shows deadlines and tiers by, and the alert
+    kinds (every one, those an agent is sent, those that reach QA review), so the pages
+    never keep lists of their own."""
     return {
         "reply_seconds": monitor.reply_seconds,
         "busy_reply_seconds": monitor.busy_reply_seconds,
         "busy_concurrency": monitor.busy_concurrency,
         "warn_ratio": monitor.warn_ratio,
+        "alert_kinds": {
+            "all": [str(kind) for kind in AlertKind],
+            "for_agent": [str(kind) for kind in AlertKind if kind in FOR_AGENT],
+            "flagged": [str(kind) for kind in AlertKind if kind in FLAGGED],
+        },
     }

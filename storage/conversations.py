@@ -9,8 +9,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from monitors.rules import Turn
+from storage.state import turn_from_row
 from storage.tables import CONVERSATIONS, EVENTS, TURNS
-from storage.turns import turn_from_row
 
 
 @dataclass(frozen=True, slots=True)

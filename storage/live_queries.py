@@ -11,7 +11,23 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from monitors.rules import Turn
+from storage.state import turn_from_row
 from storage.tables import AGENTS, CONVERSATIONS, TURNS
+
+#: What a waiting customer's open turn is read from.
+TURN_COLUMNS = (
+    "channel",
+    "message_id",
+    "started_at",
+    "agent_id",
+    "concurrency",
+    "deadline_seconds",
+    "warn_at",
+    "due_at",
+    "unanswered_at",
+    "escalate_at",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +44,11 @@ class AgentStatus:
 class Waiting:
     """A customer waiting for a reply: an open turn of a conversation the agent has."""
 
+    #: The conversation's assignee (None: unassigned).
     agent_id: str | None
     channel: str
     conversation_id: str
-    message_id: str
-    started_at: float
-    deadline_seconds: float
-    due_at: float
+    turn: Turn
 
 
 async def statuses(conn: AsyncConnection) -> dict[str, AgentStatus]:
@@ -66,13 +80,9 @@ async def waiting(
     assignee into Python however many customers wait (it used to build every open turn)."""
     open_turns = (
         select(
-            CONVERSATIONS.c.assignee_id.label("agent_id"),
-            TURNS.c.channel,
+            CONVERSATIONS.c.assignee_id.label("assignee_id"),
             CONVERSATIONS.c.external_id,
-            TURNS.c.message_id,
-            TURNS.c.started_at,
-            TURNS.c.deadline_seconds,
-            TURNS.c.due_at,
+            *(TURNS.c[name] for name in TURN_COLUMNS),
             func.row_number()
             .over(
                 partition_by=CONVERSATIONS.c.assignee_id,
@@ -86,7 +96,10 @@ async def waiting(
     )
     columns = [c for c in open_turns.c if c.name != "rank"]
     top = select(*columns).where(open_turns.c.rank <= shown).order_by(open_turns.c.started_at)
-    found = [Waiting(*row) for row in await conn.execute(top)]
+    found = [
+        Waiting(row.assignee_id, row.channel, row.external_id, turn_from_row(row))
+        for row in await conn.execute(top)
+    ]
     counts = select(
         CONVERSATIONS.c.assignee_id,
         func.count(),

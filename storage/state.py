@@ -1,10 +1,12 @@
-"""Conversation state transitions: a pure function of (state, event)."""
+"""Stored rows as the domain sees them: a conversation's state and its transitions (a pure
+function of state and event), an open turn."""
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
 from monitors.events import ChatEvent, EventType, SenderRole
+from monitors.rules import Turn
 
 
 class ConversationState(NamedTuple):
@@ -86,3 +88,18 @@ def apply(state: ConversationState, event: ChatEvent) -> ConversationState:
             last_agent_at=_later(state.last_agent_at, event.ts),
         )
     return state
+
+
+def turn_from_row(row: Any) -> Turn:
+    """The rules' view of a ``turns`` row (also of a row joined with its conversation)."""
+    return Turn(
+        message_id=row.message_id,
+        started_at=row.started_at,
+        agent_id=row.agent_id,
+        concurrency=row.concurrency,
+        deadline_seconds=row.deadline_seconds,
+        warn_at=row.warn_at,
+        due_at=row.due_at,
+        unanswered_at=row.unanswered_at,
+        escalate_at=row.escalate_at,
+    )

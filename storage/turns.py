@@ -19,7 +19,7 @@ from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.rules import AlertDraft, AlertKind, Thresholds
 from storage.alerts import Located
 from storage.kpi import rollups
-from storage.state import ConversationState
+from storage.state import ConversationState, turn_from_row
 from storage.tables import CONVERSATIONS, TURNS
 
 _FIRED_COLUMNS = {
@@ -86,21 +86,6 @@ class TrackedTurn:
             "escalate_at": self.escalate_at,
             "escalations": self.escalations,
         }
-
-
-def turn_from_row(row: Any) -> rules.Turn:
-    """The rules' view of a ``turns`` row (also of a row joined with its conversation)."""
-    return rules.Turn(
-        message_id=row.message_id,
-        started_at=row.started_at,
-        agent_id=row.agent_id,
-        concurrency=row.concurrency,
-        deadline_seconds=row.deadline_seconds,
-        warn_at=row.warn_at,
-        due_at=row.due_at,
-        unanswered_at=row.unanswered_at,
-        escalate_at=row.escalate_at,
-    )
 
 
 def tracked_from_row(row: Any) -> TrackedTurn:

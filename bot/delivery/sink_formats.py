@@ -38,18 +38,20 @@ from bot.delivery.webhooks import (
 )
 from bot.payloads import alert_payload
 from bot.settings import SinkSettings
+from monitors.rules import AlertKind
 from storage.alerts import Alert
 
 #: The most alerts one chat message lists; the rest are counted.
 MAX_LINES = 20
-LABELS = {
-    "reply.warning": ("即将超时", "Reply due soon"),
-    "reply.overdue": ("回复超时", "Reply overdue"),
-    "reply.slow": ("回复过慢", "Slow reply"),
-    "message.unanswered": ("消息长时间未回复", "Message unanswered"),
-    "reply.forbidden_phrase": ("使用了禁用语", "Forbidden phrase used"),
-    "delivery.failed": ("回复发送失败", "Reply not delivered"),
-    "conversation.escalated": ("会话已转派", "Conversation reassigned"),
+#: Each alert kind's title in a group chat (Chinese, English).
+LABELS: dict[str, tuple[str, str]] = {
+    AlertKind.WARNING: ("即将超时", "Reply due soon"),
+    AlertKind.OVERDUE: ("回复超时", "Reply overdue"),
+    AlertKind.SLOW: ("回复过慢", "Slow reply"),
+    AlertKind.UNANSWERED: ("消息长时间未回复", "Message unanswered"),
+    AlertKind.FORBIDDEN: ("使用了禁用语", "Forbidden phrase used"),
+    AlertKind.DELIVERY_FAILED: ("回复发送失败", "Reply not delivered"),
+    AlertKind.ESCALATED: ("会话已转派", "Conversation reassigned"),
 }
 RATE_LIMITED = {"wecom": {45009}, "dingtalk": {130101}, "feishu": {9499}}
 

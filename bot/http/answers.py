@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from monitors.rules import AlertKind
 from scripts_library.model import Script
 
 #: An ISO 8601 UTC time with milliseconds (``2026-11-22T11:02:19.123Z``).
@@ -149,7 +150,7 @@ class Alert(Answer):
     """The contract's alert object; ``response_seconds`` only once the reply is known."""
 
     id: int
-    kind: str
+    kind: AlertKind
     conversation_id: str
     message_id: str | None
     agent_id: str | None
@@ -181,7 +182,7 @@ class Flag(Answer):
     """A conversation flagged for QA; ``review`` once reviewed."""
 
     id: int
-    kind: str
+    kind: AlertKind
     conversation_id: str
     message_id: str | None
     agent_id: str | None

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, create_model
 
 from bot.http.answers import Answer, Flag, Iso, Sender, Suggestion
 from monitors.kpis import Figures, Scores
+from monitors.rules import AlertKind
 
 
 def _figures_model() -> type[BaseModel]:
@@ -148,7 +149,7 @@ class AlertMark(Answer):
     """An alert raised on a message."""
 
     id: int
-    kind: str
+    kind: AlertKind
 
 
 class TranscriptMessage(Answer):

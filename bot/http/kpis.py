@@ -136,14 +136,15 @@ async def _refresh_today(app: web.Application) -> None:
 
 
 def _waiting_json(item: live_queries.Waiting, now: float) -> dict[str, Any]:
+    turn = item.turn
     return {
         "conversation_id": item.conversation_id,
         "channel": item.channel,
-        "message_id": item.message_id,
-        "since": iso(item.started_at),
-        "waited_seconds": round(max(0.0, now - item.started_at), 3),
-        "deadline_seconds": item.deadline_seconds,
-        "overdue": now >= item.due_at,
+        "message_id": turn.message_id,
+        "since": iso(turn.started_at),
+        "waited_seconds": round(max(0.0, now - turn.started_at), 3),
+        "deadline_seconds": turn.deadline_seconds,
+        "overdue": now >= turn.due_at,
     }
 
 

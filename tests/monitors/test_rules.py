@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import MonitorSettings
+from bot.settings import settings_from
 from monitors.rules import (
     FLAGGED,
     FOR_AGENT,
@@ -132,7 +132,7 @@ def test_who_sees_which_alert() -> None:
 
 
 def test_forbidden_phrases_follow_the_configured_exceptions() -> None:
-    rules = MonitorSettings(allowed_phrases=["不知道您是否方便"]).thresholds()
+    rules = settings_from({"monitor": {"allowed_phrases": ["不知道您是否方便"]}}).rules()
     assert forbidden_phrase("不知道您是否方便视频看看？", rules) is None
     assert forbidden_phrase("这个我不知道", rules) == "不知道"
     assert forbidden_phrase("不，可以的", RULES) is None

@@ -13,6 +13,7 @@ from storage.engine import make_engine, upgrade, writer
 from storage.sweep import sweep
 from storage.tables import ALERTS, FEEDBACK, FLAGS
 from tests.support.events import agent_replies, assigned, bot_says, closed, customer_says
+from tests.support.rules import RULES
 from tests.support.storage import T0, ingest
 
 
@@ -56,7 +57,7 @@ async def hour(database_url: str) -> AsyncIterator[AsyncEngine]:
         customer_says("m11", "c8", ts=T0 + 700),
     )
     async with writer(engine).begin() as conn:
-        await conn.run_sync(sweep, T0 + 1100)
+        await conn.run_sync(sweep, T0 + 1100, RULES)
         first_slow = (
             select(FLAGS.c.id)
             .join(ALERTS, ALERTS.c.id == FLAGS.c.alert_id)

@@ -17,8 +17,9 @@ from storage.ingest import apply_batch
 from storage.sweep import Swept, sweep
 from storage.tables import CONVERSATIONS, EVENTS, TURNS
 from tests.support.events import agent_replies, agent_status, assigned, customer_says, typed
+from tests.support.rules import RULES
 from tests.support.settings import new_postgres_database
-from tests.support.storage import RULES, T0
+from tests.support.storage import T0
 
 ESCALATING = dataclasses.replace(RULES, reassign_after_seconds=60, max_reassignments=2)
 ONLINE = [agent_status(a, "online", f"s-{a}", ts=T0 - 10) for a in ("alice", "bob", "carol")]

@@ -13,7 +13,8 @@ from storage.engine import writer
 from storage.sweep import sweep
 from storage.tables import ALERTS, FLAGS, TURNS
 from tests.support.events import agent_replies, assigned, bot_says, closed, customer_says
-from tests.support.storage import RULES, T0, ingest
+from tests.support.rules import RULES
+from tests.support.storage import T0, ingest
 
 
 async def turns(engine: AsyncEngine) -> list[Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import socketio
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.rooms import PATH
@@ -23,10 +24,20 @@ class Gateway:
     def __init__(
         self, server: TestServer | None, session: aiohttp.ClientSession, url: str | None = None
     ) -> None:
-        self.server = server
+        self._server = server
         self.http = session
-        self.app = server.app if server is not None else None
         self._url = url
+
+    @property
+    def server(self) -> TestServer:
+        """The test server (a gateway started in this process)."""
+        assert self._server is not None, "a remote gateway has no server here"
+        return self._server
+
+    @property
+    def app(self) -> web.Application:
+        """The running app (a gateway started in this process)."""
+        return self.server.app
 
     @classmethod
     def remote(cls, url: str, session: aiohttp.ClientSession) -> Gateway:
@@ -38,7 +49,6 @@ class Gateway:
         """The base URL, e.g. ``http://127.0.0.1:PORT``."""
         if self._url is not None:
             return self._url
-        assert self.server is not None
         return str(self.server.make_url("")).rstrip("/")
 
     async def assign(self, conversation_id: str, agent_id: str, channel: str = "api") -> None:
@@ -93,7 +103,7 @@ class Listener:
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
-        @self.client.on("*", namespace="*")
+        @self.client.on("*", namespace="*")  # type: ignore[untyped-decorator]
         async def _any(event: str, namespace: str, data: Any) -> None:
             await self.received.put((event, data))
 

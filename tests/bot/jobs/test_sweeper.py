@@ -16,6 +16,7 @@ from storage.sweep import sweep
 from storage.tables import ALERTS
 from tests.support.events import agent_replies, assigned, closed, customer_says
 from tests.support.gateway import Listener, StartGateway
+from tests.support.rules import RULES
 from tests.support.settings import make_settings, new_postgres_database
 from tests.support.storage import T0, ingest
 from tests.support.tokens import ALICE, SUPERVISOR
@@ -23,7 +24,7 @@ from tests.support.tokens import ALICE, SUPERVISOR
 
 async def swept(engine: AsyncEngine, now: float) -> list[tuple[str, str, float | None]]:
     async with writer(engine).begin() as conn:
-        records = (await conn.run_sync(sweep, now)).alerts
+        records = (await conn.run_sync(sweep, now, RULES)).alerts
     return [(r.kind.value, r.message_id, r.waited_seconds) for r in records]
 
 

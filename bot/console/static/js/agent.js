@@ -4,13 +4,12 @@ import { api } from "./api.js";
 import { now, startTicker, syncClock } from "./clock.js";
 import { Chat, suggestionButtons } from "./chat.js";
 import { ConversationList, keyOf } from "./conversations.js";
-import { el, fill } from "./dom.js";
+import { $, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
 import { connectLive } from "./live.js";
 import * as notify from "./notify.js";
 import { LibrarySearch } from "./search.js";
 
-const $ = (selector) => document.querySelector(selector);
 const socket = connectLive("/agent", async (again) => {
   if (again) await catchUp();
 });
@@ -118,7 +117,7 @@ async function catchUp() {
   await loadConversations();
   if (chat.key && list.get(chat.key)) await chat.open(chat.key, list.get(chat.key));
   const missed = await api(`/api/v1/alerts?since=${since}`);
-  const shown = missed.items.filter((a) => ["reply.overdue", "reply.warning", "delivery.failed"].includes(a.kind));
+  const shown = missed.items.filter((a) => config.rules.alert_kinds.for_agent.includes(a.kind));
   if (shown.length) toast(t("alert.missed", { count: shown.length }), "warn");
   for (const alert of missed.items) lastSeen = Math.max(lastSeen, Date.parse(alert.at) / 1000);
 }

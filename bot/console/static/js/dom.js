@@ -1,6 +1,9 @@
 // Building DOM nodes without HTML strings: text always goes in as text nodes, so
 // customer and agent text can never become markup.
 
+/** The first element matching a CSS selector in the page. */
+export const $ = (selector) => document.querySelector(selector);
+
 /** An element with attributes ({class, dataset, on<event>, ...}) and children. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -2,10 +2,9 @@
 // their fields), import and export a file, the gaps: questions nothing matched, each
 // one click away from a new script, and the paraphrases agents' choices proposed.
 import { api, ApiError } from "./api.js";
-import { el, fill } from "./dom.js";
+import { $, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
 
-const $ = (selector) => document.querySelector(selector);
 const form = $("#editor");
 let editing = null; // id of the script being edited, null for a new one
 let timer = null;

@@ -2,11 +2,10 @@
 // conversation's transcript with each turn's response time, tier and alerts, and the
 // review (confirm / dismiss with a note and points), all from the keyboard.
 import { api, ApiError } from "./api.js";
-import { clockTime, el, fill } from "./dom.js";
+import { $, clockTime, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
 import { showTranscript } from "./transcript.js";
 
-const $ = (selector) => document.querySelector(selector);
 const filters = $("#filters");
 const review = $("#review");
 let flags = [];

@@ -1,10 +1,9 @@
 // Reports: pick a day, week or month; the team and agent KPI tables with the manuals'
 // bands, one team row per day, the two charts, and the report files to download.
 import { api } from "./api.js";
-import { el, fill } from "./dom.js";
+import { $, el, fill } from "./dom.js";
 import { t } from "./i18n.js";
 
-const $ = (selector) => document.querySelector(selector);
 const form = $("#period");
 const COLUMNS = [
   ["customers_received", "kpi.customers", (v) => v],

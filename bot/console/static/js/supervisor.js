@@ -3,14 +3,13 @@
 // bands; a live alert feed; reassign a chat; drill from a figure to its conversations.
 import { api, ApiError } from "./api.js";
 import { now, startTicker, syncClock } from "./clock.js";
-import { clockTime, el, fill } from "./dom.js";
+import { $, clockTime, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
 import { connectLive } from "./live.js";
 import * as notify from "./notify.js";
 import { showTranscript } from "./transcript.js";
 import { drillDown, kpiStrip } from "./wall-figures.js";
 
-const $ = (selector) => document.querySelector(selector);
 const socket = connectLive("/supervisor", () => refresh());
 const cards = new Map();
 const stats = { refreshMs: [], cardsRedrawn: [] }; // read by benchmarks/console.py
