@@ -138,7 +138,9 @@ class Pipeline:
         elif item.event.type is EventType.ASSIGNED and _awaiting_reply(item):
             latest = await library_repo.latest_suggestion(self._engine, conv.pk)
             if latest is not None:
-                await self._publisher.suggestions(conv.assignee_id, conv, *latest)
+                await self._publisher.suggestions(
+                    conv.assignee_id, conv, latest.message_id, latest.items
+                )
 
 
 def _awaiting_reply(item: Stored) -> bool:

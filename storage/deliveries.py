@@ -138,19 +138,27 @@ def failed(conn: Connection, delivery: Claimed, reason: str, now: float) -> list
     return alerts.record(conn, [located], now)
 
 
-async def of_events(engine: AsyncEngine, event_pks: Sequence[int]) -> dict[int, dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class DeliveryStatus:
+    """How far sending an agent's reply out through its channel got."""
+
+    state: str
+    attempts: int
+    error: str | None
+    remote_id: str | None
+
+
+async def of_events(engine: AsyncEngine, event_pks: Sequence[int]) -> dict[int, DeliveryStatus]:
     """Delivery state of these messages (those that were sent out), by event row id."""
     if not event_pks:
         return {}
-    query = select(DELIVERIES).where(DELIVERIES.c.event_pk.in_(list(event_pks)))
+    query = select(
+        DELIVERIES.c.event_pk,
+        DELIVERIES.c.state,
+        DELIVERIES.c.attempts,
+        DELIVERIES.c.last_error,
+        DELIVERIES.c.remote_id,
+    ).where(DELIVERIES.c.event_pk.in_(list(event_pks)))
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
-    return {
-        r.event_pk: {
-            "state": r.state,
-            "attempts": r.attempts,
-            "error": r.last_error,
-            "remote_id": r.remote_id,
-        }
-        for r in rows
-    }
+    return {pk: DeliveryStatus(*status) for pk, *status in rows}

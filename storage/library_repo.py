@@ -223,9 +223,15 @@ async def unmatched(
         return [(str(r.text or ""), float(r.ts)) for r in (await conn.execute(query)).all()]
 
 
-async def latest_suggestion(
-    engine: AsyncEngine, conversation_pk: int
-) -> tuple[str, list[Any]] | None:
+@dataclass(frozen=True, slots=True)
+class LatestSuggestion:
+    """The suggestions stored for a conversation's latest customer message (JSON items)."""
+
+    message_id: str
+    items: list[dict[str, Any]]
+
+
+async def latest_suggestion(engine: AsyncEngine, conversation_pk: int) -> LatestSuggestion | None:
     """The external id and suggestions of a conversation's latest customer message."""
     query = (
         select(EVENTS.c.external_id, SUGGESTIONS.c["items"])
@@ -236,4 +242,4 @@ async def latest_suggestion(
     )
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
-    return (str(row.external_id), list(row._mapping["items"])) if row else None
+    return LatestSuggestion(str(row.external_id), list(row._mapping["items"])) if row else None

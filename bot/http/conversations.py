@@ -21,7 +21,10 @@ from bot.payloads import iso, rules_json, turn_json
 from bot.principals import Principal
 from bot.schemas import Ident
 from storage import conversations, deliveries, library_repo, qa_repo
+from storage.alerts import Alert
 from storage.conversations import OpenConversation
+from storage.deliveries import DeliveryStatus
+from storage.qa_repo import Flag, Message, TurnRecord
 from storage.queries import conversations_by_external_id
 from storage.state import ConversationState
 
@@ -128,7 +131,7 @@ async def conversation(request: web.Request) -> web.Response:
         engine, qa_repo.AlertFilter(conversation_pk=conv.pk), after=None, limit=10_000
     )
     flag_rows = await qa_repo.flags(engine, qa_repo.FlagFilter(conversation_pk=conv.pk))
-    sent_out = await deliveries.of_events(engine, [m.id for m in messages])
+    sent_out = await deliveries.of_events(engine, [m.pk for m in messages])
     return web.json_response(
         {
             "conversation": {
@@ -141,15 +144,15 @@ async def conversation(request: web.Request) -> web.Response:
                 "closed_at": iso(conv.closed_at),
             },
             "messages": _annotated(messages, turns, alert_rows, flag_rows, sent_out),
-            "turns": [_turn_json(t) for t in sorted(turns, key=lambda t: t.started_at)],
+            "turns": [_turn_json(t) for t in turns],
             "suggestions": None
             if latest is None
-            else {"message_id": latest[0], "items": latest[1]},
+            else {"message_id": latest.message_id, "items": latest.items},
         }
     )
 
 
-def _turn_json(turn: Any) -> dict[str, Any]:
+def _turn_json(turn: TurnRecord) -> dict[str, Any]:
     return {
         "message_id": turn.message_id,
         "started_at": iso(turn.started_at),
@@ -167,12 +170,21 @@ def _turn_json(turn: Any) -> dict[str, Any]:
     }
 
 
+def _delivery_json(status: DeliveryStatus) -> dict[str, Any]:
+    return {
+        "state": status.state,
+        "attempts": status.attempts,
+        "error": status.error,
+        "remote_id": status.remote_id,
+    }
+
+
 def _annotated(
-    messages: list[Any],
-    turns: list[Any],
-    alerts: list[Any],
-    flags: list[Any],
-    sent_out: dict[int, dict[str, Any]],
+    messages: list[Message],
+    turns: list[TurnRecord],
+    alerts: list[Alert],
+    flags: list[Flag],
+    sent_out: dict[int, DeliveryStatus],
 ) -> list[dict[str, Any]]:
     by_start = {t.message_id: t for t in turns}
     out, current = [], None
@@ -183,12 +195,12 @@ def _annotated(
             "text": m.text,
             "ts": iso(m.ts),
             "alerts": [
-                {"id": a.id, "kind": a.kind} for a in alerts if a.message_id == m.external_id
+                {"id": a.id, "kind": a.kind.value} for a in alerts if a.message_id == m.external_id
             ],
-            "flags": [flag_json(f) for f in flags if f.message_id == m.external_id],
+            "flags": [flag_json(f) for f in flags if f.alert.message_id == m.external_id],
         }
-        if m.id in sent_out:
-            item["delivery"] = sent_out[m.id]
+        if m.pk in sent_out:
+            item["delivery"] = _delivery_json(sent_out[m.pk])
         if m.external_id in by_start:
             current = by_start[m.external_id]
         if m.sender_role == "customer" and current is not None:

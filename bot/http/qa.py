@@ -51,29 +51,30 @@ class ReviewIn(BaseModel):
     points: Annotated[float, Field(ge=-1000, le=1000, allow_inf_nan=False)] | None = None
 
 
-def flag_json(row: Any) -> dict[str, Any]:
-    """A flag row as the contract's flag object (``review`` once reviewed)."""
+def flag_json(flag: qa_repo.Flag) -> dict[str, Any]:
+    """A flag as the contract's flag object (``review`` once reviewed)."""
+    alert = flag.alert
     data: dict[str, Any] = {
-        "id": row.id,
-        "kind": row.kind,
-        "conversation_id": row.conversation_id,
-        "message_id": row.message_id,
-        "agent_id": row.agent_id,
-        "channel": row.channel,
-        "status": row.status,
-        "created_at": iso(row.created_at),
-        "at": iso(row.alert_at),
-        "deadline_seconds": row.deadline_seconds,
-        "waited_seconds": row.waited_seconds,
-        "response_seconds": row.response_seconds,
+        "id": flag.id,
+        "kind": alert.kind.value,
+        "conversation_id": alert.conversation_id,
+        "message_id": alert.message_id,
+        "agent_id": alert.agent_id,
+        "channel": alert.channel,
+        "status": flag.status,
+        "created_at": iso(flag.created_at),
+        "at": iso(alert.at),
+        "deadline_seconds": alert.deadline_seconds,
+        "waited_seconds": alert.waited_seconds,
+        "response_seconds": alert.response_seconds,
     }
-    if row.status == "reviewed":
+    if flag.review is not None:
         data["review"] = {
-            "verdict": row.verdict,
-            "note": row.note,
-            "points": row.points,
-            "reviewer": row.reviewer,
-            "reviewed_at": iso(row.reviewed_at),
+            "verdict": flag.review.verdict,
+            "note": flag.review.note,
+            "points": flag.review.points,
+            "reviewer": flag.review.reviewer,
+            "reviewed_at": iso(flag.review.reviewed_at),
         }
     return data
 

@@ -9,11 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-# Imported for their tables on Base.metadata:
-import storage.models_kpi
-import storage.models_learning
-import storage.models_sinks  # noqa: F401
-from storage.models import Base
+from storage.tables import METADATA
 
 config = context.config
 
@@ -21,7 +17,7 @@ config = context.config
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -11,6 +11,7 @@ import pytest
 
 from bot.keys import LIBRARY
 from scripts_library.files import LibraryError
+from scripts_library.matcher import Match
 from tests.support.gateway import Gateway, StartGateway
 from tests.support.settings import make_settings
 from tests.support.store import eventually
@@ -117,7 +118,7 @@ async def test_messages_arriving_together_are_matched_in_batches_each_getting_it
     batches: list[int] = []
     plain_match = library._match
 
-    async def counting(texts: list[str], k: int) -> object:
+    async def counting(texts: list[str], k: int) -> list[list[Match]]:
         batches.append(len(texts))
         return await plain_match(texts, k)
 

@@ -23,7 +23,8 @@ DAY = 86_400.0
 def _history(rng: random.Random, n: int) -> list[TurnFacts]:
     """A customer who keeps coming back: turns hours or days apart, answered by the
     assignee, by whoever (unassigned), next day, or not at all."""
-    turns, t = [], 1_700_000_000.0
+    turns: list[TurnFacts] = []
+    t = 1_700_000_000.0
     for _ in range(n):
         t += rng.choice([600.0, 3_600.0, DAY, 3 * DAY])
         agent = rng.choice(["alice", "bob", None])

@@ -54,14 +54,14 @@ async def test_the_migrations_build_exactly_the_models_schema(database_url: str)
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from storage.models import Base
+    from storage.tables import METADATA
 
     engine = make_engine(database_url)
     try:
         await upgrade(engine)
         async with engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+                lambda sync: compare_metadata(MigrationContext.configure(sync), METADATA)
             )
     finally:
         await engine.dispose()

@@ -24,7 +24,8 @@ SHIPPING = "你好，请问几天能发货？"
 
 async def kpis(gateway: Gateway, agent: str) -> dict[str, object]:
     async with gateway.http.get(f"{gateway.url}/api/v1/kpis", headers=auth(SUPERVISOR)) as r:
-        [found] = [a for a in (await r.json())["agents"] if a["agent_id"] == agent]
+        agents: list[dict[str, object]] = (await r.json())["agents"]
+    [found] = [a for a in agents if a["agent_id"] == agent]
     return found
 
 

@@ -73,7 +73,9 @@ class ChatRobot:
                 return web.Response(status=answer)
             return web.json_response(answer)
         body = await request.json()
-        problem = getattr(self, f"_check_{self.kind}")(request, body)
+        problem: tuple[web.StreamResponse, Any] | None = getattr(self, f"_check_{self.kind}")(
+            request, body
+        )
         if problem is not None:
             self.rejected.append(problem[1])
             return problem[0]

@@ -77,7 +77,7 @@ async def test_a_huge_batch_of_empty_events_gets_a_quick_short_400(gateway: Gate
     started = time.monotonic()
     assert await status_of(gateway, "POST", "/api/v1/events", INTEGRATION, data=body) == 400
     assert time.monotonic() - started < 2
-    bad = {"events": [{} for _ in range(900)]}
+    bad: dict[str, list[dict[str, str]]] = {"events": [{} for _ in range(900)]}
     async with gateway.http.post(
         f"{gateway.url}/api/v1/events", json=bad, headers=auth(INTEGRATION)
     ) as resp:

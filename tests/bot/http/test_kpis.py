@@ -42,7 +42,8 @@ async def morning(start_gateway: StartGateway, database_url: str) -> Gateway:
 
 async def test_kpis_per_agent_and_team_for_a_range(morning: Gateway) -> None:
     now = time.time()
-    status, body = await get(morning, "/api/v1/kpis", **{"from": now - 3600, "to": now + 1})
+    window: dict[str, Any] = {"from": now - 3600, "to": now + 1}
+    status, body = await get(morning, "/api/v1/kpis", **window)
     assert status == 200
     agents = {item["agent_id"]: item for item in body["agents"]}
     assert set(agents) == {"alice", "bob"}

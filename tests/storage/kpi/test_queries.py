@@ -3,6 +3,8 @@ a close and a reopen, an unassigned chat, an unanswered one, a QA confirmation."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,13 +18,18 @@ async def test_each_agents_figures_match_the_hand_count(hour: AsyncEngine) -> No
     async with hour.connect() as conn:
         found = await kpi_queries.figures(conn, START, END)
     assert set(found) == {"alice", "bob", None}
-    assert found["alice"] == Figures(
+    alice = found["alice"]
+    assert (alice.first_response_seconds, alice.response_seconds_avg) == (
+        pytest.approx((10 + 14 + 25) / 3),
+        pytest.approx((10 + 30 + 14 + 25) / 4),
+    )
+    assert replace(alice, first_response_seconds=None, response_seconds_avg=None) == Figures(
         customers_received=3,
         customers_replied=3,
         turns=5,
         turns_replied=4,
-        first_response_seconds=pytest.approx((10 + 14 + 25) / 3),
-        response_seconds_avg=pytest.approx((10 + 30 + 14 + 25) / 4),
+        first_response_seconds=None,
+        response_seconds_avg=None,
         response_seconds_median=14,
         response_seconds_p90=30,
         sla_within=2,
@@ -93,7 +100,7 @@ async def test_a_reviewed_unanswered_flag_is_counted_for_the_score(hour: AsyncEn
     [flag] = [
         f
         for f in await qa_repo.flags(hour, qa_repo.FlagFilter(kind="message.unanswered"))
-        if f.agent_id == "bob"
+        if f.alert.agent_id == "bob"
     ]
     assert await qa_repo.review(
         hour, flag.id, verdict="dismissed", note="customer left", points=None, reviewer="qa"

@@ -58,11 +58,13 @@ def history(rng: random.Random, steps: int) -> list[Event]:
         if roll < 0.45:
             events.append(customer_says(mid, conv, ts=t))
         elif roll < 0.75:
-            agent = assignee[conv] if assignee[conv] and rng.random() < 0.8 else rng.choice(AGENTS)
+            current = assignee[conv]
+            agent = current if current and rng.random() < 0.8 else rng.choice(AGENTS)
             events.append(agent_replies(mid, agent, conv, ts=t))
         elif roll < 0.87:
-            assignee[conv] = rng.choice(AGENTS)
-            events.append(assigned(conv, assignee[conv], mid, ts=t))
+            chosen = rng.choice(AGENTS)
+            assignee[conv] = chosen
+            events.append(assigned(conv, chosen, mid, ts=t))
         elif roll < 0.94:
             events.append(closed(conv, mid, ts=t))
         else:

@@ -53,15 +53,23 @@ async def workspace(start_gateway: StartGateway, database_url: str, api_base: st
 
 
 async def deliver(
-    gateway: Gateway, body: Any, *, stamp: int | None = None, sign: bool = True, **headers: str
+    gateway: Gateway,
+    body: Any,
+    *,
+    stamp: int | None = None,
+    sign: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """POST as Slack does, signed by slack_sdk (the independent implementation)."""
+    headers = dict(headers or {})
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     stamp = int(time.time()) if stamp is None else stamp
     if sign:
         verifier = SignatureVerifier(SIGNING_SECRET)
         headers["X-Slack-Request-Timestamp"] = str(stamp)
-        headers["X-Slack-Signature"] = verifier.generate_signature(timestamp=str(stamp), body=raw)
+        signature = verifier.generate_signature(timestamp=str(stamp), body=raw)
+        assert signature is not None
+        headers["X-Slack-Signature"] = signature
     headers["Content-Type"] = "application/json"
     async with gateway.http.post(f"{gateway.url}/channels/slack", data=raw, headers=headers) as r:
         return r.status, await r.json()
@@ -138,7 +146,9 @@ async def test_retries_edits_and_other_channels_store_nothing_new(
     gateway = await workspace(start_gateway, sqlite_url, fake_slack.api_base)
     await deliver(gateway, fixture("message_customer.json"))
     before = await count_events(engine_of(gateway.app))
-    retried = await deliver(gateway, fixture("message_customer.json"), **{"X-Slack-Retry-Num": "1"})
+    retried = await deliver(
+        gateway, fixture("message_customer.json"), headers={"X-Slack-Retry-Num": "1"}
+    )
     assert retried[0] == 200
     await deliver(gateway, fixture("message_changed.json"))
     await deliver(gateway, fixture("message_customer.json", channel="C0ELSEWHERE", ts="1.2"))
@@ -163,11 +173,12 @@ async def test_unsigned_replayed_or_malformed_requests_are_refused(
         raw = json.dumps(body).encode()
         stamp = str(int(time.time()))
         forged = SignatureVerifier("another-secret").generate_signature(timestamp=stamp, body=raw)
+        assert forged is not None
         answered = await deliver(
             gateway,
             raw,
             sign=False,
-            **{"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": forged},
+            headers={"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": forged},
         )
     else:
         answered = await deliver(gateway, b"{oops")

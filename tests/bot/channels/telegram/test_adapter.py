@@ -29,7 +29,8 @@ FAST = {"backoff_seconds": 0.05, "poll_seconds": 0.05}
 
 
 def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return data
 
 
 def channel(api_base: str) -> dict[str, Any]:

@@ -101,8 +101,8 @@ async def test_the_callback_url_check_echoes_the_decrypted_echostr(
         crypto.encrypt_message("echo-5927164871", params["nonce"], params["timestamp"])
     )
     params |= {
-        "echostr": envelope.findtext("Encrypt"),
-        "msg_signature": envelope.findtext("MsgSignature"),
+        "echostr": envelope.findtext("Encrypt", ""),
+        "msg_signature": envelope.findtext("MsgSignature", ""),
     }
     url = f"{gateway.url}/channels/wecom?" + "&".join(f"{k}={quote(v)}" for k, v in params.items())
     async with gateway.http.get(url) as resp:

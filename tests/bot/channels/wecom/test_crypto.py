@@ -24,7 +24,7 @@ def test_what_wechatpy_encrypts_replywatch_verifies_and_decrypts() -> None:
     envelope = ElementTree.fromstring(
         WeChatCrypto(TOKEN, AES_KEY, CORP).encrypt_message(MESSAGE, "1372623149", "1795000000")
     )
-    encrypted, signed = envelope.findtext("Encrypt"), envelope.findtext("MsgSignature")
+    encrypted, signed = envelope.findtext("Encrypt", ""), envelope.findtext("MsgSignature", "")
     ours = WeComCrypto(TOKEN, AES_KEY, CORP)
     assert ours.verify(signed, "1795000000", "1372623149", encrypted)
     assert ours.decrypt(encrypted) == MESSAGE

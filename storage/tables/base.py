@@ -1,0 +1,16 @@
+"""The schema's ``MetaData``, with a naming convention so migrations name constraints."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Every table of the database, declared once as a SQLAlchemy Core ``Table`` on this.
+METADATA = MetaData(naming_convention=NAMING)
