@@ -1,4 +1,4 @@
-"""Automatic replies (``[automation]``, DESIGN.md §9): the welcome script when a customer
+"""Automatic replies (``[automation]``, docs/rules.md): the welcome script when a customer
 opens or reopens a conversation, and the offline script when a customer writes while
 the shop is closed (once per closed period), as bot messages through the
 conversation's channel. Bot messages neither start nor end a turn.

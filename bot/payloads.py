@@ -78,7 +78,7 @@ def agent_status_payload(event: ChatEvent) -> dict[str, Any]:
 
 
 def alert_payload(alert: Alert) -> dict[str, Any]:
-    """The contract's alert object (DESIGN.md §6); ``response_seconds`` only when known."""
+    """The contract's alert object (docs/socketio.md); ``response_seconds`` only when known."""
     payload: dict[str, Any] = {
         "id": alert.id,
         "kind": alert.kind.value,

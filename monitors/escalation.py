@@ -1,4 +1,4 @@
-"""Escalation (DESIGN.md §9): who takes over a turn nobody answered in time.
+"""Escalation (docs/rules.md): who takes over a turn nobody answered in time.
 
 The least-loaded online agent other than the current one, in the current agent's
 roster group when it has one, never one who is ``away`` or ``offline`` or already

@@ -20,7 +20,7 @@ from typing import Any
 class Figures:
     """One agent's (or the team's) figures over a period.
 
-    Turn figures follow DESIGN.md §4: turns started in the period, counted for the
+    Turn figures follow docs/kpis.md: turns started in the period, counted for the
     conversation's assignee when the turn started (else the agent who replied);
     replied means ended by an agent reply before the period's end.
     """

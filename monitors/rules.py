@@ -1,4 +1,4 @@
-"""Response-time rules (DESIGN.md §4) as pure functions of times and settings.
+"""Response-time rules (docs/rules.md) as pure functions of times and settings.
 
 A *turn* starts with the first customer message after the conversation's last
 agent message and ends with the next agent message. Its deadline tier is fixed

@@ -59,7 +59,7 @@ def _later(current: float | None, ts: float) -> float:
 
 
 def apply(state: ConversationState, event: ChatEvent) -> ConversationState:
-    """The conversation after ``event``, per the contract (DESIGN.md §4, §5).
+    """The conversation after ``event``, per the contract (docs/rules.md, docs/http-api.md).
 
     A customer message reopens a closed conversation; an agent message assigns an
     unassigned conversation to its sender; bot messages change nothing.

@@ -44,7 +44,7 @@ from storage.alerts import Alert
 #: The most alerts one chat message lists; the rest are counted.
 MAX_LINES = 20
 #: Each alert kind's title in a group chat (Chinese, English).
-LABELS: dict[str, tuple[str, str]] = {
+LABELS: dict[AlertKind, tuple[str, str]] = {
     AlertKind.WARNING: ("即将超时", "Reply due soon"),
     AlertKind.OVERDUE: ("回复超时", "Reply overdue"),
     AlertKind.SLOW: ("回复过慢", "Slow reply"),
@@ -79,7 +79,7 @@ def _seconds(value: float) -> str:
 
 
 def _line(alert: Alert, chinese: bool, context: Context) -> str:
-    label = LABELS.get(alert.kind.value, (alert.kind.value, alert.kind.value))[0 if chinese else 1]
+    label = LABELS[alert.kind][0 if chinese else 1]
     at = datetime.fromtimestamp(alert.at, context.timezone).strftime("%m-%d %H:%M:%S")
     agent = context.names.get(alert.agent_id or "", alert.agent_id or "-")
     parts = [f"**{label}**", at]

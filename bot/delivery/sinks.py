@@ -1,4 +1,4 @@
-"""Alerts out to the supervisors' group chats and webhooks, durably (DESIGN.md §10).
+"""Alerts out to the supervisors' group chats and webhooks, durably (docs/rules.md).
 
 Every recorded alert has an outbox row (:mod:`storage.sinks`); this relay, woken by
 the alert dispatch and every ``alerts.poll_seconds``, fans the outbox out to one

@@ -1,4 +1,4 @@
-"""HTTP API: event ingest and health endpoints (DESIGN.md §5)."""
+"""HTTP API: event ingest and health endpoints (docs/http-api.md)."""
 
 from __future__ import annotations
 

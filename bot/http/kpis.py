@@ -1,4 +1,4 @@
-"""HTTP API for the numbers supervisors run the team on: ``GET /api/v1/kpis`` (DESIGN.md §5)
+"""HTTP API for the numbers supervisors run the team on: ``GET /api/v1/kpis`` (docs/http-api.md)
 and ``GET /api/v1/agents`` (the live view, cheap enough to poll every second)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""HTTP API for supervisors and QA: alerts and the QA review queue (DESIGN.md §5)."""
+"""HTTP API for supervisors and QA: alerts and the QA review queue (docs/http-api.md)."""
 
 from __future__ import annotations
 

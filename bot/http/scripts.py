@@ -1,5 +1,5 @@
 """HTTP API of the script library: suggest, list, create, update, delete, import,
-export and gaps (DESIGN.md §5)."""
+export and gaps (docs/http-api.md)."""
 
 from __future__ import annotations
 

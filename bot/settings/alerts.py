@@ -1,4 +1,4 @@
-"""``[alerts]``: alert sinks (``[[alerts.sink]]``, DESIGN.md §10) and the legacy
+"""``[alerts]``: alert sinks (``[[alerts.sink]]``, docs/rules.md) and the legacy
 ``[[alerts.webhook]]`` (validated with the rest of the settings in :mod:`bot.settings`)."""
 
 from __future__ import annotations
