@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -12,9 +13,11 @@ import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.accounts import SignIn
 from bot.auth import auth_middleware
 from bot.automation import Automation
 from bot.channels.gateway import CHANNELS, Channels
+from bot.connections import Connections
 from bot.console import pages as console
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.outbox import Outbox
@@ -29,6 +32,7 @@ from bot.jobs.sweeper import SWEEPER, Sweeper
 from bot.keys import (
     ALERTS,
     AUTHENTICATOR,
+    CONNECTIONS,
     CONSOLE_SESSIONS,
     ENGINE,
     LIBRARY,
@@ -37,6 +41,7 @@ from bot.keys import (
     PUBLISHER,
     SCHEDULER,
     SETTINGS,
+    SIGN_IN,
     SIO,
 )
 from bot.library import Library
@@ -52,6 +57,7 @@ from bot.security import security_headers
 from bot.sessions import Sessions
 from bot.settings import Settings, cron_trigger
 from bot.tasks import cancel
+from storage import users
 from storage.cursors import Cursors
 from storage.engine import make_engine, upgrade
 from storage.engine import writer as writer_engine
@@ -96,6 +102,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     sending: asyncio.Task[None] | None = None
     relay: SinkRelay | None = None
     relaying: asyncio.Task[None] | None = None
+    heartbeat: asyncio.Task[None] | None = None
     sink_session: aiohttp.ClientSession | None = None
     try:
         if settings.storage.auto_migrate:
@@ -141,14 +148,18 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         )
         sweeper.on_assigned(pipeline.announce)
         app[ENGINE], app[LIBRARY], app[PIPELINE], app[SWEEPER] = engine, library, pipeline, sweeper
-        sessions = Sessions(engine, app[AUTHENTICATOR], settings.console)
+        sessions = Sessions(engine, app[AUTHENTICATOR], settings.console, settings.accounts)
         await sessions.start()
         app[CONSOLE_SESSIONS] = sessions
+        app[SIGN_IN] = SignIn(engine, settings.accounts)
+        app[CONNECTIONS] = Connections(engine, app[SIO], settings.presence)
+        heartbeat = asyncio.create_task(app[CONNECTIONS].run(), name="replywatch-heartbeat")
+        await users.ensure_roster(engine, settings.roster_accounts(), time.time())
         app[CHANNELS].pull(Cursors(engine), pipeline.handle)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
-        await cancel([app[KPI_TODAY].refreshing])  # it reads through the engine closed below
+        await cancel([app[KPI_TODAY].refreshing, heartbeat])  # they use the engine closed below
         await app[CHANNELS].stop_pulling()
         await cancel([sending])
         if outbox is not None:

@@ -1,6 +1,7 @@
-"""Role checks on handlers, and who is calling: bearer tokens (from config) for integrations and
-scripts, and the console's session cookie for people in a browser (writes with a cookie
-must carry the session's CSRF token)."""
+"""Role checks on handlers, and who is calling: bearer tokens (configured ones for
+integrations and scripts, or the token an account's sign-in returned), and the console's
+session cookie for people in a browser (writes with a cookie must carry the session's
+CSRF token)."""
 
 from __future__ import annotations
 
@@ -64,12 +65,14 @@ async def _principal(request: web.Request, authenticator: Authenticator) -> Prin
     """The bearer token's principal, else the console session's (None: neither); a write
     with the session cookie but without its CSRF token is refused (403)."""
     header = request.headers.get("Authorization", "")
+    sessions = request.app.get(CONSOLE_SESSIONS)
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer":
             return None
-        return authenticator.authenticate(token.strip())
-    sessions = request.app.get(CONSOLE_SESSIONS)
+        if sessions is None:
+            return authenticator.authenticate(token.strip())
+        return await sessions.bearer(token.strip())
     signed_in = await sessions.from_request(request) if sessions is not None else None
     if signed_in is None:
         return None

@@ -14,6 +14,8 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.accounts import SignIn
+from bot.connections import Connections
 from bot.delivery.alerts import AlertDispatch
 from bot.library import Library
 from bot.metrics import Metrics
@@ -39,3 +41,7 @@ LIBRARY = web.AppKey("library", Library)
 PIPELINE = web.AppKey("pipeline", Pipeline)
 #: Console sign-ins.
 CONSOLE_SESSIONS = web.AppKey("console_sessions", Sessions)
+#: People's sign-in with name and password.
+SIGN_IN = web.AppKey("sign_in", SignIn)
+#: Live Socket.IO connections, on record for every process.
+CONNECTIONS = web.AppKey("connections", Connections)

@@ -1,4 +1,4 @@
-"""Who is calling: a principal (role, agent id) and the configured bearer tokens."""
+"""Who is calling: a principal (role, agent id, account) and the configured bearer tokens."""
 
 from __future__ import annotations
 
@@ -7,20 +7,32 @@ import hmac
 from dataclasses import dataclass
 
 from bot.settings import AuthSettings
+from storage.users import User
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: a role, and the agent id for agent tokens."""
+    """Who is calling: a role, the agent id for agents, and the account of a person who
+    signed in (None: a configured token)."""
 
     role: str
     agent_id: str | None
     token_hint: str
+    user_id: str | None = None
+    groups: frozenset[str] = frozenset()
+    #: The sign-in session of an account (None: a configured token).
+    session_id: str | None = None
 
     @property
     def name(self) -> str:
         """A printable identity, never the token itself."""
-        return self.agent_id or f"{self.role}:{self.token_hint}"
+        return self.user_id or self.agent_id or f"{self.role}:{self.token_hint}"
+
+    @classmethod
+    def of(cls, user: User, session_id: str) -> Principal:
+        """The principal of an account's session (an agent account's id is its agent id)."""
+        agent_id = user.id if user.role == "agent" else None
+        return cls(user.role, agent_id, "", user.id, frozenset(user.groups), session_id)
 
 
 class Authenticator:

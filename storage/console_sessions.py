@@ -11,17 +11,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import writer
-from storage.tables import APP_SECRETS, CONSOLE_SESSIONS
+from storage.tables import APP_SECRETS, CONSOLE_SESSIONS, USERS
+from storage.users import User
 
 
 @dataclass(frozen=True, slots=True)
 class ConsoleSession:
-    """A live session: whose token opened it, and its CSRF token."""
+    """A live session: whose token or account opened it, and its CSRF token."""
 
     id: str
-    token_fingerprint: str
+    token_fingerprint: str | None
     csrf: str
     expires_at: float
+    #: The account signed in (None: a configured token's session).
+    user_id: str | None = None
+    #: That account as it is now.
+    user: User | None = None
 
 
 async def secret(engine: AsyncEngine, name: str, now: float) -> str:
@@ -39,11 +44,17 @@ async def secret(engine: AsyncEngine, name: str, now: float) -> str:
 
 
 async def open_session(
-    engine: AsyncEngine, session_id: str, token_fingerprint: str, now: float, lifetime: float
+    engine: AsyncEngine,
+    session_id: str,
+    token_fingerprint: str | None,
+    now: float,
+    lifetime: float,
+    user_id: str | None = None,
 ) -> ConsoleSession:
-    """Record a new session (and forget sessions that expired a day ago or more)."""
+    """Record a new session, for a configured token or an account (and forget sessions
+    that expired a day ago or more)."""
     session = ConsoleSession(
-        session_id, token_fingerprint, secrets.token_urlsafe(32), now + lifetime
+        session_id, token_fingerprint, secrets.token_urlsafe(32), now + lifetime, user_id
     )
     async with writer(engine).begin() as conn:
         await conn.execute(
@@ -53,6 +64,7 @@ async def open_session(
             CONSOLE_SESSIONS.insert().values(
                 id=session.id,
                 token_fingerprint=token_fingerprint,
+                user_id=user_id,
                 csrf=session.csrf,
                 created_at=now,
                 expires_at=session.expires_at,
@@ -62,17 +74,35 @@ async def open_session(
 
 
 async def find(engine: AsyncEngine, session_id: str, now: float) -> ConsoleSession | None:
-    """The session, unless it ended, expired or never existed."""
-    query = select(CONSOLE_SESSIONS).where(
-        CONSOLE_SESSIONS.c.id == session_id,
-        CONSOLE_SESSIONS.c.ended_at.is_(None),
-        CONSOLE_SESSIONS.c.expires_at > now,
+    """The session, unless it ended, expired, never existed or its account is inactive."""
+    query = (
+        select(CONSOLE_SESSIONS, USERS)
+        .outerjoin(USERS, USERS.c.id == CONSOLE_SESSIONS.c.user_id)
+        .where(
+            CONSOLE_SESSIONS.c.id == session_id,
+            CONSOLE_SESSIONS.c.ended_at.is_(None),
+            CONSOLE_SESSIONS.c.expires_at > now,
+        )
     )
     async with engine.connect() as conn:
         row = (await conn.execute(query)).first()
     if row is None:
         return None
-    return ConsoleSession(row.id, row.token_fingerprint, row.csrf, row.expires_at)
+    mapping = row._mapping
+    session_row = {c.name: mapping[c] for c in CONSOLE_SESSIONS.c}
+    user = None
+    if session_row["user_id"] is not None:
+        if mapping[USERS.c.id] is None or not mapping[USERS.c.active]:
+            return None
+        user = User.from_mapping({c.name: mapping[c] for c in USERS.c})
+    return ConsoleSession(
+        session_row["id"],
+        session_row["token_fingerprint"],
+        session_row["csrf"],
+        session_row["expires_at"],
+        session_row["user_id"],
+        user,
+    )
 
 
 async def end(engine: AsyncEngine, session_id: str, now: float) -> None:

@@ -20,7 +20,8 @@ import jinja2
 from aiohttp import web
 
 from bot.console import i18n
-from bot.keys import CONSOLE_SESSIONS, SETTINGS
+from bot.errors import TooManyRequests, Unauthorized
+from bot.keys import CONSOLE_SESSIONS, SETTINGS, SIGN_IN
 from bot.payloads import rules_json
 from bot.security import same_origin
 from bot.sessions import SignedIn
@@ -86,31 +87,53 @@ async def signin_page(request: web.Request) -> web.StreamResponse:
     return aiohttp_jinja2.render_template("signin.html", request, _context(request, None))
 
 
-def _refused(request: web.Request, key: str, status: int) -> web.Response:
+def _refused(
+    request: web.Request, key: str, status: int, headers: dict[str, str] | None = None
+) -> web.Response:
     context = _context(request, None, error=key)
-    return aiohttp_jinja2.render_template("signin.html", request, context, status=status)
+    response = aiohttp_jinja2.render_template("signin.html", request, context, status=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def sign_in(request: web.Request) -> web.StreamResponse:
-    """Check the token, open a session, and send the browser to its role's home page."""
+    """Check the name and password (or a token), open a session, and send the browser to
+    its role's home page."""
     if not _same_origin(request):
         return _refused(request, "signin.error.origin", 403)
     form = await request.post()
-    token = form.get("token")
-    if not isinstance(token, str) or not token.strip():
-        return _refused(request, "signin.error.empty", 400)
+    token, username = _field(form, "token").strip(), _field(form, "username").strip()
+    password = _field(form, "password")  # as typed: spaces may belong to it
     sessions = request.app[CONSOLE_SESSIONS]
-    opened = await sessions.sign_in(token.strip())
-    if opened is None:
-        return _refused(request, "signin.error.unknown", 401)
+    if token:
+        opened = await sessions.sign_in(token)
+        if opened is None:
+            return _refused(request, "signin.error.unknown", 401)
+        lifetime = sessions.lifetime
+    elif username and password:
+        try:
+            user = await request.app[SIGN_IN].check(username, password)
+        except TooManyRequests as exc:
+            return _refused(request, "signin.error.throttled", 429, exc.headers)
+        except Unauthorized:
+            return _refused(request, "signin.error.password", 401)
+        raw, signed_in = await sessions.open_for(user)
+        opened, lifetime = (sessions.cookie_value(raw), signed_in), sessions.account_lifetime
+    else:
+        return _refused(request, "signin.error.empty", 400)
     cookie, signed_in = opened
     home = HOME.get(signed_in.principal.role)
     if home is None:
         await sessions.sign_out(signed_in)
         return _refused(request, "signin.error.role", 403)
     response = web.HTTPSeeOther(home)
-    sessions.set_cookie(response, cookie)
+    sessions.set_cookie(response, cookie, lifetime)
     raise response
+
+
+def _field(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:

@@ -14,6 +14,7 @@ def routes() -> list[web.RouteDef]:
         events,
         kpis,
         openapi,
+        people,
         proposals,
         qa,
         reports,
@@ -29,5 +30,6 @@ def routes() -> list[web.RouteDef]:
         *actions.routes,
         *kpis.routes,
         *reports.routes,
+        *people.routes,
         *openapi.routes,
     ]

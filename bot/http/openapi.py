@@ -16,9 +16,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
 
 from bot.auth import ROLES_ATTR
-from bot.http import actions, conversations, kpis, proposals, qa, reports, scripts
+from bot.http import actions, conversations, kpis, people, proposals, qa, reports, scripts
 from bot.http import answers as a
 from bot.http import answers_live as live
+from bot.http import answers_people as p
 from bot.schemas import BatchIn, EventIn
 from scripts_library.model import Script
 
@@ -113,6 +114,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/v1/reports/chart"): Operation(
         "A period's chart", reports.ChartQuery, media=("image/png",)
+    ),
+    ("DELETE", "/api/v1/session"): Operation("Sign out: the caller's session ends", ok=204),
+    ("GET", "/api/v1/users"): Operation("Every account", answer=p.Users),
+    ("POST", "/api/v1/users"): Operation("Add a person", body=people.UserIn, ok=201, answer=p.User),
+    ("PATCH", "/api/v1/users/{id}"): Operation(
+        "Change an account (a person: their own password)", body=people.UserPatch, answer=p.User
     ),
 }
 ERROR = {

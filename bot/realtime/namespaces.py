@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import BadRequest, Conflict, NotFound, error_ack
-from bot.keys import CONSOLE_SESSIONS, ENGINE, SETTINGS
+from bot.keys import CONNECTIONS, CONSOLE_SESSIONS, ENGINE, SETTINGS
 from bot.learning import learn_from_feedback
 from bot.principals import Authenticator, Principal
 from bot.replies import ReplyIn, record_reply
@@ -91,12 +91,17 @@ class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """Who connects: the ``auth`` token (integrations, scripts), else the console's
         session cookie, accepted only from a page of this origin."""
         token = auth.get("token") if isinstance(auth, dict) else None
+        sessions = self._app.get(CONSOLE_SESSIONS)
         if token is not None:
-            principal = self._authenticator.authenticate(token if isinstance(token, str) else None)
+            given = token if isinstance(token, str) else None
+            principal = (
+                self._authenticator.authenticate(given)
+                if sessions is None
+                else await sessions.bearer(given)
+            )
             if principal is None:
                 raise socketio.exceptions.ConnectionRefusedError("unknown token")
             return principal
-        sessions = self._app.get(CONSOLE_SESSIONS)
         signed_in = None
         origin, host = environ.get("HTTP_ORIGIN"), environ.get("HTTP_HOST")
         if sessions is not None and same_origin(origin, host):
@@ -104,6 +109,10 @@ class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         if signed_in is None:
             raise socketio.exceptions.ConnectionRefusedError("no token and no console session")
         return signed_in.principal
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        """The connection is gone: on record as the moment it went."""
+        await self._app[CONNECTIONS].closed(sid)
 
 
 class AgentNamespace(_AuthNamespace):
@@ -119,6 +128,7 @@ class AgentNamespace(_AuthNamespace):
             raise socketio.exceptions.ConnectionRefusedError("token has no agent_id")
         await self.save_session(sid, {"agent_id": principal.agent_id})
         await self.enter_room(sid, agent_room(principal.agent_id))
+        await self._app[CONNECTIONS].opened(sid, self.namespace, principal)
 
     async def on_reply(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Record the agent's reply through the pipeline; ack with the stored message."""
@@ -157,3 +167,4 @@ class SupervisorNamespace(_AuthNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 f"role '{principal.role}' may not join /supervisor"
             )
+        await self._app[CONNECTIONS].opened(sid, self.namespace, principal)

@@ -6,6 +6,7 @@ sections. :func:`load_settings` reads the TOML file and the environment and fail
 naming the key, on anything unknown or invalid.
 """
 
+from bot.settings.accounts import AccountsSettings, GroupName
 from bot.settings.agents import AgentSettings
 from bot.settings.alerts import AlertsSettings, SinkSettings, WebhookSettings
 from bot.settings.auth import AuthSettings, Role, TokenSettings
@@ -26,15 +27,18 @@ from bot.settings.loading import ENV_PREFIX, load_settings, settings_from
 from bot.settings.logs import LoggingSettings
 from bot.settings.matcher import MatcherSettings
 from bot.settings.monitor import MonitorSettings
+from bot.settings.presence import PresenceSettings
 from bot.settings.qa import QaSettings
 from bot.settings.realtime import RealtimeSettings
 from bot.settings.reports import ReportFormat, ReportScheduleSettings, ReportsSettings, cron_trigger
 from bot.settings.root import Settings
+from bot.settings.routing import RoutingSettings
 from bot.settings.server import ServerSettings
 from bot.settings.storage import StorageSettings
 
 __all__ = [
     "ENV_PREFIX",
+    "AccountsSettings",
     "AgentSettings",
     "AlertsSettings",
     "AuthSettings",
@@ -43,17 +47,20 @@ __all__ = [
     "ConsoleSettings",
     "DeliverySettings",
     "EscalationSettings",
+    "GroupName",
     "HoursSettings",
     "KpiSettings",
     "LoggingSettings",
     "MatcherSettings",
     "MonitorSettings",
+    "PresenceSettings",
     "QaSettings",
     "RealtimeSettings",
     "ReportFormat",
     "ReportScheduleSettings",
     "ReportsSettings",
     "Role",
+    "RoutingSettings",
     "Section",
     "ServerSettings",
     "Settings",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from bot.settings.accounts import AccountsSettings
 from bot.settings.agents import AgentSettings, distinct_agents
 from bot.settings.alerts import AlertsSettings
 from bot.settings.auth import AuthSettings
@@ -18,13 +19,16 @@ from bot.settings.kpi import KpiSettings
 from bot.settings.logs import LoggingSettings
 from bot.settings.matcher import MatcherSettings
 from bot.settings.monitor import MonitorSettings
+from bot.settings.presence import PresenceSettings
 from bot.settings.qa import QaSettings
 from bot.settings.realtime import RealtimeSettings
 from bot.settings.reports import ReportsSettings
+from bot.settings.routing import RoutingSettings
 from bot.settings.server import ServerSettings
 from bot.settings.storage import StorageSettings
 from monitors.escalation import Member, Roster
 from monitors.rules import Thresholds
+from storage.users import NewUser
 
 
 class Settings(Section):
@@ -45,6 +49,9 @@ class Settings(Section):
     channels: list[ChannelSettings] = Field(default_factory=list)
     matcher: MatcherSettings = MatcherSettings()
     auth: AuthSettings = AuthSettings()
+    accounts: AccountsSettings = AccountsSettings()
+    presence: PresenceSettings = PresenceSettings()
+    routing: RoutingSettings = RoutingSettings()
     qa: QaSettings = QaSettings()
     console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
@@ -65,6 +72,13 @@ class Settings(Section):
     def roster(self) -> Roster:
         """The ``[[agents]]`` roster as escalation needs it."""
         return Roster({a.id: Member(a.group, a.max_concurrency) for a in self.agents})
+
+    def roster_accounts(self) -> list[NewUser]:
+        """The ``[[agents]]`` roster as password-less agent accounts (DESIGN.md 11)."""
+        return [
+            NewUser(a.id, a.name, "agent", (a.group,) if a.group else (), a.max_concurrency)
+            for a in self.agents
+        ]
 
     def agent_names(self) -> dict[str, str]:
         """Agent id -> display name, from the roster."""

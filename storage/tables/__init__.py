@@ -32,12 +32,14 @@ from storage.tables.outbox import (
     REPORT_RUNS,
     SINK_DELIVERIES,
 )
+from storage.tables.people import CONNECTIONS, LOGIN_FAILURES, USERS
 
 __all__ = [
     "AGENTS",
     "ALERTS",
     "ALERT_OUTBOX",
     "APP_SECRETS",
+    "CONNECTIONS",
     "CONSOLE_SESSIONS",
     "CONVERSATIONS",
     "CURSORS",
@@ -52,6 +54,7 @@ __all__ = [
     "KPI_STATE",
     "KPI_TURN_SUMS",
     "LIBRARY_META",
+    "LOGIN_FAILURES",
     "METADATA",
     "PROPOSALS",
     "REPORT_RUNS",
@@ -59,4 +62,5 @@ __all__ = [
     "SINK_DELIVERIES",
     "SUGGESTIONS",
     "TURNS",
+    "USERS",
 ]

@@ -36,6 +36,10 @@ CONVERSATIONS = Table(
     Column("last_agent_at", Double),
     Column("open_turn_pk", Integer),
     Column("updated_at", Double, nullable=False),
+    # The team the conversation belongs to, when its events name one (routing).
+    Column("group_name", String(64)),
+    # Since when it waits for routing to find an agent (None: not waiting).
+    Column("queued_at", Double, index=True),
     UniqueConstraint("channel", "external_id"),
     Index("ix_conversations_active", "assignee_id", "status", "last_customer_at"),
 )
@@ -74,6 +78,10 @@ AGENTS = Table(
     Column("name", String(200)),
     Column("status", String(16), default="offline", nullable=False),
     Column("status_at", Double),
+    # What the agent last chose themselves (online or away), kept while they are offline.
+    Column("chosen", String(16)),
+    # When routing last gave them a conversation (ties and round robin).
+    Column("routed_at", Double),
 )
 
 # A customer turn: from its first customer message to the agent reply that ends it.
@@ -135,6 +143,9 @@ ALERTS = Table(
     Column("waited_seconds", Double),
     Column("response_seconds", Double),
     Column("at", Double, index=True, nullable=False),
+    # Who acknowledged it (a supervisor, group leader or admin), and when.
+    Column("acknowledged_by", String(200)),
+    Column("acknowledged_at", Double),
     UniqueConstraint("kind", "channel", "message_id"),
 )
 

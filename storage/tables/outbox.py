@@ -93,7 +93,10 @@ CONSOLE_SESSIONS = Table(
     "console_sessions",
     METADATA,
     Column("id", String(64), primary_key=True),
-    Column("token_fingerprint", String(64), nullable=False),
+    # The configured bearer token's SHA-256 for a token sign-in; None for an account's.
+    Column("token_fingerprint", String(64)),
+    # The account signed in (None: a configured token's session).
+    Column("user_id", String(64), index=True),
     Column("csrf", String(64), nullable=False),
     Column("created_at", Double, nullable=False),
     Column("expires_at", Double, index=True, nullable=False),

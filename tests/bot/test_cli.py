@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.periods import Period, bounds
+from storage import users
 from storage.engine import make_engine, upgrade
 from storage.kpi import queries as kpi_queries
 from storage.kpi import rollup_reads
@@ -79,3 +80,63 @@ async def _rebuild_and_read(engine: AsyncEngine, config: Path) -> None:
         assert await conn.run_sync(rollup_reads.usable, "UTC", start, end, end) is not None
         assert rolled == await kpi_queries.figures(conn, start, end)
     assert (rolled[None].turns, rolled["alice"].response_seconds_avg) == (2, 12)
+
+
+def run_with_input(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input=stdin,
+    )
+
+
+async def test_the_first_admin_is_added_on_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    config = str(write_config(tmp_path / "c.toml", url))
+    add = ("user", "add", "root", "--role", "admin", "--name", "Ro Ot", "--password-stdin")
+    result = run_with_input(*add, "--config", config, stdin="a long enough secret\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "user root (admin) added"
+    again = run_with_input(*add, "--config", config, stdin="a long enough secret\n")
+    assert (again.returncode, again.stderr.strip()) == (
+        1,
+        "replywatch: a user called 'root' exists",
+    )
+    engine = make_engine(url)
+    try:
+        user = await users.get(engine, "root")
+        found = await users.password_hash(engine, "root")
+    finally:
+        await engine.dispose()
+    assert user is not None
+    assert (user.name, user.role, user.active) == ("Ro Ot", "admin", True)
+    assert found is not None
+    assert found[1] is not None
+    assert found[1].startswith("$argon2id$")
+
+
+def test_a_bad_account_on_the_command_line_names_every_problem(tmp_path: Path) -> None:
+    config = str(write_config(tmp_path / "c.toml", f"sqlite+aiosqlite:///{tmp_path / 'db'}"))
+    result = run_with_input(
+        "user",
+        "add",
+        "Not OK",
+        "--role",
+        "admin",
+        "--password-stdin",
+        "--config",
+        config,
+        stdin="short\n",
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "replywatch: 'Not OK' is not a sign-in name: 1-64 of a-z, 0-9, '.', '_', '-'",
+        "replywatch: the password must have at least 10 characters",
+    ]
+    missing = run_with_input("user", "add", "root", "--role", "admin", "--config", config, stdin="")
+    assert missing.returncode == 2
+    assert "--password-stdin" in missing.stderr
+    assert not (tmp_path / "db").exists()  # nothing was written

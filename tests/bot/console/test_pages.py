@@ -1,4 +1,5 @@
-"""Signing in to the console: a token at ``/`` opens a session cookie that is signed,
+"""Signing in to the console: a name and password, or a token, at ``/`` opens a session
+cookie that is signed,
 HttpOnly, SameSite=Strict and expiring; each role lands on its own page; signing out
 ends the session everywhere; writes need the session's CSRF token; pages carry a CSP."""
 
@@ -13,8 +14,10 @@ import aiohttp
 import pytest
 
 from bot.console import i18n
-from tests.support.gateway import Gateway
-from tests.support.tokens import ALICE, INTEGRATION, QA, SUPERVISOR
+from tests.support.gateway import Gateway, StartGateway
+from tests.support.people import PASSWORD, add_person
+from tests.support.settings import make_settings
+from tests.support.tokens import ADMIN, ALICE, INTEGRATION, QA, SUPERVISOR
 
 VENDOR = Path(__file__).resolve().parents[3] / "bot" / "console" / "static" / "vendor"
 
@@ -44,10 +47,14 @@ async def open_page(gateway: Gateway, path: str, cookie: str | None) -> aiohttp.
         return resp
 
 
-async def test_the_sign_in_form_asks_for_a_token(gateway: Gateway) -> None:
+async def test_the_sign_in_form_asks_for_a_name_and_password_or_a_token(
+    gateway: Gateway,
+) -> None:
     async with gateway.http.get(f"{gateway.url}/") as resp:
         page = await resp.text()
     assert resp.status == 200
+    assert '<input id="username" name="username"' in page
+    assert '<input id="password" name="password" type="password"' in page
     assert '<input id="token" name="token"' in page
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
@@ -76,7 +83,7 @@ async def test_unknown_integration_and_empty_tokens_are_refused(gateway: Gateway
     for token, status, text in [
         ("not-a-token", 401, "Unknown token"),
         (INTEGRATION, 403, "Integration tokens cannot sign in"),
-        ("", 400, "Enter your token"),
+        ("", 400, "Enter your name and password, or a token"),
     ]:
         async with gateway.http.post(
             f"{gateway.url}/", data={"token": token}, allow_redirects=False
@@ -153,13 +160,13 @@ async def test_the_page_speaks_the_browsers_language_and_switches(gateway: Gatew
     async with gateway.http.get(
         f"{gateway.url}/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}
     ) as r:
-        assert "使用管理员发给你的令牌登录" in await r.text()
+        assert "使用你的账号和密码登录" in await r.text()
     async with gateway.http.get(f"{gateway.url}/", headers={"Accept-Language": "en-GB"}) as r:
-        assert "Sign in with the token" in await r.text()
+        assert "Sign in with your name and password" in await r.text()
     # unsafe=True: aiohttp's jar otherwise keeps no cookies for an IP address like 127.0.0.1
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         async with http.get(f"{gateway.url}/lang/zh-CN?next=/", allow_redirects=True) as r:
-            assert "使用管理员发给你的令牌登录" in await r.text()
+            assert "使用你的账号和密码登录" in await r.text()
         async with http.get(f"{gateway.url}/lang/xx") as r:
             assert r.status == 404
 
@@ -179,3 +186,43 @@ def test_the_vendored_socketio_client_is_the_recorded_one() -> None:
     name, package, digest = line.split()
     assert package.startswith("socket.io-client@")
     assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest
+
+
+async def password_form(gateway: Gateway, username: str, password: str) -> aiohttp.ClientResponse:
+    """POST the sign-in form with a name and password (no redirects followed)."""
+    form = {"username": username, "password": password, "token": ""}
+    async with gateway.http.post(f"{gateway.url}/", data=form, allow_redirects=False) as resp:
+        await resp.read()
+        return resp
+
+
+async def test_alice_signs_in_with_her_name_and_password(gateway: Gateway) -> None:
+    await add_person(gateway, "alice")
+    resp = await password_form(gateway, "alice", PASSWORD)
+    assert (resp.status, resp.headers["Location"]) == (303, "/console/agent")
+    cookie = session_cookie(resp)
+    assert (await open_page(gateway, "/console/agent", cookie)).status == 200
+    again = session_cookie(await password_form(gateway, "alice", PASSWORD))
+    assert again != cookie  # a new session at every sign-in
+    # deactivated: her open page sends her back to sign in
+    await gateway.call("PATCH", "/api/v1/users/alice", ADMIN, {"active": False})
+    assert (await open_page(gateway, "/console/agent", cookie)).status == 302
+
+
+async def test_a_wrong_password_then_too_many_are_said_plainly(
+    start_gateway: StartGateway, sqlite_url: str
+) -> None:
+    gateway = await start_gateway(make_settings(sqlite_url, accounts={"max_failed_logins": 2}))
+    await add_person(gateway, "bob", role="supervisor")
+    for _ in range(2):
+        async with gateway.http.post(
+            f"{gateway.url}/", data={"username": "bob", "password": "nope"}
+        ) as resp:
+            assert resp.status == 401
+            assert "Unknown name or wrong password" in await resp.text()
+    async with gateway.http.post(
+        f"{gateway.url}/", data={"username": "bob", "password": PASSWORD}
+    ) as resp:
+        assert resp.status == 429
+        assert "Too many failed sign-ins" in await resp.text()
+        assert int(resp.headers["Retry-After"]) >= 1
