@@ -17,7 +17,6 @@ from bot.accounts import SignIn
 from bot.auth import auth_middleware
 from bot.automation import Automation
 from bot.channels.gateway import CHANNELS, Channels
-from bot.connections import Connections
 from bot.console import pages as console
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.outbox import Outbox
@@ -32,12 +31,12 @@ from bot.jobs.sweeper import SWEEPER, Sweeper
 from bot.keys import (
     ALERTS,
     AUTHENTICATOR,
-    CONNECTIONS,
     CONSOLE_SESSIONS,
     ENGINE,
     LIBRARY,
     METRICS,
     PIPELINE,
+    PRESENCE,
     PUBLISHER,
     SCHEDULER,
     SETTINGS,
@@ -48,6 +47,7 @@ from bot.library import Library
 from bot.logs import ServerLog
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
+from bot.presence import Presence
 from bot.principals import Authenticator
 from bot.publisher import Publisher
 from bot.realtime.janitor import Janitor, Limits
@@ -152,8 +152,10 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         await sessions.start()
         app[CONSOLE_SESSIONS] = sessions
         app[SIGN_IN] = SignIn(engine, settings.accounts)
-        app[CONNECTIONS] = Connections(engine, app[SIO], settings.presence)
-        heartbeat = asyncio.create_task(app[CONNECTIONS].run(), name="replywatch-heartbeat")
+        presence = Presence(engine, writer, app[SIO], settings.presence, rules)
+        presence.attach(pipeline.handle, pipeline.announce)
+        app[PRESENCE] = presence
+        heartbeat = asyncio.create_task(presence.run(), name="replywatch-presence")
         await users.ensure_roster(engine, settings.roster_accounts(), time.time())
         app[CHANNELS].pull(Cursors(engine), pipeline.handle)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))

@@ -15,11 +15,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.accounts import SignIn
-from bot.connections import Connections
 from bot.delivery.alerts import AlertDispatch
 from bot.library import Library
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
+from bot.presence import Presence
 from bot.principals import Authenticator
 from bot.publisher import Publisher
 from bot.sessions import Sessions
@@ -43,5 +43,5 @@ PIPELINE = web.AppKey("pipeline", Pipeline)
 CONSOLE_SESSIONS = web.AppKey("console_sessions", Sessions)
 #: People's sign-in with name and password.
 SIGN_IN = web.AppKey("sign_in", SignIn)
-#: Live Socket.IO connections, on record for every process.
-CONNECTIONS = web.AppKey("connections", Connections)
+#: Live connections and agents' presence, on record for every process.
+PRESENCE = web.AppKey("presence", Presence)

@@ -73,8 +73,15 @@ def conversation_payload(stored: Stored) -> dict[str, Any]:
 
 
 def agent_status_payload(event: ChatEvent) -> dict[str, Any]:
-    """An agent's status change, for supervisors."""
-    return {"agent_id": event.agent_id, "status": event.status, "ts": iso(event.ts)}
+    """An agent's status change, for supervisors (``ts`` is ``at``'s older name)."""
+    at = iso(event.ts)
+    return {
+        "agent_id": event.agent_id,
+        "status": event.status,
+        "at": at,
+        "reason": event.reason,
+        "ts": at,
+    }
 
 
 def alert_payload(alert: Alert) -> dict[str, Any]:

@@ -121,6 +121,8 @@ class Pipeline:
         return {e.key: row for e, row in zip(asks, found, strict=True)}
 
     async def _notify(self, item: Stored, suggestion: Suggested | None) -> None:
+        for caused in item.also:  # the routing assignment before the message it routed
+            await self._notify(caused, None)
         await self._publisher.publish(item)
         await self._alerts.deliver(item.alerts)
         if item.resolved is not None and item.conversation is not None:

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from monitors.events import ChatEvent, EventType, SenderRole
+from storage.users import GROUP_NAME
 
 _EPOCH_TEXT = re.compile(r"\d{1,12}(\.\d{1,9})?")
 
@@ -88,6 +89,8 @@ class EventIn(BaseModel):
     agent_id: Ident | None = None
     status: Literal["online", "away", "offline"] | None = None
     script_id: Ident | None = None
+    #: The team the conversation belongs to (routing gives it to that group's agents).
+    group: Annotated[str, Field(pattern=GROUP_NAME)] | None = None
 
     @field_validator("id")
     @classmethod
@@ -127,6 +130,7 @@ class EventIn(BaseModel):
             agent_id=self.agent_id,
             status=self.status,
             script_id=self.script_id,
+            group=self.group,
         )
 
 

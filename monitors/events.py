@@ -49,6 +49,8 @@ class ChatEvent:
     deliver: bool = False
     #: Why ReplyWatch made this assignment ("escalation").
     reason: str | None = None
+    #: The team the conversation belongs to (routing), when the channel says.
+    group: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from monitors.hours import BusinessHours
+from monitors.routing import RoutingRules
 from scripts_library.normalize import has_phrase
 
 
@@ -61,6 +62,8 @@ class Thresholds:
     #: Escalation: reassign a turn still unanswered this long after it started (0 = off).
     reassign_after_seconds: float
     max_reassignments: int
+    #: Routing of conversations nobody has (``[routing]``).
+    routing: RoutingRules
 
 
 def elapsed(a: float, b: float, hours: BusinessHours | None) -> float:

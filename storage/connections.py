@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Connection as SyncConnection
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,20 +26,19 @@ class Connection:
     session_id: str | None = None
 
 
-async def opened(engine: AsyncEngine, connection: Connection, now: float) -> None:
-    """Record a new connection."""
-    async with writer(engine).begin() as conn:
-        await conn.execute(
-            CONNECTIONS.insert().values(
-                sid=connection.sid,
-                namespace=connection.namespace,
-                host=connection.host,
-                agent_id=connection.agent_id,
-                user_id=connection.user_id,
-                session_id=connection.session_id,
-                seen_at=now,
-            )
+def insert(conn: SyncConnection, connection: Connection, now: float) -> None:
+    """Record a new connection (inside the caller's transaction)."""
+    conn.execute(
+        CONNECTIONS.insert().values(
+            sid=connection.sid,
+            namespace=connection.namespace,
+            host=connection.host,
+            agent_id=connection.agent_id,
+            user_id=connection.user_id,
+            session_id=connection.session_id,
+            seen_at=now,
         )
+    )
 
 
 async def closed(engine: AsyncEngine, sid: str, now: float) -> None:

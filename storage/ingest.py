@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +27,14 @@ from monitors.rules import Thresholds, Turn
 from storage import alerts, deliveries
 from storage import state as conversation_state
 from storage.alerts import Alert, Located
+from storage.routing import Router
 from storage.state import ConversationState
 from storage.tables import AGENTS, CONVERSATIONS, EVENTS, SUGGESTIONS
 from storage.turns import Resolved, TurnTracker
 
 Key = tuple[str, str]  # (channel, external id) of a conversation or an event
+#: The ``reason`` of a status the agent chose themselves (kept as their choice).
+CHOSEN = "chosen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,9 @@ class Stored:
     next_due_at: float | None = None  # set on each event of a group that started turns
     #: The conversation's open turn once the group is applied (None: nobody waits).
     turn: Turn | None = None
+    #: Events this one caused, stored in the same transaction (routing's assignment of
+    #: the conversation, the queue's drain); pushed before it.
+    also: tuple[Stored, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,8 @@ def _statements(dialect: str) -> _Statements:
                     "last_customer_at",
                     "last_agent_at",
                     "open_turn_pk",
+                    "group_name",
+                    "queued_at",
                     "updated_at",
                 )
             }
@@ -113,6 +122,7 @@ def _statements(dialect: str) -> _Statements:
                 "name": func.coalesce(new.name, AGENTS.c.name),
                 "status": case((newer, new.status), else_=AGENTS.c.status),
                 "status_at": case((newer, new.status_at), else_=AGENTS.c.status_at),
+                "chosen": func.coalesce(new.chosen, AGENTS.c.chosen),
             },
         ),
     )
@@ -192,6 +202,8 @@ def _save_conversations(conn: Connection, changed: Sequence[ConversationState], 
                 "last_customer_at": c.last_customer_at,
                 "last_agent_at": c.last_agent_at,
                 "open_turn_pk": c.open_turn_pk,
+                "group_name": c.group_name,
+                "queued_at": c.queued_at,
                 "updated_at": now,
             }
             for c in changed
@@ -211,11 +223,13 @@ def _agent_rows(events: Sequence[ChatEvent]) -> list[dict[str, Any]]:
                 row["status_at"] is None or event.ts >= row["status_at"]
             ):
                 row["status"], row["status_at"] = event.status, event.ts
+                if event.reason == CHOSEN and event.status in ("online", "away"):
+                    row["chosen"] = event.status
     return [agents[key] for key in sorted(agents)]
 
 
 def _agent_row(agent_id: str) -> dict[str, Any]:
-    return {"id": agent_id, "name": None, "status": "offline", "status_at": None}
+    return {"id": agent_id, "name": None, "status": "offline", "status_at": None, "chosen": None}
 
 
 def _save_agents(conn: Connection, events: Sequence[ChatEvent]) -> None:
@@ -245,6 +259,43 @@ def _save_suggestions(
         conn.execute(_statements(conn.dialect.name).insert_suggestions, rows)
 
 
+def _unassigned_customer(event: ChatEvent, conv: ConversationState) -> bool:
+    return (
+        event.type is EventType.MESSAGE
+        and event.sender_role is SenderRole.CUSTOMER
+        and conv.assignee_id is None
+    )
+
+
+def _route(
+    conn: Connection,
+    router: Router,
+    event: ChatEvent,
+    conv: ConversationState,
+    thresholds: Thresholds,
+    now: float,
+) -> tuple[ConversationState, Stored | None]:
+    """Give a customer's conversation nobody has to an agent before its turn starts (so
+    the turn's tier is that agent's), or queue it (DESIGN.md section 11)."""
+    target = router.pick(conv.group_name)
+    if target is None:
+        return conv._replace(queued_at=conv.queued_at or event.ts), None
+    assignment = ChatEvent(
+        id=f"rwbot-route-{uuid.uuid4().hex}",  # rwbot-: reserved (bot.schemas)
+        channel=event.channel,
+        type=EventType.ASSIGNED,
+        ts=event.ts,
+        received_at=now,
+        conversation_id=event.conversation_id,
+        agent_id=target,
+        reason="routing",
+    )
+    convs = {(conv.channel, conv.external_id): conv}
+    row_id = _insert_events(conn, [assignment], convs)[assignment.key]
+    after = conversation_state.apply(conv, assignment)
+    return after, Stored(assignment, row_id, after, conv)
+
+
 def apply_batch(
     conn: Connection,
     events: Sequence[ChatEvent],
@@ -267,6 +318,8 @@ def apply_batch(
     convs = _conversations(conn, candidates, now)
     inserted = _insert_events(conn, candidates, convs)
     tracker = TurnTracker(conn, thresholds, convs.values())
+    router = Router(conn, thresholds, now)
+    routed: dict[int, Stored] = {}
     applied: list[tuple[int, ConversationState | None, ConversationState | None]] = []
     located: dict[int, list[Located]] = {}
     loaded = dict(convs)
@@ -278,9 +331,14 @@ def apply_batch(
         before = convs.get(key) if key else None
         after = conversation_state.apply(before, event) if before else None
         if key and before is not None and after is not None:
+            if router.on and _unassigned_customer(event, after):
+                after, assigned = _route(conn, router, event, after, thresholds, now)
+                if assigned is not None:
+                    routed[index] = assigned
             convs[key] = after
             located[index] = tracker.observe(event, before, after, convs)
         applied.append((index, before, after))
+    router.flush()
     open_turns = tracker.flush()
     for key, state in convs.items():
         if state.pk in open_turns:
@@ -306,5 +364,6 @@ def apply_batch(
             tracker.resolved.get(event.key),
             tracker.next_due_at,
             tracker.open_turn(after.pk) if after is not None else None,
+            (routed[index],) if index in routed else (),
         )
     return results

@@ -24,6 +24,9 @@ class ConversationState(NamedTuple):
     last_customer_at: float | None
     last_agent_at: float | None
     open_turn_pk: int | None = None
+    group_name: str | None = None
+    #: Since when it waits in the routing queue (None: not queued).
+    queued_at: float | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> ConversationState:
@@ -40,6 +43,8 @@ class ConversationState(NamedTuple):
             last_customer_at=row.last_customer_at,
             last_agent_at=row.last_agent_at,
             open_turn_pk=row.open_turn_pk,
+            group_name=row.group_name,
+            queued_at=row.queued_at,
         )
 
     @property
@@ -65,7 +70,7 @@ def apply(state: ConversationState, event: ChatEvent) -> ConversationState:
     unassigned conversation to its sender; bot messages change nothing.
     """
     if event.type is EventType.ASSIGNED:
-        return state._replace(assignee_id=event.agent_id)
+        return state._replace(assignee_id=event.agent_id, queued_at=None)
     if event.type is EventType.CLOSED:
         if not state.is_open:
             return state
@@ -81,6 +86,7 @@ def apply(state: ConversationState, event: ChatEvent) -> ConversationState:
         return reopened._replace(
             customer_id=reopened.customer_id or event.sender_id,
             last_customer_at=_later(reopened.last_customer_at, event.ts),
+            group_name=event.group or reopened.group_name,
         )
     if event.sender_role is SenderRole.AGENT:
         return state._replace(

@@ -22,7 +22,7 @@ from monitors import rules
 from monitors.escalation import Candidate, Roster, choose
 from monitors.events import ChatEvent, EventType
 from monitors.rules import AlertDraft, AlertKind, Thresholds
-from storage import alerts
+from storage import alerts, routing
 from storage.alerts import Alert, Located
 from storage.ingest import Stored, apply_batch
 from storage.tables import AGENTS, CONVERSATIONS, TURNS
@@ -119,23 +119,9 @@ class _Escalation:
 
     def _load(self) -> dict[str, Candidate]:
         if self._candidates is None:
-            since = self._now - self._settings.active_window_seconds
-            loads: dict[str, int] = {
-                str(agent): int(count)
-                for agent, count in self._conn.execute(
-                    select(CONVERSATIONS.c.assignee_id, func.count())
-                    .where(
-                        CONVERSATIONS.c.status == "open",
-                        CONVERSATIONS.c.assignee_id.is_not(None),
-                        CONVERSATIONS.c.last_customer_at >= since,
-                    )
-                    .group_by(CONVERSATIONS.c.assignee_id)
-                )
-            }
+            load = routing.loads(self._conn, self._now - self._settings.active_window_seconds)
             agents = self._conn.execute(select(AGENTS.c.id, AGENTS.c.status)).all()
-            self._candidates = {
-                a.id: Candidate(a.id, a.status, int(loads.get(a.id, 0))) for a in agents
-            }
+            self._candidates = {a.id: Candidate(a.id, a.status, load.get(a.id, 0)) for a in agents}
         return self._candidates
 
     def escalate(self, tracked: TrackedTurn, row: Any) -> tuple[list[Stored], list[AlertDraft]]:

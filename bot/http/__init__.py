@@ -15,6 +15,7 @@ def routes() -> list[web.RouteDef]:
         kpis,
         openapi,
         people,
+        presence,
         proposals,
         qa,
         reports,
@@ -31,5 +32,6 @@ def routes() -> list[web.RouteDef]:
         *kpis.routes,
         *reports.routes,
         *people.routes,
+        *presence.routes,
         *openapi.routes,
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from bot.http.answers import Answer, Iso
 
 Role = Literal["agent", "group_leader", "supervisor", "qa", "admin"]
@@ -42,3 +44,54 @@ class Session(Answer):
     token: str
     expires_at: Iso
     user: SignedInUser
+
+
+class StatusSet(Answer):
+    """``PUT /api/v1/agents/{id}/status``: the status now stored."""
+
+    agent_id: str
+    status: Literal["online", "away", "offline"]
+
+
+class StatusChange(Answer):
+    """One stored status (``reason``: ``connected``, ``disconnected``, ``chosen``,
+    ``supervisor``, or what an integration said)."""
+
+    status: str
+    at: Iso
+    reason: str | None
+
+
+class StatusHistory(Answer):
+    """``GET /api/v1/agents/{id}/status-history``."""
+
+    agent_id: str
+    from_: Iso = Field(alias="from")
+    to: Iso
+    status_before: str | None
+    items: list[StatusChange]
+
+
+class Spell(Answer):
+    """A time in one status."""
+
+    from_: Iso = Field(alias="from")
+    to: Iso
+    seconds: float
+
+
+class AttendanceDay(Answer):
+    """One day's attendance."""
+
+    date: str
+    online_seconds: float
+    away_seconds: float
+    away_over_5_minutes: list[Spell]
+    stretches_over_8_hours: list[Spell]
+
+
+class Attendance(Answer):
+    """``GET /api/v1/agents/{id}/attendance``."""
+
+    agent_id: str
+    days: list[AttendanceDay]

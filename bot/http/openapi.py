@@ -16,7 +16,17 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
 
 from bot.auth import ROLES_ATTR
-from bot.http import actions, conversations, kpis, people, proposals, qa, reports, scripts
+from bot.http import (
+    actions,
+    conversations,
+    kpis,
+    people,
+    presence,
+    proposals,
+    qa,
+    reports,
+    scripts,
+)
 from bot.http import answers as a
 from bot.http import answers_live as live
 from bot.http import answers_people as p
@@ -114,6 +124,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/v1/reports/chart"): Operation(
         "A period's chart", reports.ChartQuery, media=("image/png",)
+    ),
+    ("PUT", "/api/v1/agents/{id}/status"): Operation(
+        "Set an agent's status", body=presence.StatusIn, answer=p.StatusSet
+    ),
+    ("GET", "/api/v1/agents/{id}/status-history"): Operation(
+        "An agent's status changes", presence.HistoryQuery, answer=p.StatusHistory
+    ),
+    ("GET", "/api/v1/agents/{id}/attendance"): Operation(
+        "An agent's attendance per day", presence.AttendanceQuery, answer=p.Attendance
     ),
     ("DELETE", "/api/v1/session"): Operation("Sign out: the caller's session ends", ok=204),
     ("GET", "/api/v1/users"): Operation("Every account", answer=p.Users),

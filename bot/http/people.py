@@ -21,7 +21,7 @@ from bot.accounts import hash_password, password_matches, password_problems
 from bot.auth import PRINCIPAL, roles
 from bot.bodies import read_json
 from bot.errors import BadRequest, Conflict, Forbidden, NotFound
-from bot.keys import CONNECTIONS, CONSOLE_SESSIONS, ENGINE, SETTINGS, SIGN_IN
+from bot.keys import CONSOLE_SESSIONS, ENGINE, PRESENCE, SETTINGS, SIGN_IN
 from bot.payloads import iso
 from bot.schemas import validation_details
 from bot.settings import GroupName
@@ -147,7 +147,7 @@ async def close_session(request: web.Request) -> web.Response:
     if principal.session_id is None or principal.user_id is None:
         raise Conflict("this is a configured token, not a sign-in: there is no session to end")
     await console_sessions.end(request.app[ENGINE], principal.session_id, time.time())
-    await request.app[CONNECTIONS].end(principal.user_id, only=principal.session_id)
+    await request.app[PRESENCE].end(principal.user_id, only=principal.session_id)
     return web.Response(status=204)
 
 
@@ -229,7 +229,7 @@ async def _after_credentials_changed(request: web.Request, user: User, own: bool
     Socket.IO connections, in every process."""
     keep = request[PRINCIPAL].session_id if own and user.active else None
     await users.end_sessions(request.app[ENGINE], user.id, time.time(), keep)
-    await request.app[CONNECTIONS].end(user.id, keep=keep)
+    await request.app[PRESENCE].end(user.id, keep=keep)
 
 
 routes = [

@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import BadRequest, Conflict, NotFound, error_ack
-from bot.keys import CONNECTIONS, CONSOLE_SESSIONS, ENGINE, SETTINGS
+from bot.keys import CONSOLE_SESSIONS, ENGINE, PRESENCE, SETTINGS
 from bot.learning import learn_from_feedback
 from bot.principals import Authenticator, Principal
 from bot.replies import ReplyIn, record_reply
@@ -71,6 +71,13 @@ class FeedbackIn(BaseModel):
     channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
+class PresenceIn(BaseModel):
+    """The ``presence`` payload: the agent says whether they take new chats."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    status: Literal["online", "away"]
+
+
 class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     def __init__(self, namespace: str, authenticator: Authenticator, app: web.Application) -> None:
         super().__init__(namespace)
@@ -112,7 +119,7 @@ class _AuthNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         """The connection is gone: on record as the moment it went."""
-        await self._app[CONNECTIONS].closed(sid)
+        await self._app[PRESENCE].closed(sid)
 
 
 class AgentNamespace(_AuthNamespace):
@@ -128,13 +135,20 @@ class AgentNamespace(_AuthNamespace):
             raise socketio.exceptions.ConnectionRefusedError("token has no agent_id")
         await self.save_session(sid, {"agent_id": principal.agent_id})
         await self.enter_room(sid, agent_room(principal.agent_id))
-        await self._app[CONNECTIONS].opened(sid, self.namespace, principal)
+        await self._app[PRESENCE].opened(sid, self.namespace, principal)
 
     async def on_reply(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Record the agent's reply through the pipeline; ack with the stored message."""
         reply = _valid(ReplyIn, data, "reply")
         session = await self.get_session(sid)
         return await record_reply(self._app, session["agent_id"], reply)
+
+    async def on_presence(self, sid: str, data: Any = None) -> dict[str, Any]:
+        """The agent sets their status (``online`` or ``away``); ack with it."""
+        chosen = _valid(PresenceIn, data, "presence")
+        session = await self.get_session(sid)
+        await self._app[PRESENCE].choose(session["agent_id"], chosen.status)
+        return {"status": chosen.status}
 
     async def on_suggestion_feedback(self, sid: str, data: Any = None) -> dict[str, Any]:
         """Store whether the agent used, edited or ignored a suggested script."""
@@ -167,4 +181,4 @@ class SupervisorNamespace(_AuthNamespace):
             raise socketio.exceptions.ConnectionRefusedError(
                 f"role '{principal.role}' may not join /supervisor"
             )
-        await self._app[CONNECTIONS].opened(sid, self.namespace, principal)
+        await self._app[PRESENCE].opened(sid, self.namespace, principal)

@@ -7,9 +7,10 @@ from typing import Annotated
 from pydantic import Field
 
 from bot.settings.base import Section
+from storage.users import GROUP_NAME
 
 #: A group name (also an account's groups and an event's optional ``group``).
-GroupName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f]+$")]
+GroupName = Annotated[str, Field(pattern=GROUP_NAME)]
 
 
 class AccountsSettings(Section):

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from bot.settings.base import Section
 from monitors.hours import BusinessHours
+from monitors.routing import RoutingRules
 from monitors.rules import Thresholds
 
 
@@ -28,13 +29,15 @@ class MonitorSettings(Section):
         hours: BusinessHours | None,
         reassign_after_seconds: float,
         max_reassignments: int,
+        routing: RoutingRules,
     ) -> Thresholds:
-        """The numbers the pure response-time rules take (with the business hours and the
-        escalation's, which their own sections hold)."""
+        """The numbers the pure response-time rules take (with the business hours, the
+        escalation's and routing's, which their own sections hold)."""
         return Thresholds(
             hours=hours,
             reassign_after_seconds=reassign_after_seconds,
             max_reassignments=max_reassignments,
+            routing=routing,
             reply_seconds=self.reply_seconds,
             busy_reply_seconds=self.busy_reply_seconds,
             busy_concurrency=self.busy_concurrency,

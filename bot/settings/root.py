@@ -62,11 +62,13 @@ class Settings(Section):
         return self
 
     def rules(self) -> Thresholds:
-        """The pure rules' settings: ``[monitor]`` with ``[hours]`` and ``[escalation]``."""
+        """The pure rules' settings: ``[monitor]`` with ``[hours]``, ``[escalation]`` and
+        ``[routing]``."""
         return self.monitor.thresholds(
             self.hours.business_hours(),
             self.escalation.reassign_after_seconds,
             self.escalation.max_reassignments,
+            self.routing.rules(),
         )
 
     def roster(self) -> Roster:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from bot.settings.base import Section
+from monitors.routing import RoutingRules
 
 
 class RoutingSettings(Section):
@@ -17,3 +18,7 @@ class RoutingSettings(Section):
     max_concurrency: int = Field(default=6, ge=1, le=1000)
     #: An agent going offline hands their waiting customers back to routing.
     handover_on_offline: bool = True
+
+    def rules(self) -> RoutingRules:
+        """What the pure routing rules take."""
+        return RoutingRules(self.mode, self.max_concurrency, self.handover_on_offline)

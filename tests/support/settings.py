@@ -29,11 +29,15 @@ def new_postgres_database(server: Any) -> str:
 def make_settings(database_url: str, **sections: Any) -> Settings:
     """Test settings: the given database, the test tokens, and any section overrides
     (``channels`` is a list of tables). Semantic matching is off unless a test turns it
-    on (``matcher={"semantic": "on"}``): loading the encoder costs every app a second."""
+    on (``matcher={"semantic": "on"}``): loading the encoder costs every app a second.
+    Routing is off unless a test turns it on (``routing={"mode": "least_loaded"}``, the
+    service's default): an agent's console that connects would otherwise take the chats
+    a test hands out itself."""
     data: dict[str, Any] = {
         "storage": {"url": database_url},
         "auth": {"tokens": TOKENS},
         "matcher": {"semantic": "off"},
+        "routing": {"mode": "off"},
     }
     for name, values in sections.items():
         if isinstance(values, dict):

