@@ -42,6 +42,7 @@ from bot.keys import (
     SETTINGS,
     SIGN_IN,
     SIO,
+    WRITER,
 )
 from bot.library import Library
 from bot.logs import ServerLog
@@ -148,6 +149,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         )
         sweeper.on_assigned(pipeline.announce)
         app[ENGINE], app[LIBRARY], app[PIPELINE], app[SWEEPER] = engine, library, pipeline, sweeper
+        app[WRITER] = writer
         sessions = Sessions(engine, app[AUTHENTICATOR], settings.console, settings.accounts)
         await sessions.start()
         app[CONSOLE_SESSIONS] = sessions

@@ -18,6 +18,7 @@ from aiohttp.typedefs import Handler
 
 from scripts_library.files import LibraryError
 from storage.learning import ProposalConflict
+from storage.queue import TransferRefused
 from storage.writer import StorageRejected, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def problem_for(exc: BaseException) -> ReplyWatchError | None:
         )
     if isinstance(exc, StorageUnavailable):
         return Unavailable("storage unavailable: nothing was stored, retry")
-    if isinstance(exc, ProposalConflict):
+    if isinstance(exc, ProposalConflict | TransferRefused):
         return Conflict(str(exc))
     if isinstance(exc, LibraryError):
         return BadRequest("invalid library file", [p.as_dict() for p in exc.problems])

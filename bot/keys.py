@@ -24,6 +24,7 @@ from bot.principals import Authenticator
 from bot.publisher import Publisher
 from bot.sessions import Sessions
 from bot.settings import Settings
+from storage.writer import GroupWriter
 
 SETTINGS = web.AppKey("settings", Settings)
 #: The configured tokens (the middleware, the namespaces and console sessions share it).
@@ -45,3 +46,5 @@ CONSOLE_SESSIONS = web.AppKey("console_sessions", Sessions)
 SIGN_IN = web.AppKey("sign_in", SignIn)
 #: Live connections and agents' presence, on record for every process.
 PRESENCE = web.AppKey("presence", Presence)
+#: The group writer: write transactions serialised with ingest (routing, transfers).
+WRITER = web.AppKey("writer", GroupWriter)

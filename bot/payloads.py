@@ -69,7 +69,16 @@ def conversation_payload(stored: Stored) -> dict[str, Any]:
         "agent_id": conv.assignee_id if conv else None,
         "previous_agent_id": previous.assignee_id if previous else None,
         "ts": iso(stored.event.ts),
-    } | ({"reason": stored.event.reason} if stored.event.reason else {})
+    } | _why(stored.event)
+
+
+def _why(event: ChatEvent) -> dict[str, Any]:
+    """Why ReplyWatch made an assignment, and a transfer's note and who made it."""
+    if not event.reason:
+        return {}
+    if event.reason == "transfer":
+        return {"reason": event.reason, "note": event.text, "by": event.sender_id}
+    return {"reason": event.reason}
 
 
 def agent_status_payload(event: ChatEvent) -> dict[str, Any]:
@@ -99,6 +108,10 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
     }
     if alert.response_seconds is not None:
         payload["response_seconds"] = alert.response_seconds
+    if alert.note is not None:
+        payload["note"] = alert.note
+    payload["acknowledged_by"] = alert.acknowledged_by
+    payload["acknowledged_at"] = iso(alert.acknowledged_at)
     return payload
 
 

@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     FORBIDDEN = "reply.forbidden_phrase"
     DELIVERY_FAILED = "delivery.failed"
     ESCALATED = "conversation.escalated"
+    HELP_REQUESTED = "conversation.help_requested"
 
 
 #: Kinds that go into the QA review queue.
@@ -177,6 +178,8 @@ class AlertDraft:
     waited_seconds: float | None
     at: float
     response_seconds: float | None = None
+    #: What the agent asking for help said.
+    note: str | None = None
 
 
 def _timed(

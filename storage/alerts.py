@@ -8,6 +8,7 @@ delivers it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,9 @@ class Alert:
     waited_seconds: float | None
     response_seconds: float | None
     at: float
+    note: str | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: float | None = None
 
     @classmethod
     def from_row(cls, row: Any) -> Alert:
@@ -49,6 +53,9 @@ class Alert:
             waited_seconds=row.waited_seconds,
             response_seconds=row.response_seconds,
             at=row.at,
+            note=row.note,
+            acknowledged_by=row.acknowledged_by,
+            acknowledged_at=row.acknowledged_at,
         )
 
 
@@ -78,6 +85,7 @@ def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Aler
             "waited_seconds": a.draft.waited_seconds,
             "response_seconds": a.draft.response_seconds,
             "at": a.draft.at,
+            "note": a.draft.note,
         }
         for a in alerts
     ]
@@ -104,6 +112,7 @@ def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Aler
                     draft.waited_seconds,
                     draft.response_seconds,
                     draft.at,
+                    draft.note,
                 )
             )
     rollups.record_alerts(conn, [(r.kind.value, r.agent_id, r.at) for r in records])
@@ -120,3 +129,19 @@ def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Aler
         outbox = [{"alert_id": r.id, "created_at": now} for r in records]
         conn.execute(ALERT_OUTBOX.insert(), outbox)
     return records
+
+
+def help_requested(
+    conn: Connection,
+    conversation: tuple[int, str, str],
+    agent_id: str | None,
+    note: str,
+    now: float,
+) -> Alert:
+    """Record an agent's request for a supervisor's help (上报主管) as an alert;
+    ``conversation`` is its row id, external id and channel."""
+    pk, external_id, channel = conversation
+    message_id = f"help-{uuid.uuid4().hex}"
+    draft = AlertDraft(AlertKind.HELP_REQUESTED, message_id, agent_id, None, None, now, note=note)
+    [alert] = record(conn, [Located(draft, pk, external_id, channel)], now)
+    return alert

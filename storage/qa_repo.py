@@ -239,3 +239,24 @@ async def transcript(
     async with engine.connect() as conn:
         found = [Message(*row) for row in await conn.execute(messages)]
         return found, [TurnRecord(*row) for row in await conn.execute(turns)]
+
+
+async def acknowledge(
+    engine: AsyncEngine, alert_id: int, by: str, now: float
+) -> tuple[Alert, bool] | None:
+    """A supervisor acknowledges an alert: the alert, and whether this was the first
+    acknowledgement (a second one keeps the first's name and time). None: no such alert."""
+    async with writer(engine).begin() as conn:
+        first = await conn.execute(
+            update(ALERTS)
+            .where(ALERTS.c.id == alert_id, ALERTS.c.acknowledged_at.is_(None))
+            .values(acknowledged_by=by, acknowledged_at=now)
+        )
+        row = (
+            await conn.execute(
+                select(*_ALERT_COLUMNS)
+                .join(CONVERSATIONS, CONVERSATIONS.c.id == ALERTS.c.conversation_pk)
+                .where(ALERTS.c.id == alert_id)
+            )
+        ).first()
+    return None if row is None else (Alert.from_row(row), first.rowcount == 1)

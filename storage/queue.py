@@ -15,13 +15,15 @@ import dataclasses
 import time
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select, update
 
 from monitors.events import ChatEvent, EventType
 from monitors.rules import Thresholds
 from storage.ingest import Key, Stored, Suggested, apply_batch
 from storage.routing import Router, waiting
+from storage.tables import CONVERSATIONS
 
 
 def _frees_or_fills(item: Stored) -> bool:
@@ -84,3 +86,71 @@ def drain(conn: Connection, thresholds: Thresholds, now: float) -> list[Stored]:
     if not events:
         return []
     return [s for s in apply_batch(conn, events, None, thresholds, now) if s is not None]
+
+
+class TransferRefused(Exception):
+    """A transfer that cannot happen as asked (the agent is not online, or is full)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A transfer as asked: to a named agent, or back to routing within a group."""
+
+    channel: str
+    conversation_id: str
+    to: str | None
+    group: str | None
+    note: str
+    by: str
+
+
+def transfer(
+    conn: Connection, asked: Transfer, thresholds: Thresholds, now: float
+) -> Stored | None:
+    """Hand the conversation to ``asked.to`` (who must be online with room) or to whoever
+    routing picks in ``asked.group``; when nobody of the group has room it waits in the
+    queue (None). The assignment carries the note."""
+    query = select(CONVERSATIONS.c.assignee_id).where(
+        CONVERSATIONS.c.channel == asked.channel,
+        CONVERSATIONS.c.external_id == asked.conversation_id,
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    current = conn.execute(query).scalar()
+    router = Router(conn, thresholds, now)
+    found = router.candidates()
+    if asked.to is not None:
+        if asked.to == current:
+            raise TransferRefused(f"{asked.to} has this conversation already")
+        candidate = found.get(asked.to)
+        if candidate is None:
+            raise TransferRefused(f"{asked.to} is not online")
+        if not candidate.has_room:
+            raise TransferRefused(f"{asked.to} is full ({candidate.load} of {candidate.cap})")
+        target: str | None = asked.to
+    else:
+        target = router.pick(asked.group, exclude=current)
+    if target is None:
+        conn.execute(
+            update(CONVERSATIONS)
+            .where(
+                CONVERSATIONS.c.channel == asked.channel,
+                CONVERSATIONS.c.external_id == asked.conversation_id,
+            )
+            .values(queued_at=now, group_name=asked.group)
+        )
+        return None
+    router.flush()
+    event = ChatEvent(
+        id=f"rwbot-transfer-{uuid.uuid4().hex}",  # rwbot-: reserved (bot.schemas)
+        channel=asked.channel,
+        type=EventType.ASSIGNED,
+        ts=now,
+        received_at=now,
+        conversation_id=asked.conversation_id,
+        agent_id=target,
+        reason="transfer",
+        text=asked.note,
+        sender_id=asked.by,
+    )
+    return next(s for s in apply_batch(conn, [event], None, thresholds, now) if s is not None)

@@ -159,6 +159,10 @@ class Alert(Answer):
     at: Iso
     channel: str
     response_seconds: float | None = None
+    #: What an agent asking for help said (``conversation.help_requested``).
+    note: str | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: Iso | None = None
 
 
 class Alerts(Answer):

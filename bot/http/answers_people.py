@@ -46,6 +46,15 @@ class Session(Answer):
     user: SignedInUser
 
 
+class Transferred(Answer):
+    """``POST /api/v1/conversations/{id}/transfer``: who has it now, or that it waits in
+    the queue (202)."""
+
+    conversation_id: str
+    agent_id: str | None
+    queued: bool
+
+
 class StatusSet(Answer):
     """``PUT /api/v1/agents/{id}/status``: the status now stored."""
 

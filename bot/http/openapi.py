@@ -19,6 +19,7 @@ from bot.auth import ROLES_ATTR
 from bot.http import (
     actions,
     conversations,
+    handoffs,
     kpis,
     people,
     presence,
@@ -134,6 +135,13 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/api/v1/agents/{id}/attendance"): Operation(
         "An agent's attendance per day", presence.AttendanceQuery, answer=p.Attendance
     ),
+    ("POST", "/api/v1/conversations/{id}/transfer"): Operation(
+        "Hand a conversation on with a note", body=handoffs.TransferIn, answer=p.Transferred
+    ),
+    ("POST", "/api/v1/conversations/{id}/help"): Operation(
+        "Ask a supervisor for help", body=handoffs.HelpIn, ok=201, answer=a.Alert
+    ),
+    ("POST", "/api/v1/alerts/{id}/ack"): Operation("Acknowledge an alert", answer=a.Alert),
     ("DELETE", "/api/v1/session"): Operation("Sign out: the caller's session ends", ok=204),
     ("GET", "/api/v1/users"): Operation("Every account", answer=p.Users),
     ("POST", "/api/v1/users"): Operation("Add a person", body=people.UserIn, ok=201, answer=p.User),

@@ -143,6 +143,8 @@ ALERTS = Table(
     Column("waited_seconds", Double),
     Column("response_seconds", Double),
     Column("at", Double, index=True, nullable=False),
+    # What an agent asking for help said (conversation.help_requested).
+    Column("note", Text),
     # Who acknowledged it (a supervisor, group leader or admin), and when.
     Column("acknowledged_by", String(200)),
     Column("acknowledged_at", Double),

@@ -72,6 +72,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("queued_at", sa.Double(), nullable=True))
         batch_op.create_index(op.f("ix_conversations_queued_at"), ["queued_at"], unique=False)
     with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("note", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("acknowledged_by", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("acknowledged_at", sa.Double(), nullable=True))
 
@@ -81,6 +82,7 @@ def downgrade() -> None:
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.drop_column("acknowledged_at")
         batch_op.drop_column("acknowledged_by")
+        batch_op.drop_column("note")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.drop_index(op.f("ix_conversations_queued_at"))
         batch_op.drop_column("queued_at")
