@@ -9,8 +9,14 @@ the same answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+import os
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import argon2
 from argon2 import PasswordHasher
@@ -21,15 +27,35 @@ from bot.settings import AccountsSettings
 from storage import users
 from storage.users import User
 
+T = TypeVar("T")
+
 #: argon2id with RFC 9106's second recommended option (t=3, 64 MiB, p=4), the library's
 #: default; BENCHMARKS.md gives the time per hash.
 HASHER = PasswordHasher()
 _DUMMY = HASHER.hash("replywatch: an account that does not exist")
 
 
+def _lower_priority() -> None:
+    """Hashing threads yield the CPU to the event loop's thread (Linux: niceness is per
+    thread, and argon2's lane threads inherit it)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+#: Two hashes at a time at most, at a lower priority: a burst of sign-ins waits its
+#: turn instead of starving the event loop (BENCHMARKS.md: the loop's lag during 50).
+_HASHING = ThreadPoolExecutor(
+    2, thread_name_prefix="replywatch-argon2", initializer=_lower_priority
+)
+
+
+async def _hashing(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, fn, *args)
+
+
 async def hash_password(password: str) -> str:
-    """The argon2id hash of ``password`` (computed in a worker thread)."""
-    return await asyncio.to_thread(HASHER.hash, password)
+    """The argon2id hash of ``password`` (computed in a hashing thread)."""
+    return await _hashing(HASHER.hash, password)
 
 
 async def password_matches(stored: str | None, password: str) -> bool:
@@ -41,7 +67,7 @@ async def password_matches(stored: str | None, password: str) -> bool:
         except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
             return False
 
-    return await asyncio.to_thread(verify)
+    return await _hashing(verify)
 
 
 def password_problems(password: str, user_id: str, settings: AccountsSettings) -> list[str]:

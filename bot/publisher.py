@@ -38,7 +38,10 @@ class Publisher:
             for agent_id in sorted(t for t in targets if t):
                 await self.to_agent(agent_id, event.type.value, payload)
         elif event.type is EventType.AGENT_STATUS:
-            await self.to_supervisors("agent.status", agent_status_payload(event))
+            payload = agent_status_payload(event)
+            await self.to_supervisors("agent.status", payload)
+            if event.agent_id:  # the agent's own consoles show it (and "away: no new chats")
+                await self.to_agent(event.agent_id, "agent.status", payload)
 
     async def resolved(self, stored: Stored) -> None:
         """Tell the agents concerned that a reply answered the turn they were alerted about."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Mode = Literal["off", "least_loaded", "round_robin"]
 
@@ -35,9 +35,9 @@ class RoutingRules:
 OFF = RoutingRules("off", 1, False)
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An agent as routing sees them now (``cap`` already defaulted)."""
+class Candidate(NamedTuple):
+    """An agent as routing sees them now (``cap`` already defaulted). A NamedTuple: a
+    transaction that routes builds one per online agent."""
 
     agent_id: str
     status: str

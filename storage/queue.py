@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select, update
 from monitors.events import ChatEvent, EventType
 from monitors.rules import Thresholds
 from storage.ingest import Key, Stored, Suggested, apply_batch
-from storage.routing import Router, waiting
+from storage.routing import DRAIN_BATCH, Router, waiting
 from storage.tables import CONVERSATIONS
 
 
@@ -57,9 +57,18 @@ def ingest(
 
 
 def drain(conn: Connection, thresholds: Thresholds, now: float) -> list[Stored]:
-    """Give waiting conversations, first come first served, to agents with room."""
-    if not thresholds.routing.on:
-        return []
+    """Give waiting conversations, first come first served, to agents with room (in
+    batches, until the queue is empty or nobody has room)."""
+    stored: list[Stored] = []
+    while thresholds.routing.on:
+        batch = _drain_batch(conn, thresholds, now)
+        stored += batch
+        if len(batch) < DRAIN_BATCH:
+            break
+    return stored
+
+
+def _drain_batch(conn: Connection, thresholds: Thresholds, now: float) -> list[Stored]:
     router = Router(conn, thresholds, now)
     if not any(c.has_room for c in router.candidates().values()):
         return []

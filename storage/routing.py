@@ -11,9 +11,20 @@ transaction holds (that one is routed by whoever holds it, or by the next drain)
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    bindparam,
+    func,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 
 from monitors.routing import Candidate, choose
 from monitors.rules import Thresholds
@@ -46,6 +57,27 @@ def loads(conn: Connection, since: float) -> dict[str, int]:
     return {str(agent): int(count) for agent, count in conn.execute(query)}
 
 
+#: Online agents with their account's cap and groups (none: the defaults).
+_ONLINE = (
+    select(
+        AGENTS.c.id,
+        AGENTS.c.routed_at,
+        # The JSON text itself: most agents have no group, and "[]" needs no parsing.
+        type_coerce(USERS.c.groups, String).label("groups"),
+        USERS.c.max_concurrency,
+        USERS.c.active,
+    )
+    .outerjoin(USERS, USERS.c.id == AGENTS.c.id)
+    .where(AGENTS.c.status == "online")
+)
+
+
+def _groups(text: str | None) -> frozenset[str]:
+    if not text or text == "[]":
+        return frozenset()
+    return frozenset(json.loads(text))
+
+
 class Router:
     """Routing decisions within one transaction."""
 
@@ -63,33 +95,20 @@ class Router:
         """The online agents as routing sees them (read once, after taking the lock)."""
         if self._candidates is None:
             lock(self._conn)
-            rules = self._thresholds.routing
-            online = self._conn.execute(
-                select(AGENTS.c.id, AGENTS.c.routed_at).where(AGENTS.c.status == "online")
-            ).all()
-            ids = [row.id for row in online]
-            accounts = {
-                row.id: row
-                for row in self._conn.execute(
-                    select(
-                        USERS.c.id, USERS.c.groups, USERS.c.max_concurrency, USERS.c.active
-                    ).where(USERS.c.id.in_(ids))
-                )
-            }
+            default = self._thresholds.routing.max_concurrency
             load = loads(self._conn, self._now - self._thresholds.active_window_seconds)
-            self._candidates = {}
-            for row in online:
-                account = accounts.get(row.id)
-                if account is not None and not account.active:
-                    continue
-                self._candidates[row.id] = Candidate(
+            self._candidates = {
+                row.id: Candidate(
                     row.id,
                     "online",
                     load.get(row.id, 0),
-                    (account.max_concurrency if account else None) or rules.max_concurrency,
-                    frozenset(account.groups or ()) if account else frozenset(),
-                    float(row.routed_at or 0.0),
+                    row.max_concurrency or default,
+                    _groups(row.groups),
+                    row.routed_at or 0.0,
                 )
+                for row in self._conn.execute(_ONLINE)
+                if row.active is not False
+            }
         return self._candidates
 
     def pick(self, group: str | None, exclude: str | None = None) -> str | None:

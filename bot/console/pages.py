@@ -40,6 +40,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "qa": ("qa", "supervisor", "admin"),
     "library": ("supervisor", "admin"),
     "reports": ("supervisor", "qa", "admin"),
+    "team": ("admin",),
 }
 
 

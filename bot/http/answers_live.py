@@ -233,6 +233,8 @@ class LiveAgent(Answer):
     status: str
     status_at: Iso | None
     concurrency: int
+    #: Routing's cap for them (their account's, else ``routing.max_concurrency``).
+    max_concurrency: int
     busy: bool
     waiting: list[LiveWaiting]
     waiting_count: int

@@ -55,6 +55,24 @@ class Transferred(Answer):
     queued: bool
 
 
+class TeamMember(Answer):
+    """An agent as a transfer target."""
+
+    agent_id: str
+    name: str | None
+    status: str
+    concurrency: int
+    max_concurrency: int
+    groups: list[str]
+
+
+class TeamPresence(Answer):
+    """``GET /api/v1/agents/presence``: every agent's status, load and cap now."""
+
+    items: list[TeamMember]
+    at: Iso
+
+
 class StatusSet(Answer):
     """``PUT /api/v1/agents/{id}/status``: the status now stored."""
 

@@ -14,14 +14,15 @@ from pydantic import Field, model_validator
 
 from bot.auth import PRINCIPAL, roles
 from bot.errors import BadRequest
-from bot.http.params import Query, query
+from bot.http.params import NoQuery, Query, query
 from bot.keys import ENGINE, SETTINGS
 from bot.payloads import iso
 from bot.principals import Principal
 from bot.reports import kpis as kpi_documents
 from bot.schemas import Day, Ident, Timestamp
 from monitors import periods
-from storage import live_queries
+from storage import live_queries, users
+from storage.users import User
 
 MAX_SPAN = 400 * 86400
 
@@ -49,10 +50,6 @@ class TodayCache:
 
 #: Today's KPI figures, reused by the live view for a while (``GET /api/v1/agents``).
 KPI_TODAY = web.AppKey("kpi_today", TodayCache)
-
-
-class NoQuery(Query):
-    """An endpoint without parameters: any given one is refused like elsewhere."""
 
 
 class KpisQuery(Query):
@@ -166,6 +163,8 @@ async def agents(request: web.Request) -> web.Response:
         busy = await live_queries.concurrency(conn, now, monitor.active_window_seconds)
         open_turns, counts = await live_queries.waiting(conn, now, WAITING_SHOWN)
     today_at, today = await _today(app, now)
+    accounts = {u.id: u for u in await users.all_users(app[ENGINE])}
+    default_cap = app[SETTINGS].routing.max_concurrency
     ids = set(known) | set(busy) | {a for a in counts if a} | set(today)
     roster = app[SETTINGS].agent_names()
     ids |= app[SETTINGS].auth.agent_ids() | set(roster)
@@ -183,6 +182,7 @@ async def agents(request: web.Request) -> web.Response:
                 "status": status.status if status else "offline",
                 "status_at": iso(status.status_at) if status else None,
                 "concurrency": busy.get(agent_id, 0),
+                "max_concurrency": _cap(accounts.get(agent_id), default_cap),
                 "busy": busy.get(agent_id, 0) >= monitor.busy_concurrency,
                 "waiting": waiting_for.get(agent_id, []),
                 "waiting_count": counts.get(agent_id, (0, 0))[0],
@@ -200,6 +200,11 @@ async def agents(request: web.Request) -> web.Response:
         "today_at": iso(today_at),
     }
     return web.json_response(body)
+
+
+def _cap(account: User | None, default: int) -> int:
+    """How many chats routing gives the agent at most."""
+    return (account.max_concurrency if account else None) or default
 
 
 routes = [

@@ -31,6 +31,7 @@ from bot.http import (
 from bot.http import answers as a
 from bot.http import answers_live as live
 from bot.http import answers_people as p
+from bot.http.params import NoQuery
 from bot.schemas import BatchIn, EventIn
 from scripts_library.model import Script
 
@@ -117,14 +118,17 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Whether a draft holds a forbidden phrase", body=actions.CheckIn, answer=a.Checked
     ),
     ("GET", "/api/v1/kpis"): Operation("KPI figures and scores", kpis.KpisQuery, answer=live.Kpis),
-    ("GET", "/api/v1/agents"): Operation(
-        "The live view of every agent", kpis.NoQuery, answer=live.Live
-    ),
+    ("GET", "/api/v1/agents"): Operation("The live view of every agent", NoQuery, answer=live.Live),
     ("GET", "/api/v1/reports/file"): Operation(
         "A period's report file", reports.FileQuery, media=tuple(reports.MEDIA.values())
     ),
     ("GET", "/api/v1/reports/chart"): Operation(
         "A period's chart", reports.ChartQuery, media=("image/png",)
+    ),
+    ("GET", "/api/v1/agents/presence"): Operation(
+        "Every agent's status, load and cap (transfer targets)",
+        NoQuery,
+        answer=p.TeamPresence,
     ),
     ("PUT", "/api/v1/agents/{id}/status"): Operation(
         "Set an agent's status", body=presence.StatusIn, answer=p.StatusSet

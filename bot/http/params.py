@@ -24,6 +24,10 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class NoQuery(Query):
+    """An endpoint without parameters: any given one is refused like elsewhere."""
+
+
 Q = TypeVar("Q", bound=Query)
 
 

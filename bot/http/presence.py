@@ -13,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.auth import PRINCIPAL, roles
 from bot.errors import BadRequest, Forbidden, NotFound
-from bot.http.params import Query, body, query
+from bot.http.params import NoQuery, Query, body, query
 from bot.keys import ENGINE, PRESENCE, SETTINGS
 from bot.payloads import iso
 from bot.principals import Principal
 from bot.schemas import Day, Timestamp
 from monitors import attendance, periods
-from storage import queries, status_history, users
+from storage import live_queries, queries, status_history, users
 
 #: The longest attendance report, in days.
 MAX_DAYS = 62
@@ -129,6 +129,36 @@ async def attendance_report(request: web.Request) -> web.Response:
     return web.json_response({"agent_id": agent_id, "days": [_day_json(d) for d in result]})
 
 
+@roles("agent", "supervisor", "qa", "admin")
+async def team_presence(request: web.Request) -> web.Response:
+    """Everyone's status, load and cap right now: whom a chat can be transferred to."""
+    query(request, NoQuery)
+    app, now = request.app, time.time()
+    async with app[ENGINE].connect() as conn:
+        known = await live_queries.statuses(conn)
+        load = await live_queries.concurrency(
+            conn, now, app[SETTINGS].monitor.active_window_seconds
+        )
+    accounts = {u.id: u for u in await users.all_users(app[ENGINE])}
+    default = app[SETTINGS].routing.max_concurrency
+    items = []
+    for agent_id in sorted(set(known) | {u.id for u in accounts.values() if u.role == "agent"}):
+        account, status = accounts.get(agent_id), known.get(agent_id)
+        if account is not None and (not account.active or account.role != "agent"):
+            continue
+        items.append(
+            {
+                "agent_id": agent_id,
+                "name": (account.name if account else None) or (status.name if status else None),
+                "status": status.status if status else "offline",
+                "concurrency": load.get(agent_id, 0),
+                "max_concurrency": (account.max_concurrency if account else None) or default,
+                "groups": list(account.groups) if account else [],
+            }
+        )
+    return web.json_response({"items": items, "at": iso(now)})
+
+
 def _spell_json(spell: attendance.Spell) -> dict[str, Any]:
     return {"from": iso(spell.start), "to": iso(spell.end), "seconds": round(spell.seconds, 3)}
 
@@ -144,6 +174,7 @@ def _day_json(day: attendance.Day) -> dict[str, Any]:
 
 
 routes = [
+    web.get("/api/v1/agents/presence", team_presence),
     web.put("/api/v1/agents/{id}/status", set_status),
     web.get("/api/v1/agents/{id}/status-history", history),
     web.get("/api/v1/agents/{id}/attendance", attendance_report),

@@ -56,6 +56,26 @@ async def sign_in(
     return context, page
 
 
+async def sign_in_as(
+    browser: Browser, gateway: Gateway, username: str, password: str, *, locale: str = "en-US"
+) -> tuple[BrowserContext, Page]:
+    """A fresh browser profile signed in with a name and password (an account)."""
+    context = await browser.new_context(
+        locale=locale, viewport={"width": 1280, "height": 800}, base_url=gateway.url
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+    setattr(page, "errors", errors)  # noqa: B010 - the tests read what the page raised
+    await page.goto("/")
+    await page.fill("input[name=username]", username)
+    await page.fill("input[name=password]", password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/console/**")
+    return context, page
+
+
 async def ready(page: Page) -> None:
     """Wait until a console page's scripts have loaded their data."""
     await page.wait_for_selector("body[data-ready=true]", timeout=10_000)

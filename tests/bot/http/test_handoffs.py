@@ -14,7 +14,7 @@ from tests.support.tokens import ADMIN, ALICE, BOB, SUPERVISOR
 
 async def team(start_gateway: StartGateway, url: str, **more: object) -> Gateway:
     routing = {"mode": "least_loaded", "max_concurrency": 2}
-    return await start_gateway(make_settings(url, routing=routing, **more))  # type: ignore[arg-type]
+    return await start_gateway(make_settings(url, routing=routing, **more))
 
 
 async def console(listeners: Callable[[], Listener], gateway: Gateway, token: str) -> Listener:

@@ -8,11 +8,14 @@ import { $, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
 import { connectLive } from "./live.js";
 import * as notify from "./notify.js";
+import { Handoff, presenceSwitch } from "./handoff.js";
 import { LibrarySearch } from "./search.js";
 
 const socket = connectLive("/agent", async (again) => {
+  await loadPresence();
   if (again) await catchUp();
 });
+const loadPresence = presenceSwitch(socket);
 const list = new ConversationList($("#conversations"), (key) => select(key));
 const chat = new Chat({
   socket,
@@ -23,6 +26,10 @@ const chat = new Chat({
   error: $("#reply-error"),
 });
 const search = new LibrarySearch($("#library-dialog"), (script) => chat.insertScript(script));
+const handoff = new Handoff(() => (chat.key ? list.get(chat.key) ?? chat.conversation : undefined), (text) => toast(text));
+for (const button of document.querySelectorAll("dialog [data-close]")) {
+  button.addEventListener("click", () => button.closest("dialog").close());
+}
 let lastSeen = Date.now() / 1000; // alerts after this are fetched again on reconnect
 
 async function loadConversations() {
@@ -31,6 +38,7 @@ async function loadConversations() {
   list.load(data.items);
   $("#empty").hidden = data.items.length > 0;
   if (chat.key && !list.get(chat.key)) chat.close();
+  handoff.update();
   if (!chat.key) {
     const wanted = decodeURIComponent(window.location.hash.slice(1));
     const fromHash = [...list.items.keys()].find((key) => key.endsWith(`\u0000${wanted}`));
@@ -44,6 +52,7 @@ async function select(key) {
   list.select(key);
   history.replaceState(null, "", `#${encodeURIComponent(item.conversation_id)}`);
   await chat.open(key, item);
+  handoff.update();
 }
 
 function updateBanner(at) {

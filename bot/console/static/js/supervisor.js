@@ -31,15 +31,16 @@ function waitingRow(w) {
   );
 }
 
-function loadBar(concurrency) {
+function loadBar(concurrency, cap) {
   const line = config.rules.busy_concurrency;
   const bar = el("div", { class: "fill" });
-  bar.style.width = `${Math.min(100, (100 * concurrency) / Math.max(line, 1))}%`; // CSSOM: CSP allows it
+  bar.style.width = `${Math.min(100, (100 * concurrency) / Math.max(cap, 1))}%`; // CSSOM: CSP allows it
+  const state = concurrency >= cap ? "full" : concurrency >= line ? "busy" : "";
   return el(
     "div",
-    { class: `load ${concurrency >= line ? "busy" : ""}`, title: t("wall.load", { n: concurrency, line }) },
+    { class: `load ${state}`, title: t("wall.load.cap", { n: concurrency, line, cap }), dataset: { load: concurrency, cap } },
     bar,
-    el("span", { class: "label" }, `${concurrency} / ${line}`),
+    el("span", { class: "label" }, `${concurrency} / ${cap}`),
   );
 }
 
@@ -49,7 +50,7 @@ function card(agent) {
     node = el("article", { class: "agent", dataset: { agentId: agent.agent_id } });
     cards.set(agent.agent_id, node);
   }
-  const stamp = JSON.stringify([agent.status, agent.concurrency, agent.waiting.map((w) => w.message_id), agent.waiting_count, agent.today?.scores]);
+  const stamp = JSON.stringify([agent.status, agent.concurrency, agent.max_concurrency, agent.waiting.map((w) => w.message_id), agent.waiting_count, agent.today?.scores]);
   if (node.dataset.stamp === stamp) return node;
   node.dataset.stamp = stamp;
   redrawn += 1;
@@ -61,7 +62,7 @@ function card(agent) {
       {},
       el("span", { class: `dot ${agent.status}`, title: t(`status.${agent.status}`) }),
       el("button", { type: "button", class: "link name", onclick: () => drillDown(agent, openConversation) }, agent.name || agent.agent_id),
-      loadBar(agent.concurrency),
+      loadBar(agent.concurrency, agent.max_concurrency),
     ),
     today
       ? el("div", { class: "today small muted" }, t("wall.agent.today", {
@@ -159,12 +160,33 @@ function feedItem(alert) {
   const seconds = alert.response_seconds ?? alert.waited_seconds;
   return el(
     "li",
-    { class: "feed-item", dataset: { kind: alert.kind, conversationId: alert.conversation_id } },
+    { class: "feed-item", dataset: { kind: alert.kind, conversationId: alert.conversation_id, alertId: alert.id } },
     el("span", { class: "badge", dataset: { kind: alert.kind } }, t(`kind.${alert.kind}`)),
     el("span", {}, ` ${alert.agent_id ?? t("unassigned")} · ${alert.conversation_id}`),
     seconds != null ? el("span", { class: "muted" }, ` · ${Math.round(seconds)} s`) : null,
     el("span", { class: "muted small" }, ` · ${clockTime(alert.at)}`),
+    alert.note ? el("q", { class: "note" }, alert.note) : null,
+    el("span", { class: "ack" }, ackPart(alert)),
   );
+}
+
+/** Who acknowledged the alert and when, or the button to do it. */
+function ackPart(alert) {
+  if (alert.acknowledged_by) {
+    return el("span", { class: "muted small", dataset: { acknowledgedBy: alert.acknowledged_by } }, t("wall.acked", { who: alert.acknowledged_by, at: clockTime(alert.acknowledged_at) }));
+  }
+  return el("button", { type: "button", class: "small", onclick: () => acknowledge(alert) }, t("wall.ack"));
+}
+
+async function acknowledge(alert) {
+  const done = await api(`/api/v1/alerts/${alert.id}/ack`, { method: "POST" });
+  showAcknowledged(done.id, done.acknowledged_by, done.acknowledged_at);
+}
+
+function showAcknowledged(id, by, at) {
+  for (const node of document.querySelectorAll(`.feed-item[data-alert-id="${id}"] .ack`)) {
+    fill(node, ackPart({ acknowledged_by: by, acknowledged_at: at }));
+  }
 }
 
 function addAlert(alert, live = true) {
@@ -189,6 +211,7 @@ function refreshStrip() {
 
 socket.on("alert", (alert) => addAlert(alert));
 socket.on("agent.status", () => refresh());
+socket.on("alert.acknowledged", (done) => showAcknowledged(done.id, done.by, done.at));
 
 notify.bindToggle($("#alerts-toggle"), t("alerts.enable"), t("alerts.disable"));
 
