@@ -22,6 +22,7 @@ from bot.delivery.alerts import AlertDispatch
 from bot.delivery.outbox import Outbox
 from bot.delivery.sink_formats import Context
 from bot.delivery.sinks import SinkRelay
+from bot.directory import Directory
 from bot.errors import error_middleware
 from bot.http import routes
 from bot.http.kpis import KPI_TODAY, TodayCache
@@ -32,6 +33,7 @@ from bot.keys import (
     ALERTS,
     AUTHENTICATOR,
     CONSOLE_SESSIONS,
+    DIRECTORY,
     ENGINE,
     LIBRARY,
     METRICS,
@@ -75,7 +77,7 @@ async def _delivery(app: web.Application) -> AsyncIterator[None]:
     sweep's alerts still go out."""
     settings = app[SETTINGS]
     await app[CHANNELS].start()
-    publisher = Publisher(app[SIO])
+    publisher = Publisher(app[SIO], app[DIRECTORY])
     app[PUBLISHER] = publisher
     alerts = AlertDispatch(
         publisher, app[METRICS], settings.alerts.merge_overdue_seconds, settings.agent_names()
@@ -159,11 +161,14 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         app[PRESENCE] = presence
         heartbeat = asyncio.create_task(presence.run(), name="replywatch-presence")
         await users.ensure_roster(engine, settings.roster_accounts(), time.time())
+        await app[DIRECTORY].refresh(engine)
         app[CHANNELS].pull(Cursors(engine), pipeline.handle)
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
         await cancel([app[KPI_TODAY].refreshing, heartbeat])  # they use the engine closed below
+        if PRESENCE in app:
+            await app[PRESENCE].close()
         await app[CHANNELS].stop_pulling()
         await cancel([sending])
         if outbox is not None:
@@ -192,6 +197,10 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         next_run_time=datetime.now(UTC),
     )
     jobs.every(settings.matcher.reload_seconds, library.tick, "library-refresh")
+    directory, engine = app[DIRECTORY], app[ENGINE]
+    jobs.every(
+        settings.presence.heartbeat_seconds, lambda: directory.refresh(engine), "directory-refresh"
+    )
     for index, schedule in enumerate(settings.reports.schedule):
         job = ReportJob(app[ENGINE], settings, schedule, app[METRICS])
         trigger = cron_trigger(schedule.cron, settings.kpi.timezone)
@@ -240,6 +249,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[AUTHENTICATOR] = authenticator
     app[METRICS] = Metrics()
+    app[DIRECTORY] = Directory()
     sio = make_server(settings.realtime)
     sio.register_namespace(AgentNamespace(authenticator, app))
     sio.register_namespace(SupervisorNamespace(SUPERVISOR_NS, authenticator, app))

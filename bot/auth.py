@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.directory import Scope
 from bot.errors import Forbidden, Unauthorized
-from bot.keys import CONSOLE_SESSIONS
+from bot.keys import CONSOLE_SESSIONS, DIRECTORY
 from bot.principals import Authenticator, Principal
 from bot.security import CSRF_HEADER
+from storage.state import ConversationState
 
 F = TypeVar("F", bound=Callable[..., Any])
 ROLES_ATTR = "_replywatch_roles"
@@ -31,6 +33,19 @@ def roles(*allowed: str) -> Callable[[F], F]:
 
 
 PRINCIPAL = web.RequestKey("principal", Principal)
+
+
+def scope_of(request: web.Request) -> Scope:
+    """What the caller may see: everything, or a group leader's groups (DESIGN.md 11)."""
+    return request.app[DIRECTORY].scope(request[PRINCIPAL])
+
+
+def in_scope(scope: Scope, conv: ConversationState, agent_id: str | None = None) -> None:
+    """403 unless the conversation (and the agent it would go to) is in ``scope``."""
+    if not scope.conversation(conv.assignee_id, conv.group_name):
+        raise Forbidden("this conversation is outside your groups")
+    if agent_id is not None and not scope.agent(agent_id):
+        raise Forbidden("this agent is outside your groups", {"agent_id": agent_id})
 
 
 def auth_middleware(authenticator: Authenticator) -> Any:

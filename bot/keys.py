@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.accounts import SignIn
 from bot.delivery.alerts import AlertDispatch
+from bot.directory import Directory
 from bot.library import Library
 from bot.metrics import Metrics
 from bot.pipeline import Pipeline
@@ -33,6 +34,8 @@ METRICS = web.AppKey("metrics", Metrics)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
 PUBLISHER = web.AppKey("publisher", Publisher)
+#: Agents' groups (what group leaders see).
+DIRECTORY = web.AppKey("directory", Directory)
 ALERTS = web.AppKey("alerts", AlertDispatch)
 #: The database (set once storage is up, like everything below).
 ENGINE = web.AppKey("engine", AsyncEngine)

@@ -120,9 +120,13 @@ class Pipeline:
         found = await self._library.suggest_many([(e.text or "", e.sender_name) for e in asks])
         return {e.key: row for e, row in zip(asks, found, strict=True)}
 
-    async def _notify(self, item: Stored, suggestion: Suggested | None) -> None:
-        for caused in item.also:  # the routing assignment before the message it routed
-            await self._notify(caused, None)
+    async def _notify(
+        self, item: Stored, suggestion: Suggested | None, latest: bool = True
+    ) -> None:
+        # The routing assignment before the message it routed (whose own push carries
+        # the suggestions: the assignment does not repeat them).
+        for caused in item.also:
+            await self._notify(caused, None, latest=suggestion is None)
         await self._publisher.publish(item)
         await self._alerts.deliver(item.alerts)
         if item.resolved is not None and item.conversation is not None:
@@ -137,11 +141,11 @@ class Pipeline:
             await self._publisher.suggestions(
                 conv.assignee_id, conv, item.event.id, suggestion.items
             )
-        elif item.event.type is EventType.ASSIGNED and _awaiting_reply(item):
-            latest = await library_repo.latest_suggestion(self._engine, conv.pk)
-            if latest is not None:
+        elif latest and item.event.type is EventType.ASSIGNED and _awaiting_reply(item):
+            found = await library_repo.latest_suggestion(self._engine, conv.pk)
+            if found is not None:
                 await self._publisher.suggestions(
-                    conv.assignee_id, conv, latest.message_id, latest.items
+                    conv.assignee_id, conv, found.message_id, found.items
                 )
 
 

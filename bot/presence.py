@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import socketio
@@ -56,6 +56,7 @@ class Presence:
         self._announce: Announce | None = None
         self._handle: Handle | None = None
         self._incident = Incident(log, "the presence heartbeat")
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def attach(self, handle: Handle, announce: Announce) -> None:
         """Where status events go: the pipeline's entry point, and its notices for events
@@ -71,7 +72,19 @@ class Presence:
         stored = await self._writer.call(
             presence.connect, connection, time.time(), self._thresholds
         )
-        await self._tell(stored)
+        # Pushed once the connection is acknowledged: this runs inside the connect
+        # handler, and a client must get its CONNECT before any event of the namespace.
+        self._soon(self._tell(stored))
+
+    def _soon(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        """Wait for the pushes still under way (at shutdown)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
 
     async def closed(self, sid: str) -> None:
         """A connection closed (the client left, or the server disconnected it)."""

@@ -7,13 +7,14 @@ from typing import Any
 
 import socketio
 
+from bot.directory import Directory
 from bot.payloads import (
     agent_status_payload,
     conversation_payload,
     message_payload,
     turn_payload,
 )
-from bot.rooms import AGENT_NS, SUPERVISOR_NS, agent_room
+from bot.rooms import AGENT_NS, SUPERVISOR_NS, SUPERVISORS_ROOM, agent_room, group_room
 from monitors.events import EventType
 from storage.ingest import Stored
 from storage.state import ConversationState
@@ -22,8 +23,9 @@ from storage.state import ConversationState
 class Publisher:
     """Pushes stored events to the agents and supervisors who should see them."""
 
-    def __init__(self, sio: socketio.AsyncServer) -> None:
+    def __init__(self, sio: socketio.AsyncServer, directory: Directory | None = None) -> None:
         self._sio = sio
+        self._directory = directory or Directory()
 
     async def publish(self, stored: Stored) -> None:
         """Emit the live notices for one newly stored event."""
@@ -39,7 +41,7 @@ class Publisher:
                 await self.to_agent(agent_id, event.type.value, payload)
         elif event.type is EventType.AGENT_STATUS:
             payload = agent_status_payload(event)
-            await self.to_supervisors("agent.status", payload)
+            await self.to_supervisors("agent.status", payload, event.agent_id)
             if event.agent_id:  # the agent's own consoles show it (and "away: no new chats")
                 await self.to_agent(event.agent_id, "agent.status", payload)
 
@@ -75,6 +77,11 @@ class Publisher:
         """Emit to every connection of one agent."""
         await self._sio.emit(name, payload, room=agent_room(agent_id), namespace=AGENT_NS)
 
-    async def to_supervisors(self, name: str, payload: dict[str, Any]) -> None:
-        """Emit to every supervisor, QA and admin connection."""
-        await self._sio.emit(name, payload, namespace=SUPERVISOR_NS)
+    async def to_supervisors(
+        self, name: str, payload: dict[str, Any], agent_id: str | None = None
+    ) -> None:
+        """Emit to everyone who sees the whole team, and to the leaders of the groups the
+        agent concerned belongs to."""
+        rooms = [SUPERVISORS_ROOM]
+        rooms += [group_room(g) for g in sorted(self._directory.groups_of(agent_id))]
+        await self._sio.emit(name, payload, room=rooms, namespace=SUPERVISOR_NS)

@@ -10,6 +10,15 @@ AGENT_NS = "/agent"
 SUPERVISOR_NS = "/supervisor"
 
 
+#: The room of everyone on /supervisor who sees the whole team.
+SUPERVISORS_ROOM = "supervisors"
+
+
+def group_room(group: str) -> str:
+    """The room a group leader's /supervisor connections join, one per group they lead."""
+    return f"group:{group}"
+
+
 def agent_room(agent_id: str) -> str:
     """The room an agent's connections join."""
     return f"agent:{agent_id}"

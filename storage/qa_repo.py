@@ -25,6 +25,8 @@ class AlertFilter:
     agent_id: str | None = None
     since: float | None = None
     conversation_pk: int | None = None
+    #: Only these agents' alerts (a group leader's), when set.
+    agent_ids: frozenset[str] | None = None
 
 
 async def alerts(
@@ -42,6 +44,8 @@ async def alerts(
         query = query.where(ALERTS.c.at >= filters.since)
     if filters.conversation_pk is not None:
         query = query.where(ALERTS.c.conversation_pk == filters.conversation_pk)
+    if filters.agent_ids is not None:
+        query = query.where(ALERTS.c.agent_id.in_(sorted(filters.agent_ids)))
     if after is not None:
         at, alert_id = after
         query = query.where(or_(ALERTS.c.at < at, and_(ALERTS.c.at == at, ALERTS.c.id < alert_id)))
@@ -120,6 +124,8 @@ class FlagFilter:
     agent_id: str | None = None
     since: float | None = None
     until: float | None = None
+    #: Only these agents' flags (a group leader's), when set.
+    agent_ids: frozenset[str] | None = None
     conversation_pk: int | None = None
 
 
@@ -144,6 +150,8 @@ async def flags(
         query = query.where(ALERTS.c.at >= filters.since)
     if filters.until is not None:
         query = query.where(ALERTS.c.at < filters.until)
+    if filters.agent_ids is not None:
+        query = query.where(ALERTS.c.agent_id.in_(sorted(filters.agent_ids)))
     if after is not None:
         query = query.where(FLAGS.c.id < after)
     async with engine.connect() as conn:
@@ -239,6 +247,18 @@ async def transcript(
     async with engine.connect() as conn:
         found = [Message(*row) for row in await conn.execute(messages)]
         return found, [TurnRecord(*row) for row in await conn.execute(turns)]
+
+
+async def alert(engine: AsyncEngine, alert_id: int) -> Alert | None:
+    """One alert, or None."""
+    query = (
+        select(*_ALERT_COLUMNS)
+        .join(CONVERSATIONS, CONVERSATIONS.c.id == ALERTS.c.conversation_pk)
+        .where(ALERTS.c.id == alert_id)
+    )
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).first()
+    return None if row is None else Alert.from_row(row)
 
 
 async def acknowledge(

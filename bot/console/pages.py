@@ -31,13 +31,14 @@ HOME = {
     "agent": "/console/agent",
     "supervisor": "/console/supervisor",
     "admin": "/console/supervisor",
+    "group_leader": "/console/supervisor",
     "qa": "/console/qa",
 }
 #: Who may open each console page.
 PAGES: dict[str, tuple[str, ...]] = {
     "agent": ("agent",),
-    "supervisor": ("supervisor", "admin"),
-    "qa": ("qa", "supervisor", "admin"),
+    "supervisor": ("supervisor", "group_leader", "admin"),
+    "qa": ("qa", "supervisor", "group_leader", "admin"),
     "library": ("supervisor", "admin"),
     "reports": ("supervisor", "qa", "admin"),
     "team": ("admin",),

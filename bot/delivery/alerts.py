@@ -86,7 +86,7 @@ class AlertDispatch:
     async def _deliver_one(self, alert: Alert) -> None:
         payload = self._payload(alert)
         if alert.kind in FOR_SUPERVISORS:
-            await self._publisher.to_supervisors("alert", payload)
+            await self._publisher.to_supervisors("alert", payload, alert.agent_id)
         if alert.kind in FOR_AGENT and alert.kind is not AlertKind.OVERDUE and alert.agent_id:
             await self._publisher.to_agent(alert.agent_id, "alert", payload)
 

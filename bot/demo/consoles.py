@@ -23,14 +23,24 @@ import socketio
 from bot.settings import Settings, settings_from
 
 INTEGRATION, SUPERVISOR = "demo-integration-token", "demo-supervisor-token"
+ADMIN = "demo-admin-token"
 AGENTS = ("alice", "bob", "carol", "dave", "erin")
+#: Each agent's team: customers' chats name one, and routing gives them to its agents.
+GROUPS = {
+    "alice": "presales",
+    "bob": "pricing",
+    "carol": "aftersales",
+    "dave": "logistics",
+    "erin": "logistics",
+}
+#: The password the demo gives every agent's account.
+PASSWORD = "demo shift password"
 
 
 def demo_settings(workdir: Path, pace: float) -> Settings:
     """The demo's service: a fresh SQLite file, demo tokens, thresholds times ``pace``."""
     tokens = [{"token": INTEGRATION, "role": "integration"}]
-    tokens += [{"token": SUPERVISOR, "role": "supervisor"}]
-    tokens += [{"token": f"demo-agent-{a}", "role": "agent", "agent_id": a} for a in AGENTS]
+    tokens += [{"token": SUPERVISOR, "role": "supervisor"}, {"token": ADMIN, "role": "admin"}]
     monitor = {"reply_seconds": 4, "busy_reply_seconds": 10, "unanswered_seconds": 15}
     return settings_from(
         {
@@ -40,10 +50,14 @@ def demo_settings(workdir: Path, pace: float) -> Settings:
             "alerts": {"merge_overdue_seconds": 3 * pace},
             "escalation": {"reassign_after_seconds": 8 * pace},
             "automation": {"welcome_script": "zh-welcome"},
-            "agents": [{"id": a, "name": a.capitalize()} for a in AGENTS[:4]]
-            + [{"id": "erin", "name": "Erin", "max_concurrency": 1}],
+            "agents": [
+                {"id": a, "name": a.capitalize(), "group": GROUPS[a]}
+                | ({"max_concurrency": 1} if a == "erin" else {})
+                for a in AGENTS
+            ],
             "auth": {"tokens": tokens},
-            "routing": {"mode": "off"},  # the integration assigns each chat itself
+            "routing": {"mode": "least_loaded"},
+            "presence": {"offline_after_seconds": 1.5 * pace},
             "logging": {"level": "WARNING"},
         }
     )
@@ -108,6 +122,9 @@ class Console:
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     escalated: list[str] = field(default_factory=list)
     took_over: asyncio.Event = field(default_factory=asyncio.Event)
+    handed: list[str] = field(default_factory=list)
+    handed_over: asyncio.Event = field(default_factory=asyncio.Event)
+    someone_offline: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def connect(self, url: str, namespace: str, token: str) -> None:
         """Connect and print everything the namespace pushes."""
@@ -116,6 +133,7 @@ class Console:
         self.client.on("alert.resolved", self._resolved, namespace=namespace)
         self.client.on("message", self._message, namespace=namespace)
         self.client.on("conversation.assigned", self._assigned, namespace=namespace)
+        self.client.on("agent.status", self._status, namespace=namespace)
         await self.client.connect(
             url, namespaces=[namespace], auth={"token": token}, transports=["websocket"]
         )
@@ -139,7 +157,22 @@ class Console:
             shown = f"{text[:20]}..." if len(text) > 20 else text
             self.screen.show("(auto)", f"welcome line on {data['conversation_id']}: {shown}")
 
+    async def _status(self, data: dict[str, Any]) -> None:
+        if self.name != "SUPERVISOR" or data["reason"] == "chosen":
+            return
+        self.screen.show(self.name, f"{data['agent_id']} is {data['status']} ({data['reason']})")
+        if data["status"] == "offline":
+            self.someone_offline.set()
+
     async def _assigned(self, data: dict[str, Any]) -> None:
+        if data.get("reason") == "handover" and data["agent_id"] == self.name:
+            self.handed.append(data["conversation_id"])
+            self.handed_over.set()
+            self.screen.show(
+                self.name,
+                f"takes over {data['conversation_id']} from {data['previous_agent_id']}"
+                " (handover: they went offline with a customer waiting)",
+            )
         if data.get("reason") == "escalation" and data["agent_id"] == self.name:
             self.escalated.append(data["conversation_id"])
             self.took_over.set()

@@ -1,22 +1,27 @@
 """The simulated shift ``replywatch demo`` plays (see :mod:`bot.demo`).
 
-Times are demo seconds, multiplied by the pace. With the demo's thresholds (reply
-4 s, warning at 3 s, busy deadline 10 s from the 4th chat, unanswered 15 s):
+Times are demo seconds, multiplied by the pace. Every agent signs in to their own
+account (DESIGN.md section 11) and comes online; customers' chats name the agent's team
+and routing gives them out. With the demo's thresholds (reply 4 s, warning at 3 s, busy
+deadline 10 s from the 4th chat, unanswered 15 s, offline 1.5 s after the last console):
 
 - Alice answers her customer in ~1.5 s with the suggested script;
 - Bob answers after 6 s (warning, overdue, then slow) and says 不行 (forbidden phrase);
 - Carol has four chats at once: the fourth gets the busy deadline, and her ~6 s
   answer there is on time;
-- Dave forgets three chats: warnings, one overdue popup and then the other two
-  merged into one; after 8 s the first is escalated to Erin (the only agent online:
-  the others said they are away; she takes one chat at a time), who answers it; the other two stay
-  with Dave and get unanswered alerts after 15 s.
+- Dave forgets three chats (Erin, his teammate, is on a break: away, so routing gives
+  them all to him): warnings, one overdue popup and then the other two merged into one;
+  Erin is back at 6 s; after 8 s the first chat is escalated to her, and she answers
+  it; the other two stay with Dave and get unanswered alerts after 15 s. Then Dave's
+  laptop drops off: once he is offline, his two waiting customers are handed over to
+  Erin, who answers them.
 - Every customer who opens a chat gets the automatic welcome line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
 from collections import Counter
@@ -27,10 +32,28 @@ from typing import Any, TextIO
 import aiohttp
 from aiohttp import web
 
-from bot.demo.consoles import AGENTS, INTEGRATION, SUPERVISOR, Console, Screen, demo_settings
+from bot.demo.consoles import (
+    ADMIN,
+    AGENTS,
+    GROUPS,
+    INTEGRATION,
+    PASSWORD,
+    SUPERVISOR,
+    Console,
+    Screen,
+    demo_settings,
+)
 from bot.settings import Settings
 
 CHANNEL = "demo"
+
+
+async def _expect(response: aiohttp.ClientResponse, status: int) -> dict[str, Any]:
+    """The JSON answer, which must have ``status``."""
+    if response.status != status:
+        raise RuntimeError(f"the demo service answered {response.status}: {await response.text()}")
+    answer: dict[str, Any] = await response.json()
+    return answer
 
 
 class Shift:
@@ -43,13 +66,21 @@ class Shift:
         self.asked_at: dict[str, float] = {}
 
     async def connect(self) -> None:
-        """Open every console: each agent comes online; all but Erin then say they are
-        away (busy with their own chats: no new ones)."""
+        """The admin gives each roster agent a password; each signs in with it and opens
+        their console (and so comes online); Erin then says she is on a break."""
         await self.supervisor.connect(self.url, "/supervisor", SUPERVISOR)
+        admin = {"Authorization": f"Bearer {ADMIN}"}
         for agent, console in self.agents.items():
-            await console.connect(self.url, "/agent", f"demo-agent-{agent}")
-            if agent != "erin":
+            url = f"{self.url}/api/v1/users/{agent}"
+            async with self.http.patch(url, json={"password": PASSWORD}, headers=admin) as r:
+                await _expect(r, 200)
+            body = {"username": agent, "password": PASSWORD}
+            async with self.http.post(f"{self.url}/api/v1/session", json=body) as r:
+                token = (await _expect(r, 200))["token"]
+            await console.connect(self.url, "/agent", token)
+            if agent == "erin":
                 await console.client.call("presence", {"status": "away"}, namespace="/agent")
+                self.screen.show("erin", "signs in, and is on a break (away: no new chats)")
 
     async def disconnect(self) -> None:
         """Close every console."""
@@ -66,14 +97,11 @@ class Shift:
                 raise RuntimeError(f"the demo service refused an event: {await r.text()}")
 
     async def customer(self, conv: str, agent: str, name: str, text: str, gloss: str) -> str:
-        """A customer writes in a chat routed to ``agent``; the message id comes back."""
-        await self.post(
-            {"id": f"as-{conv}", "type": "conversation.assigned", "conversation_id": conv}
-            | {"agent_id": agent}
-        )
+        """A customer writes in a chat of ``agent``'s team, which routing gives to them;
+        the message id comes back."""
         message_id = f"{conv}-q"
         await self.post(
-            {"id": message_id, "conversation_id": conv, "text": text}
+            {"id": message_id, "conversation_id": conv, "text": text, "group": GROUPS[agent]}
             | {"sender": {"role": "customer", "id": f"cust-{conv}", "name": name}}
         )
         self.asked_at[message_id] = time.monotonic()
@@ -158,12 +186,31 @@ async def carol(shift: Shift) -> None:
 
 
 async def erin(shift: Shift) -> None:
-    """Online, and takes over a chat when one is escalated to her."""
+    """Back from her break at 6 s; takes over a chat when one is escalated to her, and
+    Dave's waiting customers when he drops off."""
     console = shift.agents["erin"]
+    await shift.screen.wait(6.0)
+    await console.client.call("presence", {"status": "online"}, namespace="/agent")
+    shift.screen.show("erin", "is back from her break: online")
     await console.took_over.wait()
     conv = console.escalated[0]
     await shift.screen.wait(0.8)
     await shift.answer("erin", conv, f"{conv}-q")
+    await shift.supervisor.someone_offline.wait()  # Dave: his customers wait for a place
+    for _ in range(3):  # she finishes a chat; a waiting one is handed over to her
+        await shift.screen.wait(0.5)
+        shift.screen.show("erin", f"finishes {conv}: the chat closes, she has room again")
+        console.handed_over.clear()
+        close = {"id": f"close-{conv}", "type": "conversation.closed", "conversation_id": conv}
+        await shift.post(close)
+        if not console.handed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(console.handed_over.wait(), 3.0 * shift.screen.pace)
+        if not console.handed:
+            return
+        conv = console.handed.pop(0)
+        await shift.screen.wait(0.5)
+        await shift.answer("erin", conv, f"{conv}-q")
 
 
 async def dave(shift: Shift) -> None:
@@ -178,6 +225,9 @@ async def dave(shift: Shift) -> None:
         await shift.customer(conv, "dave", name, text, gloss)
         await shift.screen.wait(0.3)
     shift.screen.show("dave", "has gone for a coffee...")
+    await shift.screen.wait(16.0)  # after his unanswered alerts (18-18.6 s)
+    shift.screen.show("dave", "his laptop drops off the network")
+    await shift.agents["dave"].client.disconnect()
 
 
 def banner(screen: Screen, url: str) -> None:
@@ -189,9 +239,11 @@ def banner(screen: Screen, url: str) -> None:
         f" {10 * p:g}s when busy; a warning at {3 * p:g}s;",
         f"unanswered after {15 * p:g}s; an agent's overdue popups within {3 * p:g}s"
         " are merged into one.",
-        "agents: alice (fast, uses suggestions), bob (slow), carol (busy), dave (forgets chats),",
-        f"erin (online: takes over a chat nobody answered for {8 * p:g}s);"
-        " customers are greeted by the automatic welcome line",
+        "agents sign in to their accounts; routing gives each team's chats to its online agents:",
+        "alice (fast, uses suggestions), bob (slow), carol (busy), dave (forgets chats),",
+        f"erin (dave's teammate: takes over a chat nobody answered for {8 * p:g}s, and his"
+        " waiting customers when he drops off);",
+        "customers are greeted by the automatic welcome line",
         "",
     ]
     for line in lines:
@@ -252,8 +304,8 @@ async def run_demo(
                     await asyncio.gather(
                         alice(shift), bob(shift), carol(shift), dave(shift), erin(shift)
                     )
-                    # Dave's unanswered alerts come at 18-18.6 demo seconds.
-                    await asyncio.sleep(max(0.0, 19.5 * pace - (time.monotonic() - screen.started)))
+                    # Dave drops off at 19.9 s; Erin answers his chats by about 23 s.
+                    await asyncio.sleep(max(0.0, 24 * pace - (time.monotonic() - screen.started)))
                     counts = await shift.summary()
                     agents = await shift.kpis()
                 finally:

@@ -10,7 +10,7 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.auth import PRINCIPAL, roles
+from bot.auth import PRINCIPAL, in_scope, roles, scope_of
 from bot.errors import BadRequest, Forbidden
 from bot.http.conversations import one_conversation
 from bot.http.params import body
@@ -38,7 +38,7 @@ class CheckIn(BaseModel):
     text: Annotated[str, Field(max_length=20_000)]
 
 
-@roles("supervisor", "admin")
+@roles("supervisor", "group_leader", "admin")
 async def assign(request: web.Request) -> web.Response:
     """A supervisor hands a conversation to another agent: stored as a
     ``conversation.assigned`` event through the pipeline, so the agent gets it live, with
@@ -51,6 +51,7 @@ async def assign(request: web.Request) -> web.Response:
         engine, agent_id
     ):
         raise BadRequest("unknown agent", {"agent_id": agent_id})
+    in_scope(scope_of(request), conv, agent_id)
     now = time.time()
     event = ChatEvent(
         id=f"rw-assign-{uuid.uuid4()}",

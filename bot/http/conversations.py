@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import Field
 
-from bot.auth import PRINCIPAL, roles
+from bot.auth import PRINCIPAL, roles, scope_of
+from bot.directory import EVERYTHING, Scope
 from bot.errors import Conflict, Forbidden, NotFound
 from bot.http.params import Query, query
 from bot.http.qa import QA, flag_json
@@ -52,11 +53,12 @@ async def one_conversation(
     return found[0]
 
 
-def may_see(principal: Principal, conv: ConversationState) -> bool:
-    """Agents see their own and unassigned conversations; other roles see all."""
-    if principal.role != "agent":
-        return True
-    return conv.assignee_id is None or conv.assignee_id == principal.agent_id
+def may_see(principal: Principal, conv: ConversationState, scope: Scope = EVERYTHING) -> bool:
+    """Agents see their own and unassigned conversations; group leaders their groups';
+    other roles all."""
+    if principal.role == "agent":
+        return conv.assignee_id is None or conv.assignee_id == principal.agent_id
+    return scope.conversation(conv.assignee_id, conv.group_name)
 
 
 def _open_json(conv: OpenConversation, now: float) -> dict[str, Any]:
@@ -102,6 +104,8 @@ async def list_conversations(request: web.Request) -> web.Response:
         found = await conversations.open_conversations(
             conn, agent_id, unassigned=params.unassigned, limit=params.limit
         )
+    scope = scope_of(request)
+    found = [c for c in found if scope.agent(c.agent_id)]
     return web.json_response(
         {
             "items": [_open_json(c, now) for c in found],
@@ -123,8 +127,8 @@ async def conversation(request: web.Request) -> web.Response:
     params = query(request, ConversationQuery)
     engine = request.app[ENGINE]
     conv = await one_conversation(request, request.match_info["id"], params.channel)
-    if not may_see(request[PRINCIPAL], conv):
-        raise Forbidden("this conversation is assigned to another agent")
+    if not may_see(request[PRINCIPAL], conv, scope_of(request)):
+        raise Forbidden("this conversation is another agent's, or outside your groups")
     messages, turns = await qa_repo.transcript(engine, conv.pk)
     latest = await library_repo.latest_suggestion(engine, conv.pk)
     alert_rows = await qa_repo.alerts(

@@ -10,7 +10,7 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.auth import PRINCIPAL, roles
+from bot.auth import PRINCIPAL, in_scope, roles, scope_of
 from bot.errors import Forbidden, NotFound
 from bot.http.conversations import one_conversation
 from bot.http.params import body
@@ -49,7 +49,7 @@ class HelpIn(BaseModel):
     channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
-@roles("agent", "supervisor", "admin")
+@roles("agent", "supervisor", "group_leader", "admin")
 async def transfer_conversation(request: web.Request) -> web.Response:
     """The assignee, a supervisor or an admin hands the conversation on with a note
     (409 when the named agent is not online or is full)."""
@@ -58,6 +58,10 @@ async def transfer_conversation(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     if principal.role == "agent" and conv.assignee_id != principal.agent_id:
         raise Forbidden("only the conversation's agent, a supervisor or an admin may transfer it")
+    scope = scope_of(request)
+    in_scope(scope, conv, asked.to)
+    if asked.group is not None and scope.groups is not None and asked.group not in scope.groups:
+        raise Forbidden("this group is not yours", {"group": asked.group})
     wanted = Transfer(
         conv.channel, conv.external_id, asked.to, asked.group, asked.note, principal.name
     )
@@ -90,7 +94,7 @@ async def ask_for_help(request: web.Request) -> web.Response:
     return web.json_response(alert_payload(alert), status=201)
 
 
-@roles("supervisor", "admin")
+@roles("supervisor", "group_leader", "admin")
 async def acknowledge(request: web.Request) -> web.Response:
     """A supervisor acknowledges an alert; every wall shows who did and when."""
     try:
@@ -99,6 +103,11 @@ async def acknowledge(request: web.Request) -> web.Response:
         raise NotFound("no such alert") from None
     if not 0 < alert_id < 2**63:
         raise NotFound("no such alert")
+    seen = await qa_repo.alert(request.app[ENGINE], alert_id)
+    if seen is None:
+        raise NotFound("no such alert", {"id": alert_id})
+    if not scope_of(request).agent(seen.agent_id):
+        raise Forbidden("this alert is about an agent outside your groups")
     by = request[PRINCIPAL].name
     found = await qa_repo.acknowledge(request.app[ENGINE], alert_id, by, time.time())
     if found is None:
@@ -108,6 +117,7 @@ async def acknowledge(request: web.Request) -> web.Response:
         await request.app[PUBLISHER].to_supervisors(
             "alert.acknowledged",
             {"id": alert.id, "by": alert.acknowledged_by, "at": iso(alert.acknowledged_at)},
+            alert.agent_id,
         )
     return web.json_response(alert_payload(alert))
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import Field, model_validator
 
-from bot.auth import PRINCIPAL, roles
-from bot.errors import BadRequest
+from bot.auth import PRINCIPAL, roles, scope_of
+from bot.errors import BadRequest, Forbidden
 from bot.http.params import NoQuery, Query, query
 from bot.keys import ENGINE, SETTINGS
 from bot.payloads import iso
@@ -92,7 +92,7 @@ def _own(principal: Principal, asked: str | None) -> str | None:
     return principal.agent_id if principal.role == "agent" else asked
 
 
-@roles("agent", "supervisor", "qa", "admin")
+@roles("agent", "supervisor", "group_leader", "qa", "admin")
 async def kpis(request: web.Request) -> web.Response:
     """Per-agent and team figures with band scores, for a range or a period."""
     params = query(request, KpisQuery)
@@ -100,9 +100,14 @@ async def kpis(request: web.Request) -> web.Response:
     now = time.time()
     start, end = _range(params, ZoneInfo(settings.timezone), now)
     agent_id = _own(request[PRINCIPAL], params.agent_id)
+    scope = scope_of(request)
+    if agent_id is not None and not scope.agent(agent_id):
+        raise Forbidden("this agent is outside your groups", {"agent_id": agent_id})
     document = await kpi_documents.build(
         request.app[ENGINE], settings, start, end, agent_id, params.by == "day", now
     )
+    # A group leader sees their agents' figures (and the team's, as on a team wall).
+    document["agents"] = [a for a in document["agents"] if scope.agent(a["agent_id"])]
     return web.json_response(document)
 
 
@@ -149,7 +154,7 @@ def _waiting_json(item: live_queries.Waiting, now: float) -> dict[str, Any]:
 WAITING_SHOWN = 20
 
 
-@roles("agent", "supervisor", "qa", "admin")
+@roles("agent", "supervisor", "group_leader", "qa", "admin")
 async def agents(request: web.Request) -> web.Response:
     """Each agent: status, current concurrency, customers waiting (the
     :data:`WAITING_SHOWN` longest, and counts of all and of those past due), today's
@@ -169,6 +174,8 @@ async def agents(request: web.Request) -> web.Response:
     roster = app[SETTINGS].agent_names()
     ids |= app[SETTINGS].auth.agent_ids() | set(roster)
     own = _own(request[PRINCIPAL], None)
+    scope = scope_of(request)
+    ids = {i for i in ids if scope.agent(i)}
     waiting_for: dict[str | None, list[dict[str, Any]]] = {}
     for turn in open_turns:  # longest waiting first
         waiting_for.setdefault(turn.agent_id, []).append(_waiting_json(turn, now))
@@ -193,9 +200,11 @@ async def agents(request: web.Request) -> web.Response:
     unassigned = waiting_for.get(None, [])
     body = {
         "items": items,
-        "unassigned": unassigned if own is None else [],
-        "unassigned_count": counts.get(None, (0, 0))[0] if own is None else 0,
-        "unassigned_overdue_count": counts.get(None, (0, 0))[1] if own is None else 0,
+        "unassigned": unassigned if own is None and scope.everything else [],
+        "unassigned_count": counts.get(None, (0, 0))[0] if own is None and scope.everything else 0,
+        "unassigned_overdue_count": counts.get(None, (0, 0))[1]
+        if own is None and scope.everything
+        else 0,
         "at": iso(now),
         "today_at": iso(today_at),
     }

@@ -18,10 +18,10 @@ from pydantic import (
 )
 
 from bot.accounts import hash_password, password_matches, password_problems
-from bot.auth import PRINCIPAL, roles
+from bot.auth import PRINCIPAL, roles, scope_of
 from bot.bodies import read_json
 from bot.errors import BadRequest, Conflict, Forbidden, NotFound
-from bot.keys import CONSOLE_SESSIONS, ENGINE, PRESENCE, SETTINGS, SIGN_IN
+from bot.keys import CONSOLE_SESSIONS, DIRECTORY, ENGINE, PRESENCE, SETTINGS, SIGN_IN
 from bot.payloads import iso
 from bot.schemas import validation_details
 from bot.settings import GroupName
@@ -151,10 +151,14 @@ async def close_session(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-@roles("admin", "supervisor")
+@roles("admin", "supervisor", "group_leader")
 async def list_users(request: web.Request) -> web.Response:
-    """Every account (admins; supervisors read-only)."""
-    found = await users.all_users(request.app[ENGINE])
+    """Every account (admins; supervisors read-only; a group leader their groups')."""
+    scope = scope_of(request)
+    me = request[PRINCIPAL].user_id
+    found = [
+        u for u in await users.all_users(request.app[ENGINE]) if scope.agent(u.id) or u.id == me
+    ]
     return web.json_response({"users": [_user_json(u) for u in found]})
 
 
@@ -166,6 +170,7 @@ async def add_user(request: web.Request) -> web.Response:
     record = NewUser(new.id, new.name, new.role, tuple(new.groups), new.max_concurrency, hashed)
     try:
         user = await users.add(request.app[ENGINE], record, time.time())
+        await request.app[DIRECTORY].refresh(request.app[ENGINE])
     except users.UserExists:
         raise Conflict("a user with this id exists", {"id": new.id}) from None
     return web.json_response(_user_json(user), status=201)
@@ -191,6 +196,7 @@ async def change_user(request: web.Request) -> web.Response:
     changed = await users.change(engine, user_id, fields, time.time())
     if changed is None:
         raise NotFound("unknown user", {"id": user_id})
+    await request.app[DIRECTORY].refresh(engine)
     if patch.password is not None or patch.active is False:
         await _after_credentials_changed(request, changed, principal.user_id == user_id)
     return web.json_response(_user_json(changed))

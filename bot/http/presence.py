@@ -11,12 +11,11 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.auth import PRINCIPAL, roles
+from bot.auth import PRINCIPAL, roles, scope_of
 from bot.errors import BadRequest, Forbidden, NotFound
 from bot.http.params import NoQuery, Query, body, query
 from bot.keys import ENGINE, PRESENCE, SETTINGS
 from bot.payloads import iso
-from bot.principals import Principal
 from bot.schemas import Day, Timestamp
 from monitors import attendance, periods
 from storage import live_queries, queries, status_history, users
@@ -52,10 +51,14 @@ class AttendanceQuery(Query):
         return self
 
 
-def _may_see(principal: Principal, agent_id: str) -> None:
-    """Agents see and set their own status only; supervisors and admins anyone's."""
+def _may_see(request: web.Request, agent_id: str) -> None:
+    """Agents see and set their own status only; group leaders their groups' agents';
+    supervisors and admins anyone's."""
+    principal = request[PRINCIPAL]
     if principal.role == "agent" and principal.agent_id != agent_id:
         raise Forbidden("agents see and set their own status only")
+    if not scope_of(request).agent(agent_id):
+        raise Forbidden("this agent is outside your groups", {"agent_id": agent_id})
 
 
 async def _known(request: web.Request, agent_id: str) -> None:
@@ -66,24 +69,24 @@ async def _known(request: web.Request, agent_id: str) -> None:
         raise NotFound("unknown agent", {"agent_id": agent_id})
 
 
-@roles("agent", "supervisor", "admin")
+@roles("agent", "supervisor", "group_leader", "admin")
 async def set_status(request: web.Request) -> web.Response:
     """The agent (or a supervisor or admin for them) sets their status."""
     agent_id, principal = request.match_info["id"], request[PRINCIPAL]
     await _known(request, agent_id)
-    _may_see(principal, agent_id)
+    _may_see(request, agent_id)
     given = await body(request, StatusIn, "status")
     reason = "chosen" if principal.agent_id == agent_id else "supervisor"
     await request.app[PRESENCE].choose(agent_id, given.status, reason)
     return web.json_response({"agent_id": agent_id, "status": given.status})
 
 
-@roles("agent", "supervisor", "qa", "admin")
+@roles("agent", "supervisor", "group_leader", "qa", "admin")
 async def history(request: web.Request) -> web.Response:
     """Every status change of the agent in a time range (default: today so far)."""
-    agent_id, principal = request.match_info["id"], request[PRINCIPAL]
+    agent_id = request.match_info["id"]
     await _known(request, agent_id)
-    _may_see(principal, agent_id)
+    _may_see(request, agent_id)
     params = query(request, HistoryQuery)
     now = time.time()
     tz = ZoneInfo(request.app[SETTINGS].kpi.timezone)
@@ -103,12 +106,12 @@ async def history(request: web.Request) -> web.Response:
     )
 
 
-@roles("agent", "supervisor", "qa", "admin")
+@roles("agent", "supervisor", "group_leader", "qa", "admin")
 async def attendance_report(request: web.Request) -> web.Response:
     """Per day: time online and away, away spells over 5 minutes, stretches over 8 hours."""
-    agent_id, principal = request.match_info["id"], request[PRINCIPAL]
+    agent_id = request.match_info["id"]
     await _known(request, agent_id)
-    _may_see(principal, agent_id)
+    _may_see(request, agent_id)
     params = query(request, AttendanceQuery)
     now = time.time()
     tz = ZoneInfo(request.app[SETTINGS].kpi.timezone)
@@ -129,7 +132,7 @@ async def attendance_report(request: web.Request) -> web.Response:
     return web.json_response({"agent_id": agent_id, "days": [_day_json(d) for d in result]})
 
 
-@roles("agent", "supervisor", "qa", "admin")
+@roles("agent", "supervisor", "group_leader", "qa", "admin")
 async def team_presence(request: web.Request) -> web.Response:
     """Everyone's status, load and cap right now: whom a chat can be transferred to."""
     query(request, NoQuery)

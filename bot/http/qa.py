@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.auth import PRINCIPAL, roles
-from bot.errors import BadRequest, Conflict, NotFound
+from bot.auth import PRINCIPAL, roles, scope_of
+from bot.errors import BadRequest, Conflict, Forbidden, NotFound
 from bot.http.params import Query, body, decode_cursor, encode_cursor, path_id, query
 from bot.keys import ENGINE
 from bot.payloads import alert_payload, iso
@@ -16,7 +16,7 @@ from bot.schemas import Ident, Timestamp
 from monitors.rules import AlertKind
 from storage import qa_repo
 
-QA = ("supervisor", "qa", "admin")
+QA = ("supervisor", "group_leader", "qa", "admin")
 Limit = Annotated[int, Field(ge=1, le=500)]
 
 
@@ -90,7 +90,10 @@ async def list_alerts(request: web.Request) -> web.Response:
         len(after) == 2 and all(isinstance(v, int | float) for v in after)
     ):
         raise BadRequest("invalid cursor")
-    filters = qa_repo.AlertFilter(params.kind, agent_id, params.since)
+    scope = scope_of(request)
+    filters = qa_repo.AlertFilter(
+        params.kind, agent_id, params.since, agent_ids=None if scope.everything else scope.agents
+    )
     rows = await qa_repo.alerts(
         request.app[ENGINE],
         filters,
@@ -112,6 +115,7 @@ async def list_flags(request: web.Request) -> web.Response:
         agent_id=params.agent_id,
         since=params.since,
         until=params.until,
+        agent_ids=None if scope_of(request).everything else scope_of(request).agents,
     )
     rows = await qa_repo.flags(
         request.app[ENGINE],
@@ -130,6 +134,9 @@ async def review_flag(request: web.Request) -> web.Response:
     flag_id = path_id(request, "flag")
     review = await body(request, ReviewIn, "review")
     engine = request.app[ENGINE]
+    found = await qa_repo.flag(engine, flag_id)
+    if found is not None and not scope_of(request).agent(found.alert.agent_id):
+        raise Forbidden("this flag is about an agent outside your groups")
     done = await qa_repo.review(
         engine,
         flag_id,

@@ -14,7 +14,7 @@ from bot.keys import CONSOLE_SESSIONS, ENGINE, PRESENCE, SETTINGS
 from bot.learning import learn_from_feedback
 from bot.principals import Authenticator, Principal
 from bot.replies import ReplyIn, record_reply
-from bot.rooms import AGENT_NS, SUPERVISOR_NS, agent_room
+from bot.rooms import AGENT_NS, SUPERVISOR_NS, SUPERVISORS_ROOM, agent_room, group_room
 from bot.schemas import validation_details
 from bot.security import same_origin
 from bot.settings import RealtimeSettings
@@ -175,9 +175,15 @@ class SupervisorNamespace(_AuthNamespace):
     """``/supervisor``: live alerts and agent status for supervisors, QA and admins."""
 
     async def on_connect(self, sid: str, environ: Any, auth: Any = None) -> None:
-        """Accept supervisor, qa and admin tokens."""
+        """Accept supervisors, QA, admins (the whole team's room) and group leaders (the
+        rooms of their groups)."""
         principal = await self._principal(environ, auth)
-        if principal.role not in SUPERVISOR_ROLES:
+        if principal.role == "group_leader":
+            for group in sorted(principal.groups):
+                await self.enter_room(sid, group_room(group))
+        elif principal.role in SUPERVISOR_ROLES:
+            await self.enter_room(sid, SUPERVISORS_ROOM)
+        else:
             raise socketio.exceptions.ConnectionRefusedError(
                 f"role '{principal.role}' may not join /supervisor"
             )
