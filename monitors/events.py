@@ -56,3 +56,26 @@ class ChatEvent:
     def key(self) -> tuple[str, str]:
         """The idempotency key: an id is unique within its channel."""
         return (self.channel, self.id)
+
+
+def assignment(
+    event_id: str,
+    channel: str,
+    conversation_id: str | None,
+    agent_id: str,
+    ts: float,
+    reason: str,
+    **more: str | None,
+) -> ChatEvent:
+    """A ``conversation.assigned`` event ReplyWatch makes (routing, handover, transfer)."""
+    return ChatEvent(
+        id=event_id,
+        channel=channel,
+        type=EventType.ASSIGNED,
+        ts=ts,
+        received_at=ts,
+        conversation_id=conversation_id,
+        agent_id=agent_id,
+        reason=reason,
+        **more,  # type: ignore[arg-type]
+    )

@@ -12,24 +12,22 @@ PostgreSQL (asyncpg), so both backends share one implementation.
 
 from __future__ import annotations
 
-import functools
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Executable, bindparam, case, func, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection
 
-from monitors.events import ChatEvent, EventType, SenderRole
+from monitors.events import ChatEvent, EventType, SenderRole, assignment
 from monitors.rules import Thresholds, Turn
 from storage import alerts, deliveries
 from storage import state as conversation_state
 from storage.alerts import Alert, Located
+from storage.ingest_sql import statements
 from storage.routing import Router
 from storage.state import ConversationState
-from storage.tables import AGENTS, CONVERSATIONS, EVENTS, SUGGESTIONS
 from storage.turns import Resolved, TurnTracker
 
 Key = tuple[str, str]  # (channel, external id) of a conversation or an event
@@ -64,70 +62,6 @@ class Stored:
     also: tuple[Stored, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class _Statements:
-    upsert_conversations: Executable
-    insert_events: Executable
-    update_conversations: Executable
-    upsert_agents: Executable
-    insert_suggestions: Executable
-
-
-@functools.cache
-def _statements(dialect: str) -> _Statements:
-    """The group's statements, built once per dialect (so SQLAlchemy's cache keys are reused)."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    conversations = module.insert(CONVERSATIONS)
-    events = module.insert(EVENTS)
-    agents = module.insert(AGENTS)
-    new = agents.excluded
-    newer = (new.status_at.is_not(None)) & (
-        AGENTS.c.status_at.is_(None) | (new.status_at >= AGENTS.c.status_at)
-    )
-    return _Statements(
-        # The no-op update makes RETURNING give existing rows too, and locks them on PostgreSQL.
-        upsert_conversations=conversations.on_conflict_do_update(
-            index_elements=["channel", "external_id"],
-            set_={"updated_at": CONVERSATIONS.c.updated_at},
-        ).returning(*CONVERSATIONS.c),
-        insert_events=events.on_conflict_do_nothing(
-            index_elements=["channel", "external_id"]
-        ).returning(EVENTS.c.channel, EVENTS.c.external_id, EVENTS.c.id),
-        update_conversations=update(CONVERSATIONS)
-        .where(CONVERSATIONS.c.id == bindparam("pk"))
-        .values(
-            {
-                name: bindparam(name)
-                for name in (
-                    "status",
-                    "assignee_id",
-                    "customer_id",
-                    "opened_at",
-                    "closed_at",
-                    "last_customer_at",
-                    "last_agent_at",
-                    "open_turn_pk",
-                    "group_name",
-                    "queued_at",
-                    "updated_at",
-                )
-            }
-        ),
-        insert_suggestions=module.insert(SUGGESTIONS).on_conflict_do_nothing(
-            index_elements=["event_pk"]
-        ),
-        upsert_agents=agents.on_conflict_do_update(
-            index_elements=["id"],
-            set_={
-                "name": func.coalesce(new.name, AGENTS.c.name),
-                "status": case((newer, new.status), else_=AGENTS.c.status),
-                "status_at": case((newer, new.status_at), else_=AGENTS.c.status_at),
-                "chosen": func.coalesce(new.chosen, AGENTS.c.chosen),
-            },
-        ),
-    )
-
-
 def _conv_key(event: ChatEvent) -> Key | None:
     return (event.channel, event.conversation_id) if event.conversation_id else None
 
@@ -152,7 +86,7 @@ def _conversations(
         }
         for c, x in sorted(first_ts)  # one lock order for every process
     ]
-    result = conn.execute(_statements(conn.dialect.name).upsert_conversations, rows)
+    result = conn.execute(statements(conn.dialect.name).upsert_conversations, rows)
     return {(row.channel, row.external_id): ConversationState.from_row(row) for row in result}
 
 
@@ -162,7 +96,7 @@ def _insert_events(
     if not events:
         return {}
     rows = [_event_row(event, convs) for event in events]
-    result = conn.execute(_statements(conn.dialect.name).insert_events, rows)
+    result = conn.execute(statements(conn.dialect.name).insert_events, rows)
     return {(row.channel, row.external_id): row.id for row in result}
 
 
@@ -190,7 +124,7 @@ def _save_conversations(conn: Connection, changed: Sequence[ConversationState], 
     if not changed:
         return
     conn.execute(
-        _statements(conn.dialect.name).update_conversations,
+        statements(conn.dialect.name).update_conversations,
         [
             {
                 "pk": c.pk,
@@ -235,7 +169,7 @@ def _agent_row(agent_id: str) -> dict[str, Any]:
 def _save_agents(conn: Connection, events: Sequence[ChatEvent]) -> None:
     rows = _agent_rows(events)
     if rows:
-        conn.execute(_statements(conn.dialect.name).upsert_agents, rows)
+        conn.execute(statements(conn.dialect.name).upsert_agents, rows)
 
 
 def _save_suggestions(
@@ -256,7 +190,7 @@ def _save_suggestions(
         if key in inserted
     ]
     if rows:
-        conn.execute(_statements(conn.dialect.name).insert_suggestions, rows)
+        conn.execute(statements(conn.dialect.name).insert_suggestions, rows)
 
 
 def _unassigned_customer(event: ChatEvent, conv: ConversationState) -> bool:
@@ -280,20 +214,12 @@ def _route(
     target = router.pick(conv.group_name)
     if target is None:
         return conv._replace(queued_at=conv.queued_at or event.ts), None
-    assignment = ChatEvent(
-        id=f"rwbot-route-{uuid.uuid4().hex}",  # rwbot-: reserved (bot.schemas)
-        channel=event.channel,
-        type=EventType.ASSIGNED,
-        ts=event.ts,
-        received_at=now,
-        conversation_id=event.conversation_id,
-        agent_id=target,
-        reason="routing",
-    )
+    event_id = f"rwbot-route-{uuid.uuid4().hex}"  # rwbot-: reserved (bot.schemas)
+    routed = assignment(event_id, event.channel, event.conversation_id, target, event.ts, "routing")
     convs = {(conv.channel, conv.external_id): conv}
-    row_id = _insert_events(conn, [assignment], convs)[assignment.key]
-    after = conversation_state.apply(conv, assignment)
-    return after, Stored(assignment, row_id, after, conv)
+    row_id = _insert_events(conn, [routed], convs)[routed.key]
+    after = conversation_state.apply(conv, routed)
+    return after, Stored(routed, row_id, after, conv)
 
 
 def apply_batch(

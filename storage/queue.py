@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, update
 
-from monitors.events import ChatEvent, EventType
+from monitors.events import ChatEvent, EventType, assignment
 from monitors.rules import Thresholds
 from storage.ingest import Key, Stored, Suggested, apply_batch
 from storage.routing import DRAIN_BATCH, Router, waiting
@@ -79,18 +79,9 @@ def _drain_batch(conn: Connection, thresholds: Thresholds, now: float) -> list[S
             if not any(c.has_room for c in router.candidates().values()):
                 break
             continue  # nobody of its group has room: the next one may have
-        events.append(
-            ChatEvent(
-                id=f"rwbot-route-{uuid.uuid4().hex}",  # rwbot-: reserved (bot.schemas)
-                channel=row.channel,
-                type=EventType.ASSIGNED,
-                ts=now,
-                received_at=now,
-                conversation_id=row.external_id,
-                agent_id=target,
-                reason="routing" if row.queued_at is not None else "handover",
-            )
-        )
+        reason = "routing" if row.queued_at is not None else "handover"
+        event_id = f"rwbot-route-{uuid.uuid4().hex}"  # rwbot-: reserved (bot.schemas)
+        events.append(assignment(event_id, row.channel, row.external_id, target, now, reason))
     router.flush()
     if not events:
         return []
@@ -150,16 +141,9 @@ def transfer(
         )
         return None
     router.flush()
-    event = ChatEvent(
-        id=f"rwbot-transfer-{uuid.uuid4().hex}",  # rwbot-: reserved (bot.schemas)
-        channel=asked.channel,
-        type=EventType.ASSIGNED,
-        ts=now,
-        received_at=now,
-        conversation_id=asked.conversation_id,
-        agent_id=target,
-        reason="transfer",
-        text=asked.note,
-        sender_id=asked.by,
+    event_id = f"rwbot-transfer-{uuid.uuid4().hex}"  # rwbot-: reserved (bot.schemas)
+    where = (asked.channel, asked.conversation_id)
+    event = assignment(
+        event_id, *where, target, now, "transfer", text=asked.note, sender_id=asked.by
     )
     return next(s for s in apply_batch(conn, [event], None, thresholds, now) if s is not None)

@@ -23,7 +23,9 @@ from tests.support.processes import ROOT, write_config
 from tests.support.storage import T0, ingest
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,
@@ -31,6 +33,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         text=True,
         timeout=60,
         env=env,
+        input=stdin,
     )
 
 
@@ -82,25 +85,14 @@ async def _rebuild_and_read(engine: AsyncEngine, config: Path) -> None:
     assert (rolled[None].turns, rolled["alice"].response_seconds_avg) == (2, 12)
 
 
-def run_with_input(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        input=stdin,
-    )
-
-
 async def test_the_first_admin_is_added_on_the_command_line(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
     config = str(write_config(tmp_path / "c.toml", url))
     add = ("user", "add", "root", "--role", "admin", "--name", "Ro Ot", "--password-stdin")
-    result = run_with_input(*add, "--config", config, stdin="a long enough secret\n")
+    result = run(*add, "--config", config, stdin="a long enough secret\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "user root (admin) added"
-    again = run_with_input(*add, "--config", config, stdin="a long enough secret\n")
+    again = run(*add, "--config", config, stdin="a long enough secret\n")
     assert (again.returncode, again.stderr.strip()) == (
         1,
         "replywatch: a user called 'root' exists",
@@ -120,7 +112,7 @@ async def test_the_first_admin_is_added_on_the_command_line(tmp_path: Path) -> N
 
 def test_a_bad_account_on_the_command_line_names_every_problem(tmp_path: Path) -> None:
     config = str(write_config(tmp_path / "c.toml", f"sqlite+aiosqlite:///{tmp_path / 'db'}"))
-    result = run_with_input(
+    result = run(
         "user",
         "add",
         "Not OK",
@@ -136,7 +128,7 @@ def test_a_bad_account_on_the_command_line_names_every_problem(tmp_path: Path) -
         "replywatch: 'Not OK' is not a sign-in name: 1-64 of a-z, 0-9, '.', '_', '-'",
         "replywatch: the password must have at least 10 characters",
     ]
-    missing = run_with_input("user", "add", "root", "--role", "admin", "--config", config, stdin="")
+    missing = run("user", "add", "root", "--role", "admin", "--config", config, stdin="")
     assert missing.returncode == 2
     assert "--password-stdin" in missing.stderr
     assert not (tmp_path / "db").exists()  # nothing was written

@@ -36,11 +36,10 @@ async def launch(playwright: Playwright) -> Browser:
     return await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
 
 
-async def sign_in(
-    browser: Browser, gateway: Gateway, token: str, *, locale: str = "en-US"
+async def _fresh_page(
+    browser: Browser, gateway: Gateway, locale: str
 ) -> tuple[BrowserContext, Page]:
-    """A fresh browser profile signed in with ``token``: its context and page (on the
-    role's home page, scripts loaded)."""
+    """A new browser profile and page that record what the page raises."""
     context = await browser.new_context(
         locale=locale, viewport={"width": 1280, "height": 800}, base_url=gateway.url
     )
@@ -49,6 +48,15 @@ async def sign_in(
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
     setattr(page, "errors", errors)  # noqa: B010 - the tests read what the page raised
+    return context, page
+
+
+async def sign_in(
+    browser: Browser, gateway: Gateway, token: str, *, locale: str = "en-US"
+) -> tuple[BrowserContext, Page]:
+    """A fresh browser profile signed in with ``token``: its context and page (on the
+    role's home page, scripts loaded)."""
+    context, page = await _fresh_page(browser, gateway, locale)
     await page.goto("/")
     await page.fill("input[name=token]", token)
     await page.click("button[type=submit]")
@@ -60,14 +68,7 @@ async def sign_in_as(
     browser: Browser, gateway: Gateway, username: str, password: str, *, locale: str = "en-US"
 ) -> tuple[BrowserContext, Page]:
     """A fresh browser profile signed in with a name and password (an account)."""
-    context = await browser.new_context(
-        locale=locale, viewport={"width": 1280, "height": 800}, base_url=gateway.url
-    )
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
-    setattr(page, "errors", errors)  # noqa: B010 - the tests read what the page raised
+    context, page = await _fresh_page(browser, gateway, locale)
     await page.goto("/")
     await page.fill("input[name=username]", username)
     await page.fill("input[name=password]", password)
