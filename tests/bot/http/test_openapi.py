@@ -32,7 +32,7 @@ async def test_every_api_route_is_described(gateway: Gateway) -> None:
     schema = schemathesis.openapi.from_dict(document)  # validates the document
     assert len(list(schema.get_all_operations())) == len(OPERATIONS)
     review = document["paths"]["/api/v1/flags/{id}/review"]["post"]
-    assert review["description"] == "Roles: admin, qa, supervisor"
+    assert review["description"] == "Roles: admin, group_leader, qa, supervisor"
     assert review["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ReviewIn"
     }
