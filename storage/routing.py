@@ -146,7 +146,11 @@ def waiting(conn: Connection, handover: bool, limit: int = DRAIN_BATCH) -> list[
     another transaction holds are skipped (PostgreSQL)."""
     waits: ColumnElement[bool] = CONVERSATIONS.c.queued_at.is_not(None)
     if handover:
-        offline = select(AGENTS.c.id).where(AGENTS.c.status == "offline")
+        # Agents who went offline (a status on record), not ones never seen online: an
+        # integration may assign chats to people who do not use the console.
+        offline = select(AGENTS.c.id).where(
+            AGENTS.c.status == "offline", AGENTS.c.status_at.is_not(None)
+        )
         waits = waits | (
             CONVERSATIONS.c.assignee_id.in_(offline)
             & (CONVERSATIONS.c.status == "open")

@@ -4,6 +4,7 @@ everyone is full or away; an agent who goes offline hands their waiting customer
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -188,3 +189,16 @@ async def test_a_deactivated_agent_gets_no_chats(
     for n in range(3):
         await gateway.post_events(customer_says(f"m{n}", conv=f"c{n}"))
     assert {await assignee(gateway, f"c{n}") for n in range(3)} == {"alice"}
+
+
+async def test_chats_an_integration_gives_to_someone_never_online_stay_theirs(
+    start_gateway: StartGateway, sqlite_url: str, listeners: Callable[[], Listener]
+) -> None:
+    gateway = await team(start_gateway, sqlite_url)
+    await online(listeners, gateway, BOB)
+    assigned_to_alice = {"id": "a1", "type": "conversation.assigned", "conversation_id": "c1"}
+    await gateway.post_events(assigned_to_alice | {"agent_id": "alice"})  # her own tool
+    await gateway.post_events(customer_says("m1", conv="c1"))
+    await gateway.post_events(customer_says("m2", conv="c2"))  # a new chat: routed to bob
+    await asyncio.sleep(0.5)  # heartbeats drain the queue: c1 is not in it
+    assert [await assignee(gateway, c) for c in ("c1", "c2")] == ["alice", "bob"]
