@@ -12,6 +12,7 @@ transaction holds (that one is routed by whoever holds it, or by the next drain)
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import (
@@ -43,8 +44,11 @@ def lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def loads(conn: Connection, since: float) -> dict[str, int]:
-    """Each agent's active conversations: open, with a customer message since ``since``."""
+def loads(
+    conn: Connection, since: float, agents: Collection[str] | None = None
+) -> dict[str, int]:
+    """Each agent's active conversations: open, with a customer message since ``since``
+    (only ``agents``' when given: the index takes each one's range, not every row)."""
     query = (
         select(CONVERSATIONS.c.assignee_id, func.count())
         .where(
@@ -54,6 +58,8 @@ def loads(conn: Connection, since: float) -> dict[str, int]:
         )
         .group_by(CONVERSATIONS.c.assignee_id)
     )
+    if agents is not None:
+        query = query.where(CONVERSATIONS.c.assignee_id.in_(sorted(agents)))
     return {str(agent): int(count) for agent, count in conn.execute(query)}
 
 
@@ -78,12 +84,50 @@ def _groups(text: str | None) -> frozenset[str]:
     return frozenset(json.loads(text))
 
 
+#: What changes whenever the online roster does: how many agents are online and the sum
+#: of their status times (any status change moves it), and the accounts' last change.
+_ONLINE_AGENTS = AGENTS.c.status == "online"
+_FINGERPRINT = select(
+    select(func.count()).select_from(AGENTS).where(_ONLINE_AGENTS).scalar_subquery(),
+    select(func.sum(AGENTS.c.status_at)).where(_ONLINE_AGENTS).scalar_subquery(),
+    select(func.count()).select_from(USERS).scalar_subquery(),
+    select(func.max(USERS.c.updated_at)).scalar_subquery(),
+)
+#: Where a database connection keeps the online roster it read last (``Connection.info``
+#: lives as long as the driver's connection, across transactions).
+_ROSTER_KEY = "replywatch.routing.roster"
+
+Roster = dict[str, tuple[float, frozenset[str], int | None]]
+
+
+def _online(conn: Connection) -> Roster:
+    """The online agents' routed time, groups and cap: read again only when the roster's
+    fingerprint moved (reading 300 rows costs more than the rest of a routing decision).
+    Routed times written by another process since are not seen until then: they only
+    break ties."""
+    fingerprint = tuple(conn.execute(_FINGERPRINT).one())
+    cached = conn.info.get(_ROSTER_KEY)
+    if cached is not None and cached[0] == fingerprint:
+        roster: Roster = cached[1]
+        return roster
+    roster = {
+        row.id: (row.routed_at or 0.0, _groups(row.groups), row.max_concurrency)
+        for row in conn.execute(_ONLINE)
+        if row.active is not False
+    }
+    conn.info[_ROSTER_KEY] = (fingerprint, roster)
+    return roster
+
+
 class Router:
-    """Routing decisions within one transaction."""
+    """Routing decisions within one transaction. Loads are read for the agents a
+    decision looks at (a group's, or everyone's), once per transaction, and kept up to
+    date as it assigns."""
 
     def __init__(self, conn: Connection, thresholds: Thresholds, now: float) -> None:
         self._conn, self._thresholds, self._now = conn, thresholds, now
-        self._candidates: dict[str, Candidate] | None = None
+        self._roster: Roster | None = None
+        self._candidates: dict[str, Candidate] = {}
         self._routed: set[str] = set()
 
     @property
@@ -91,41 +135,44 @@ class Router:
         """Whether routing is configured."""
         return self._thresholds.routing.on
 
-    def candidates(self) -> dict[str, Candidate]:
-        """The online agents as routing sees them (read once, after taking the lock)."""
-        if self._candidates is None:
+    def candidates(self, group: str | None = None) -> dict[str, Candidate]:
+        """The online agents as routing sees them (of ``group`` when given; read after
+        taking the lock)."""
+        if self._roster is None:
             lock(self._conn)
+            self._roster = _online(self._conn)
+        wanted = [
+            agent
+            for agent, (_, groups, _) in self._roster.items()
+            if group is None or group in groups
+        ]
+        missing = [agent for agent in wanted if agent not in self._candidates]
+        if missing:
+            since = self._now - self._thresholds.active_window_seconds
+            everyone = len(missing) * 2 > len(self._roster)
+            load = loads(self._conn, since, None if everyone else missing)
             default = self._thresholds.routing.max_concurrency
-            load = loads(self._conn, self._now - self._thresholds.active_window_seconds)
-            self._candidates = {
-                row.id: Candidate(
-                    row.id,
-                    "online",
-                    load.get(row.id, 0),
-                    row.max_concurrency or default,
-                    _groups(row.groups),
-                    row.routed_at or 0.0,
+            for agent in missing:
+                at, groups, cap = self._roster[agent]
+                self._candidates[agent] = Candidate(
+                    agent, "online", load.get(agent, 0), cap or default, groups, at
                 )
-                for row in self._conn.execute(_ONLINE)
-                if row.active is not False
-            }
-        return self._candidates
+        return {agent: self._candidates[agent] for agent in wanted}
 
     def pick(self, group: str | None, exclude: str | None = None) -> str | None:
         """The agent routing gives a conversation to now (counted as theirs), or None."""
         if not self.on:
             return None
-        found = self.candidates()
         target = choose(
-            found.values(),
+            self.candidates(group).values(),
             group,
             self._thresholds.routing,
             self._thresholds.busy_concurrency,
             exclude,
         )
         if target is not None:
-            old = found[target]
-            found[target] = Candidate(
+            old = self._candidates[target]
+            self._candidates[target] = Candidate(
                 target, old.status, old.load + 1, old.cap, old.groups, self._now
             )
             self._routed.add(target)
@@ -134,6 +181,11 @@ class Router:
     def flush(self) -> None:
         """Write when routing last served each agent it picked."""
         if self._routed:
+            cached = self._conn.info.get(_ROSTER_KEY)
+            if cached is not None:  # the roster this connection keeps sees it too
+                for agent in self._routed & cached[1].keys():
+                    _, groups, cap = cached[1][agent]
+                    cached[1][agent] = (self._now, groups, cap)
             self._conn.execute(
                 update(AGENTS).where(AGENTS.c.id == bindparam("agent")).values(routed_at=self._now),
                 [{"agent": agent} for agent in sorted(self._routed)],
