@@ -60,17 +60,22 @@ def choose(
     exclude: str | None = None,
 ) -> str | None:
     """The agent to give the conversation to, or None (it waits in the queue)."""
-    eligible = [
-        c
-        for c in candidates
-        if c.has_room and c.agent_id != exclude and (group is None or group in c.groups)
-    ]
-    if not eligible or not rules.on:
+    if not rules.on:
         return None
-    if rules.mode == "round_robin":
-        return min(eligible, key=lambda c: (c.routed_at, c.agent_id)).agent_id
-    return min(
-        eligible,
-        # With this chat they would have load + 1: below busy_concurrency keeps 20 s.
-        key=lambda c: (c.load + 1 >= busy_concurrency, c.load, c.routed_at, c.agent_id),
-    ).agent_id
+    round_robin = rules.mode == "round_robin"
+    best: tuple[bool, int, float, str] | None = None
+    for c in candidates:
+        if c.load >= c.cap or c.status != "online" or c.agent_id == exclude:
+            continue
+        if group is not None and group not in c.groups:
+            continue
+        # least_loaded: with this chat they would have load + 1, below busy_concurrency
+        # keeps 20 s; round_robin: the least recently served.
+        key = (
+            (False, 0, c.routed_at, c.agent_id)
+            if round_robin
+            else (c.load + 1 >= busy_concurrency, c.load, c.routed_at, c.agent_id)
+        )
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[3]

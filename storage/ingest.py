@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from monitors.events import ChatEvent, EventType, SenderRole, assignment
 from monitors.rules import Thresholds, Turn
-from storage import alerts, deliveries
+from storage import alerts, deliveries, loadbook
 from storage import state as conversation_state
 from storage.alerts import Alert, Located
 from storage.ingest_sql import statements
@@ -123,6 +123,7 @@ def _event_row(event: ChatEvent, convs: dict[Key, ConversationState]) -> dict[st
 def _save_conversations(conn: Connection, changed: Sequence[ConversationState], now: float) -> None:
     if not changed:
         return
+    loadbook.record(conn, [(c.pk, _counted(c)) for c in changed])
     conn.execute(
         statements(conn.dialect.name).update_conversations,
         [
@@ -143,6 +144,13 @@ def _save_conversations(conn: Connection, changed: Sequence[ConversationState], 
             for c in changed
         ],
     )
+
+
+def _counted(c: ConversationState) -> loadbook.Entry | None:
+    """What the conversation adds to its agent's load (storage.routing.loads)."""
+    if c.status != "open" or c.assignee_id is None or c.last_customer_at is None:
+        return None
+    return (c.assignee_id, c.last_customer_at)
 
 
 def _agent_rows(events: Sequence[ChatEvent]) -> list[dict[str, Any]]:

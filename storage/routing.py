@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from monitors.routing import Candidate, choose
 from monitors.rules import Thresholds
+from storage import loadbook
 from storage.tables import AGENTS, CONVERSATIONS, USERS
 
 #: The PostgreSQL advisory lock key of routing decisions ("RWROUTE" in ASCII).
@@ -44,9 +45,7 @@ def lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def loads(
-    conn: Connection, since: float, agents: Collection[str] | None = None
-) -> dict[str, int]:
+def loads(conn: Connection, since: float, agents: Collection[str] | None = None) -> dict[str, int]:
     """Each agent's active conversations: open, with a customer message since ``since``
     (only ``agents``' when given: the index takes each one's range, not every row)."""
     query = (
@@ -141,6 +140,8 @@ class Router:
         if self._roster is None:
             lock(self._conn)
             self._roster = _online(self._conn)
+        if group is None and len(self._candidates) == len(self._roster):
+            return self._candidates  # everyone's load is known already
         wanted = [
             agent
             for agent, (_, groups, _) in self._roster.items()
@@ -150,7 +151,11 @@ class Router:
         if missing:
             since = self._now - self._thresholds.active_window_seconds
             everyone = len(missing) * 2 > len(self._roster)
-            load = loads(self._conn, since, None if everyone else missing)
+            kept = loadbook.book(self._conn)
+            if kept is not None:
+                load = kept.loads(since, missing)
+            else:
+                load = loads(self._conn, since, None if everyone else missing)
             default = self._thresholds.routing.max_concurrency
             for agent in missing:
                 at, groups, cap = self._roster[agent]

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from monitors import rules
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.rules import AlertDraft, AlertKind, Thresholds
+from storage import loadbook
 from storage.alerts import Located
 from storage.kpi import rollups
 from storage.state import ConversationState, turn_from_row
@@ -224,6 +225,11 @@ class TurnTracker:
     def _agent_conversations(self, agent: str, t: float) -> dict[int, tuple[bool, float | None]]:
         if agent not in self._agents:
             since = t - 2 * self._settings.active_window_seconds
+            kept = loadbook.book(self._conn)
+            if kept is not None:
+                held = kept.conversations(agent, since)
+                self._agents[agent] = {pk: (True, last) for pk, last in held.items()}
+                return self._agents[agent]
             query = select(
                 CONVERSATIONS.c.id, CONVERSATIONS.c.status, CONVERSATIONS.c.last_customer_at
             ).where(
