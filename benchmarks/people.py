@@ -34,6 +34,7 @@ from bot.settings import Settings
 from monitors.events import ChatEvent, EventType, SenderRole
 from monitors.routing import RoutingRules
 from monitors.rules import Thresholds
+from storage import loadbook
 from storage.engine import WRITE_OPTION, make_engine, make_sync_sqlite_engine, upgrade
 from storage.queue import ingest
 from storage.tables import CONVERSATIONS
@@ -88,6 +89,7 @@ def _engine(path: Path) -> Engine:
         engine = make_engine(f"sqlite+aiosqlite:///{path}")
         await upgrade(engine)
         sync = make_sync_sqlite_engine(engine)
+        loadbook.keep_on(sync)  # as the group writer does
         await engine.dispose()
         return sync
 

@@ -11,8 +11,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage import loadbook
-
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "replywatch_write"
 _PG_MIGRATION_LOCK = 0x52574D47  # any fixed key; "RWMG"
@@ -45,7 +43,6 @@ def make_sync_sqlite_engine(engine: AsyncEngine, lock_timeout: float = LOCK_TIME
     url = engine.url.set(drivername="sqlite+pysqlite")
     sync_engine = create_engine(url, pool_size=1, max_overflow=0)
     _tune_sqlite(sync_engine, lock_timeout)
-    loadbook.keep_on(sync_engine)
     return sync_engine
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import ChatEvent
 from monitors.rules import Thresholds
-from storage import queue
+from storage import loadbook, queue
 from storage.engine import LOCK_TIMEOUT, WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
 from storage.ingest import Key, Stored, Suggested
@@ -81,6 +81,7 @@ class _SQLiteRunner:
     def __init__(self, engine: AsyncEngine, thresholds: Thresholds, lock_timeout: float) -> None:
         self._thresholds = thresholds
         self._engine = make_sync_sqlite_engine(engine, lock_timeout)
+        loadbook.keep_on(self._engine)  # this connection is where every write goes
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-sqlite-writer")
 
     async def run(

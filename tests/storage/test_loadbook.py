@@ -35,6 +35,7 @@ def writer_engine(sqlite_url: str) -> Iterator[Engine]:
         engine = make_engine(sqlite_url)
         await upgrade(engine)
         sync = make_sync_sqlite_engine(engine)
+        loadbook.keep_on(sync)  # as the group writer does
         await engine.dispose()
         return sync
 
