@@ -13,7 +13,7 @@ Scorers: ReplyWatch lexical, ReplyWatch hybrid (lexical + semantic, when the
 Latency: p50/p99 per query over libraries of 1,000 and 10,000 entries, beside raw
 ``process.extract(query, questions, limit=3)`` over the same question strings.
 
-    pip install -e '.[bench,semantic]'
+    pip install -e '.[bench]'
     .venv/bin/python benchmarks/matching.py
 """
 

