@@ -70,5 +70,25 @@ def ours() -> Labelled:
     return Labelled("zh/en set (bundled library)", bundled_scripts(), rows)
 
 
+def afqmc(path: Path) -> Labelled:
+    """AFQMC (CLUE, Ant Financial question matching, Apache-2.0), one of its splits as
+    retrieval: every distinct ``sentence2`` is a library entry of one question, and each
+    paraphrase pair's ``sentence1`` (label 1) must find its own ``sentence2`` among
+    thousands of questions on the same two products (花呗, 借呗). No out-of-scope rows.
+    The file is not in the repository: CLUE's ``afqmc_public/dev.json`` (JSON lines)."""
+    pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    ids: dict[str, str] = {}
+    for pair in pairs:
+        ids.setdefault(pair["sentence2"], f"q{len(ids)}")
+    library = [
+        Script(id=key, category="afqmc", title=key, questions=(text,), reply=text)
+        for text, key in ids.items()
+    ]
+    rows: list[tuple[str | None, str]] = [
+        (ids[p["sentence2"]], p["sentence1"]) for p in pairs if str(p["label"]) == "1"
+    ]
+    return Labelled(f"AFQMC {path.stem} (zh paraphrases)", library, rows)
+
+
 def _id(intent: str) -> str:
     return intent.replace("_", "-")

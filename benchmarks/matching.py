@@ -14,7 +14,7 @@ Latency: p50/p99 per query over libraries of 1,000 and 10,000 entries, beside ra
 ``process.extract(query, questions, limit=3)`` over the same question strings.
 
     pip install -e '.[bench]'
-    .venv/bin/python benchmarks/matching.py
+    .venv/bin/python benchmarks/matching.py [--afqmc afqmc_public/dev.json]
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ import random
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from baselines import bm25, tfidf_chars, token_set
 from common import percentile
-from labelled import Labelled, clinc, ours
+from labelled import Labelled, afqmc, clinc, ours
 from rapidfuzz import process
 
 from bot.semantic import Encoder, load_encoder
@@ -73,28 +74,29 @@ def measure(data: Labelled, rank: Ranker, calibrated: bool) -> str:
     a = np.array([t for _, _, t in inscope])
     b = np.array(oos)
     auroc = ((a[:, None] > b[None, :]).sum() + 0.5 * (a[:, None] == b[None, :]).sum()) / (
-        a.size * b.size
+        max(1, a.size * b.size)
     )
-    cells = f"{top1:7.3f}{top3:7.3f}{auroc:7.3f}"
+    cells = f"{top1:7.3f}{top3:7.3f}" + (f"{auroc:7.3f}" if b.size else f"{'-':>7}")
     if not calibrated:
         return cells + f"{'':>8}{'':>8}{'':>8}"
     shown = np.mean(a >= MIN_SCORE)
     right = np.mean([t >= MIN_SCORE and e in r[:3] for e, r, t in inscope])
-    return cells + f"{shown:8.3f}{right:8.3f}{np.mean(b >= MIN_SCORE):8.3f}"
+    stray = f"{np.mean(b >= MIN_SCORE):8.3f}" if b.size else f"{'-':>8}"
+    return cells + f"{shown:8.3f}{right:8.3f}{stray}"
 
 
-def quality(encoder: Encoder | None) -> None:
+def quality(encoder: Encoder | None, extra: list[Labelled]) -> None:
     print(f"quality; shown/right/oos at matcher.min_score = {MIN_SCORE:g}")
     print(
         f"{'set':<30}{'scorer':<26}{'top-1':>7}{'top-3':>7}{'AUROC':>7}"
         f"{'shown':>8}{'right':>8}{'oos':>8}"
     )
-    for data in (clinc(10), clinc(3), ours()):
+    for data in (clinc(10), clinc(3), ours(), *extra):
         rankers: list[tuple[str, Ranker, bool]] = [
-            ("ReplyWatch lexical", replywatch(data, None), True)
+            ("ReplyWatch, semantic off", replywatch(data, None), True)
         ]
         if encoder is not None:
-            rankers.append(("ReplyWatch hybrid", replywatch(data, encoder), True))
+            rankers.append(("ReplyWatch default", replywatch(data, encoder), True))
         rankers += [
             ("TF-IDF char 2-4", tfidf_chars(data), False),
             ("BM25 words", bm25(data), False),
@@ -182,10 +184,13 @@ def main() -> int:
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--lexical-only", action="store_true", help="leave the encoder out")
+    parser.add_argument(
+        "--afqmc", type=Path, help="CLUE's AFQMC dev.json: Chinese paraphrases as retrieval"
+    )
     args = parser.parse_args()
-    encoder = None if args.lexical_only else load_encoder("auto")
+    encoder = None if args.lexical_only else load_encoder(MatcherSettings().semantic)
     if not args.skip_quality:
-        quality(encoder)
+        quality(encoder, [afqmc(args.afqmc)] if args.afqmc else [])
     if not args.skip_latency:
         latency(bundled_scripts(), args.sizes, args.repeat, encoder)
     return 0
