@@ -1,4 +1,5 @@
-"""The script library in the database, its version counter, suggestion feedback and gaps.
+"""The script library in the database, its version counter, suggestion feedback, gaps and
+what customers asked most.
 
 Every change bumps ``library_meta.version`` in the same transaction, so each
 gateway process can tell cheaply that its in-memory index is stale.
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from scripts_library.gaps import Answered
 from scripts_library.model import Script
 from storage.engine import writer
 from storage.tables import EVENTS, FEEDBACK, LIBRARY_META, SCRIPTS, SUGGESTIONS
@@ -221,6 +223,38 @@ async def unmatched(
         query = query.where(SUGGESTIONS.c.created_at < until)
     async with engine.connect() as conn:
         return [(str(r.text or ""), float(r.ts)) for r in (await conn.execute(query)).all()]
+
+
+#: Feedback that means an agent answered the message with the script.
+ACCEPTED = ("used", "edited")
+
+
+async def answered(engine: AsyncEngine, since: float, until: float) -> list[Answered]:
+    """Customer messages that got a suggestion in ``[since, until)``, counted by their
+    best script, with how many an agent answered with a script (counted in the database:
+    a week of messages is not read into memory)."""
+    best = SUGGESTIONS.c["items"][(0, "script_id")].as_string()
+    accepted = (
+        select(FEEDBACK.c.event_pk)
+        .where(FEEDBACK.c.action.in_(ACCEPTED))
+        .group_by(FEEDBACK.c.event_pk)
+        .subquery()
+    )
+    query = (
+        select(best.label("script_id"), func.count(), func.count(accepted.c.event_pk))
+        .select_from(
+            SUGGESTIONS.outerjoin(accepted, accepted.c.event_pk == SUGGESTIONS.c.event_pk)
+        )
+        .where(
+            SUGGESTIONS.c.matched.is_(True),
+            SUGGESTIONS.c.created_at >= since,
+            SUGGESTIONS.c.created_at < until,
+        )
+        .group_by(best)
+    )
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [Answered(str(script), int(n), int(used)) for script, n, used in rows if script]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
-"""With semantic matching (the default install's), a customer's "hiya" gets the welcome script although it
-shares no word with the library; the library's embeddings are computed once and kept
-in the database, not per process start."""
+"""With semantic matching (the default install's), a customer's "hiya" gets the welcome
+script although it shares no word with the library; the library's embeddings are
+computed once and kept in the database, not per process start."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from tests.support.gateway import Gateway, StartGateway
 from tests.support.settings import make_settings
 from tests.support.store import engine_of
 from tests.support.tokens import SUPERVISOR
-
 
 
 def test_the_default_install_has_the_encoder() -> None:
