@@ -242,9 +242,7 @@ async def answered(engine: AsyncEngine, since: float, until: float) -> list[Answ
     )
     query = (
         select(best.label("script_id"), func.count(), func.count(accepted.c.event_pk))
-        .select_from(
-            SUGGESTIONS.outerjoin(accepted, accepted.c.event_pk == SUGGESTIONS.c.event_pk)
-        )
+        .select_from(SUGGESTIONS.outerjoin(accepted, accepted.c.event_pk == SUGGESTIONS.c.event_pk))
         .where(
             SUGGESTIONS.c.matched.is_(True),
             SUGGESTIONS.c.created_at >= since,
