@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from monitors.periods import Period
-from scripts_library.gaps import Gap
+from scripts_library.gaps import Asked, Gap
 
 #: Upper edges (seconds) of the response-time histogram; the last bucket is open.
 RESPONSE_EDGES = (5, 10, 15, 20, 25, 30, 40, 60, 120, 300)
@@ -44,6 +44,8 @@ class ReportData:
     response_png: bytes
     hourly_png: bytes
     generated_at: float
+    #: The period's most asked questions, answered or not (the manuals' top 15).
+    asked: list[Asked] = field(default_factory=list)
 
     @property
     def name(self) -> str:

@@ -40,8 +40,10 @@ COLUMNS = [
     ("score_total", "Score: total"),
 ]
 GAP_COLUMNS = ["Question", "Times asked", "Examples"]
+ASKED_COLUMNS = ["Question", "Times asked", "Answered by", "Accepted", "Acceptance"]
+ASKED_KEYS = ["q", "n", "s", "a", "acceptance"]
 TEAM = "TEAM"
-RATES = {"reply_rate", "sla_compliance"}
+RATES = {"reply_rate", "sla_compliance", "acceptance"}
 
 
 def _value(item: dict[str, Any], key: str) -> Any:
@@ -71,6 +73,15 @@ def gap_table(data: ReportData) -> list[list[Any]]:
     return [[gap.question, gap.count, " | ".join(gap.examples)] for gap in data.gaps]
 
 
+def asked_table(data: ReportData) -> list[list[Any]]:
+    """The most asked questions: the script that answers each (none: a library gap), how
+    many of them agents answered with it, and that share."""
+    return [
+        [a.question, a.count, a.title or a.script_id or "", a.accepted, a.acceptance]
+        for a in data.asked
+    ]
+
+
 Rendered = dict[str, bytes]
 #: A CSV cell starting with one of these is a formula to a spreadsheet program (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -93,11 +104,12 @@ def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
 
 
 def render_csv(data: ReportData) -> Rendered:
-    """``<name>.csv`` (team and agents) and ``<name>-gaps.csv``; UTF-8 with BOM so
-    spreadsheet programs read Chinese text right."""
+    """``<name>.csv`` (team and agents), ``<name>-gaps.csv`` and ``<name>-asked.csv``;
+    UTF-8 with BOM so spreadsheet programs read Chinese text right."""
     return {
         f"{data.name}.csv": _csv([title for _, title in COLUMNS], table(data)),
         f"{data.name}-gaps.csv": _csv(GAP_COLUMNS, gap_table(data)),
+        f"{data.name}-asked.csv": _csv(ASKED_COLUMNS, asked_table(data)),
     }
 
 
@@ -115,13 +127,14 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
 
 
 def render_xlsx(data: ReportData) -> Rendered:
-    """``<name>.xlsx``: sheets Team, Days (week/month), Library gaps, Charts."""
+    """``<name>.xlsx``: sheets Team, Days (week/month), Library gaps, Most asked, Charts."""
     book = Workbook()
     book.remove(book.active)
     _sheet(book, "Team", [t for _, t in COLUMNS], table(data))
     if data.period.value != "day":
         _sheet(book, "Days", ["Date", *(t for _, t in COLUMNS[1:])], day_table(data))
     _sheet(book, "Library gaps", GAP_COLUMNS, gap_table(data))
+    _sheet(book, "Most asked", ASKED_COLUMNS, asked_table(data))
     charts = book.create_sheet("Charts")
     charts["A1"] = data.title
     for anchor, png in (("A3", data.response_png), ("A25", data.hourly_png)):
@@ -184,6 +197,8 @@ def render_html(data: ReportData) -> Rendered:
         _img(data.hourly_png, "Load and SLA compliance by hour"),
         "<h2>Library gaps (questions with no suggestion)</h2>",
         _html_table(GAP_COLUMNS, ["q", "n", "e"], gap_table(data)),
+        "<h2>Most asked questions (answered by the library or not)</h2>",
+        _html_table(ASKED_COLUMNS, ASKED_KEYS, asked_table(data)),
         "</body></html>",
     ]
     return {f"{data.name}.html": "".join(parts).encode("utf-8")}

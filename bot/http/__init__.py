@@ -10,6 +10,7 @@ def routes() -> list[web.RouteDef]:
     """Every HTTP API route, in registration order."""
     from bot.http import (
         actions,
+        asked,
         conversations,
         events,
         handoffs,
@@ -26,6 +27,7 @@ def routes() -> list[web.RouteDef]:
     return [
         *events.routes,
         *proposals.routes,
+        *asked.routes,
         *scripts.routes,
         *qa.routes,
         *conversations.routes,

@@ -125,6 +125,26 @@ class Gaps(Answer):
     next: None
 
 
+class AskedItem(Answer):
+    """One of the questions customers asked most."""
+
+    question: str
+    count: int
+    answered: bool
+    script_id: str | None
+    title: str | None
+    accepted: int | None
+    acceptance: float | None
+    examples: list[str]
+
+
+class AskedList(Answer):
+    """``GET /api/v1/scripts/asked`` (always one page)."""
+
+    items: list[AskedItem]
+    next: None
+
+
 class Proposal(Answer):
     """A paraphrase proposed from an agent's use of a suggestion (times in epoch seconds)."""
 

@@ -18,6 +18,7 @@ from pydantic.json_schema import JsonSchemaMode
 from bot.auth import ROLES_ATTR
 from bot.http import (
     actions,
+    asked,
     conversations,
     handoffs,
     kpis,
@@ -73,6 +74,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/api/v1/scripts/gaps"): Operation(
         "Questions nothing matched", scripts.GapsQuery, answer=a.Gaps
+    ),
+    ("GET", "/api/v1/scripts/asked"): Operation(
+        "The questions customers asked most, answered or not", asked.AskedQuery, answer=a.AskedList
     ),
     ("GET", "/api/v1/scripts/search"): Operation(
         "Entries with the words anywhere", scripts.SearchQuery, answer=a.SearchHits

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from monitors import charts, report_files
 from monitors.periods import Period, bounds, first_day
 from monitors.report_data import ReportData
-from scripts_library.gaps import group_gaps
+from scripts_library.gaps import group_gaps, most_asked
 from storage import library_repo
 from storage.kpi import reports as report_queries
 
@@ -51,9 +51,12 @@ async def gather(
     async with engine.connect() as conn:
         histogram = await report_queries.response_histogram(conn, start, end_now)
         hours = await report_queries.hourly_load(conn, start, end_now)
-    progress(3, STEPS, "library gaps")
+    progress(3, STEPS, "library gaps and the most asked questions")
     unmatched = await library_repo.unmatched(engine, start, GAP_SCAN, until=end_now)
-    gaps = group_gaps(unmatched)[:20]
+    gaps = group_gaps(unmatched)
+    answered = await library_repo.answered(engine, start, end_now)
+    _, scripts = await library_repo.load(engine)
+    asked = most_asked(answered, {s.id: s for s in scripts}, gaps)
     progress(4, STEPS, "charts")
     response_png = await asyncio.to_thread(
         charts.response_chart, histogram, settings.monitor.reply_seconds
@@ -68,10 +71,11 @@ async def gather(
         kpis,
         histogram,
         hours,
-        gaps,
+        gaps[:20],
         response_png,
         hourly_png,
         time.time(),
+        asked,
     )
 
 

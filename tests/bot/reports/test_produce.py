@@ -1,5 +1,6 @@
 """A supervisor writes today's report from the command line and opens it: the team
-row, one row per agent, the library's gaps and the charts are there."""
+row, one row per agent, the library's gaps, the most asked questions and the charts
+are there."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def test_the_xlsx_report_holds_the_team_agents_gaps_and_charts(
     [path] = [Path(line) for line in done.stdout.split()]
     assert path.name == f"replywatch-day-{time.strftime('%Y-%m-%d', time.gmtime())}.xlsx"
     book = load_workbook(path)
-    assert book.sheetnames == ["Team", "Library gaps", "Charts"]
+    assert book.sheetnames == ["Team", "Library gaps", "Most asked", "Charts"]
     rows = list(book["Team"].iter_rows(values_only=True))
     assert rows[0][:4] == ("Agent", "Customers received", "Customers replied", "Reply rate")
     by_agent = {row[0]: row for row in rows[1:]}
@@ -68,6 +69,13 @@ def test_the_xlsx_report_holds_the_team_agents_gaps_and_charts(
     assert by_agent["bob"][5] == pytest.approx(30, abs=0.01)
     gaps = list(book["Library gaps"].iter_rows(values_only=True))
     assert gaps[1][:2] == ("你们的猫粮适合几个月的小猫", 1)
+    asked = list(book["Most asked"].iter_rows(values_only=True))
+    assert asked[0] == ("Question", "Times asked", "Answered by", "Accepted", "Acceptance")
+    answered = {row[0]: row[1:] for row in asked[1:] if row[2]}
+    unanswered = {row[0]: row[1:] for row in asked[1:] if not row[2]}
+    [(count, _, accepted, acceptance)] = answered.values()  # 几天发货: the delivery script
+    assert (count, accepted, acceptance) == (1, 0, 0)
+    assert unanswered == {"你们的猫粮适合几个月的小猫": (1, None, None, None)}
     assert len(book["Charts"]._images) == 2
 
 
@@ -77,14 +85,19 @@ def test_html_and_csv_reports(today_db: Path, tmp_path: Path) -> None:
     page = Path(done.stdout.strip()).read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == 2
     assert "<td>alice</td>" in page
+    assert "Most asked questions" in page
     done = report(today_db, tmp_path / "out", "csv", "--period", "week")
     assert done.returncode == 0, done.stderr
-    main, gaps = (Path(line) for line in done.stdout.split())
+    main, gaps, asked = (Path(line) for line in done.stdout.split())
     assert main.name.startswith("replywatch-week-")
     with main.open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert [row[0] for row in rows] == ["Agent", "TEAM", "alice", "bob"]
     assert "你们的猫粮" in gaps.read_text(encoding="utf-8-sig")
+    with asked.open(encoding="utf-8-sig") as f:
+        most = list(csv.reader(f))
+    assert most[0][:2] == ["Question", "Times asked"]
+    assert sorted(row[1] for row in most[1:]) == ["1", "1"]
 
 
 def test_a_bad_date_is_refused(today_db: Path, tmp_path: Path) -> None:
