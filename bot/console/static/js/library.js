@@ -1,6 +1,7 @@
 // The library editor: search, add, edit and delete scripts (validation errors shown at
-// their fields), import and export a file, the gaps: questions nothing matched, each
-// one click away from a new script, and the paraphrases agents' choices proposed.
+// their fields), import and export a file, the week's most asked questions, the gaps:
+// questions nothing matched, each one click away from a new script, and the paraphrases
+// agents' choices proposed.
 import { api, ApiError } from "./api.js";
 import { $, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
@@ -106,6 +107,42 @@ async function gaps() {
   );
 }
 
+async function openScript(id) {
+  edit(await api(`/api/v1/scripts/${encodeURIComponent(id)}`));
+}
+
+// The week's most asked questions: the script that answers each and how often agents
+// sent it, or (nothing matched) one click away from a new script.
+async function asked() {
+  const data = await api("/api/v1/scripts/asked?limit=15");
+  fill(
+    $("#asked"),
+    ...data.items.map((item) =>
+      el(
+        "li",
+        { class: item.answered ? "gap answered" : "gap unanswered" },
+        el("span", { class: "question" }, item.question),
+        el("span", { class: "count" }, `×${item.count}`),
+        item.answered
+          ? el(
+              "button",
+              { type: "button", class: "small link", onclick: () => openScript(item.script_id) },
+              t("library.asked.by", { title: item.title ?? item.script_id }),
+            )
+          : el("button", { type: "button", class: "small", onclick: () => fromGap(item) }, t("library.gap.make")),
+        el(
+          "div",
+          { class: "muted small" },
+          item.answered
+            ? t("library.asked.acceptance", { percent: Math.round(100 * item.acceptance), accepted: item.accepted })
+            : t("library.asked.none"),
+        ),
+      ),
+    ),
+    ...(data.items.length ? [] : [el("li", { class: "muted" }, t("library.asked.empty"))]),
+  );
+}
+
 async function proposals() {
   const data = await api("/api/v1/scripts/proposals?limit=50");
   fill(
@@ -175,5 +212,5 @@ $("#script-search").addEventListener("input", () => {
 $("#import-form").addEventListener("submit", importFile);
 
 edit(null);
-await Promise.all([search(), gaps(), proposals()]);
+await Promise.all([search(), asked(), gaps(), proposals()]);
 document.body.dataset.ready = "true";
