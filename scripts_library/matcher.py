@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from scripts_library import tfidf
+from scripts_library import dense, tfidf
 from scripts_library.calibration import HYBRID, LEXICAL
 from scripts_library.keywords import Keywords, keywords
 from scripts_library.model import Script
@@ -74,10 +74,12 @@ class Match:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Semantic:
-    """Unit-length sentence embeddings of the questions and of each entry's centroid."""
+    """Unit-length sentence embeddings of the questions and of each entry's centroid, and
+    each entry's radius (:func:`scripts_library.dense.radii`)."""
 
     questions: Floats
     centroids: Floats
+    radii: Floats
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -124,7 +126,8 @@ def _semantic(embeddings: Floats | None, starts: npt.NDArray[np.intp], n: int) -
         raise ValueError(f"expected one embedding per question ({n}), got {embeddings.shape}")
     sums = np.add.reduceat(embeddings, starts, axis=0)
     lengths = np.linalg.norm(sums, axis=1, keepdims=True)
-    return Semantic(embeddings, (sums / np.maximum(lengths, 1e-12)).astype(np.float32))
+    centroids = (sums / np.maximum(lengths, 1e-12)).astype(np.float32)
+    return Semantic(embeddings, centroids, dense.radii(embeddings, centroids, starts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +170,18 @@ def _mix(per_question: Floats, per_centroid: Floats, starts: npt.NDArray[np.intp
     return (CENTROID_WEIGHT * per_centroid + (1 - CENTROID_WEIGHT) * closest).astype(np.float32)
 
 
+def _lexical(queries: list[_Query], index: Index) -> tuple[Floats, Floats]:
+    """Per-question and per-entry lexical similarities of a batch."""
+    lexical = [q.vector for q in queries]
+    per_question = index.questions.dot_many(lexical)
+    return per_question, _mix(per_question, index.centroids.dot_many(lexical), index.starts)
+
+
 def score_all(texts: Sequence[str], index: Index, vectors: Floats | None) -> Scored:
     """Per-question and per-entry similarities of each of ``texts`` to the whole library,
     computed together (a batch costs one pass of array operations, not one per message):
-    what :func:`match_many` ranks, and what fitting the calibration curves starts from."""
+    what fitting the calibration curves starts from, and what :func:`match_many` ranks
+    (which spares the semantic scorer's per-question products it does not need)."""
     queries = [_query(text, index) for text in texts]
     chinese = np.array([q.chinese for q in queries], dtype=np.bool_)
     if not index.scripts:
@@ -180,9 +191,7 @@ def score_all(texts: Sequence[str], index: Index, vectors: Floats | None) -> Sco
     empty = np.array(
         [q.vector[0].size == 0 and not semantic and not q.hits for q in queries], dtype=np.bool_
     )
-    lexical = [q.vector for q in queries]
-    per_question = index.questions.dot_many(lexical)
-    per_entry = _mix(per_question, index.centroids.dot_many(lexical), index.starts)
+    per_question, per_entry = _lexical(queries, index)
     if index.semantic is not None and vectors is not None:
         meaning = (index.semantic.questions @ vectors.T).T
         per_entry = (
@@ -194,6 +203,31 @@ def score_all(texts: Sequence[str], index: Index, vectors: Floats | None) -> Sco
     for row, query in enumerate(queries):
         per_entry[row, list(query.hits)] += KEYWORD_BONUS
     return Scored(per_question.astype(np.float32), per_entry, empty, chinese, semantic)
+
+
+def _score_top(texts: Sequence[str], index: Index, vectors: Floats, k: int) -> Scored:
+    """:func:`score_all` with embeddings, exact for every entry that can be among the
+    ``k`` best of its row and for their questions (:mod:`scripts_library.dense`)."""
+    assert index.semantic is not None
+    queries = [_query(text, index) for text in texts]
+    chinese = np.array([q.chinese for q in queries], dtype=np.bool_)
+    lexical_question, lexical_entry = _lexical(queries, index)
+    centroid = (index.semantic.centroids @ vectors.T).T
+    base = SEMANTIC_WEIGHT * CENTROID_WEIGHT * centroid + (1 - SEMANTIC_WEIGHT) * lexical_entry
+    for row, query in enumerate(queries):
+        base[row, list(query.hits)] += KEYWORD_BONUS
+    per_entry = np.empty_like(base, dtype=np.float32)
+    per_question = ((1 - SEMANTIC_WEIGHT) * lexical_question).astype(np.float32)
+    weight = SEMANTIC_WEIGHT * (1 - CENTROID_WEIGHT)
+    for row in range(len(queries)):
+        closest = dense.Closest(index.semantic.questions, index.starts, vectors[row])
+        bound = dense.closest_bound(centroid[row], index.semantic.radii)
+        per_entry[row] = dense.top_closest(base[row], weight, bound, k, closest)
+        rows = np.fromiter(closest.cosines, dtype=np.intp, count=len(closest.cosines))
+        values = np.fromiter(closest.cosines.values(), np.float32, len(closest.cosines))
+        per_question[row, rows] += SEMANTIC_WEIGHT * values
+    empty = np.zeros(len(texts), dtype=np.bool_)
+    return Scored(per_question, per_entry, empty, chinese, True)
 
 
 def match(
@@ -229,7 +263,10 @@ def match_many(
     found: list[list[Match]] = []
     for start in range(0, len(texts), size):
         chunk = None if vectors is None else vectors[start : start + size]
-        scored = score_all(texts[start : start + size], index, chunk)
+        if chunk is not None and index.semantic is not None:
+            scored = _score_top(texts[start : start + size], index, chunk, take)
+        else:
+            scored = score_all(texts[start : start + size], index, chunk)
         percent = scored.percent()
         best = np.argpartition(-scored.per_entry, take - 1, axis=1)[:, :take]
         found += [
