@@ -16,7 +16,8 @@ Floats = np.typing.NDArray[np.float32]
 
 
 def unit(rows: np.typing.NDArray[np.float64]) -> Floats:
-    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    scaled: Floats = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    return scaled
 
 
 def library(
