@@ -22,7 +22,7 @@ Floats = npt.NDArray[np.float32]
 Indices = npt.NDArray[np.intp]
 #: Added to the bound: float32 rounding in the products must never make it too low.
 SLACK = 1e-4
-#: Entries scored exactly in the first round (then twice as many each round).
+#: Entries scored exactly in the first round (then four times as many each round).
 FIRST_ROUND = 64
 
 
@@ -48,19 +48,23 @@ def top_closest(
     ``k`` best (elsewhere its upper bound, below the k-th best exact score).
     ``closest(entries)`` gives the exact closest-question cosines of those entries."""
     upper = base + weight * bound
-    order = np.argsort(-upper, kind="stable")
     scores = upper.astype(np.float32)
-    done, size = 0, FIRST_ROUND
-    while done < len(order):
-        chunk = order[done : done + size]
-        scores[chunk] = base[chunk] + weight * closest(chunk)
-        done += len(chunk)
-        size *= 2
-        if done >= k and done < len(order):
-            kth = np.partition(scores[order[:done]], -k)[-k]
-            if kth > upper[order[done]]:
-                break
-    return scores
+    count = len(upper)
+    size = min(count, max(FIRST_ROUND, 4 * k))
+    done = np.zeros(0, dtype=np.intp)
+    while True:
+        if size * 4 >= count:  # most of the library: one product is cheaper than rounds
+            rest = np.setdiff1d(np.arange(count), done, assume_unique=True)
+            scores[rest] = base[rest] + weight * closest(rest)
+            return scores
+        top = np.argpartition(-upper, size)[: size + 1]
+        ahead, first_left = top[:size], float(upper[top[size]])
+        new = np.setdiff1d(ahead, done)
+        scores[new] = base[new] + weight * closest(new)
+        done = np.union1d(done, new)
+        if len(done) >= k and np.partition(scores[done], -k)[-k] > first_left:
+            return scores
+        size *= 4  # few rounds: a weak bound soon takes the single full product
 
 
 class Closest:
@@ -70,15 +74,25 @@ class Closest:
     def __init__(self, questions: Floats, starts: Indices, vector: Floats) -> None:
         self._questions, self._starts, self._vector = questions, starts, vector
         self._ends = np.append(starts[1:], len(questions))
-        #: Question row -> cosine, for the questions computed so far.
-        self.cosines: dict[int, float] = {}
+        self._rows: list[Indices] = []
+        self._cosines: list[Floats] = []
 
     def __call__(self, entries: Indices) -> Floats:
         first, last = self._starts[entries], self._ends[entries]
         sizes = last - first
-        rows = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-        cosines = self._questions[rows] @ self._vector
-        self.cosines.update(zip(rows.tolist(), cosines.tolist(), strict=True))
         offsets = np.cumsum(sizes) - sizes
+        rows = np.repeat(first - offsets, sizes) + np.arange(sizes.sum())
+        if len(rows) * 4 >= len(self._questions):  # most of them: one product, no gather
+            cosines = (self._questions @ self._vector)[rows]
+        else:
+            cosines = self._questions[rows] @ self._vector
+        self._rows.append(rows)
+        self._cosines.append(cosines)
         found: Floats = np.maximum.reduceat(cosines, offsets).astype(np.float32)
         return found
+
+    def computed(self) -> tuple[Indices, Floats]:
+        """The question rows computed so far and their cosines."""
+        if not self._rows:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        return np.concatenate(self._rows), np.concatenate(self._cosines)

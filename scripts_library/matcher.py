@@ -223,8 +223,7 @@ def _score_top(texts: Sequence[str], index: Index, vectors: Floats, k: int) -> S
         closest = dense.Closest(index.semantic.questions, index.starts, vectors[row])
         bound = dense.closest_bound(centroid[row], index.semantic.radii)
         per_entry[row] = dense.top_closest(base[row], weight, bound, k, closest)
-        rows = np.fromiter(closest.cosines, dtype=np.intp, count=len(closest.cosines))
-        values = np.fromiter(closest.cosines.values(), np.float32, len(closest.cosines))
+        rows, values = closest.computed()
         per_question[row, rows] += SEMANTIC_WEIGHT * values
     empty = np.zeros(len(texts), dtype=np.bool_)
     return Scored(per_question, per_entry, empty, chinese, True)
