@@ -137,7 +137,10 @@ async def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 32, 64])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--semantic", choices=["off", "on"], default="off", help="matcher.semantic of the gateway"
+        "--semantic",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="matcher.semantic of the gateway (auto: the default install's, the encoder on)",
     )
     parser.add_argument("--workers", type=int, default=0, help="matcher.workers of the gateway")
     parser.add_argument("--floor", type=float, default=0.5, help="required throughput ratio")

@@ -12,6 +12,7 @@ agent consoles connect over Socket.IO (websocket). Reported:
   ``--requests`` calls, beside ``GET /healthz`` on the same server as the floor.
 
     .venv/bin/python benchmarks/scale.py [--conversations 10000] [--agents 100] [--consoles 300]
+        [--semantic auto|on|off]   # auto: the default install's (the encoder on)
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ def agent_token(n: int) -> str:
     return f"bench-agent-{n:04d}-token"
 
 
-def config(workdir: Path, db: Path, consoles: int) -> Path:
+def config(workdir: Path, db: Path, consoles: int, semantic: str) -> Path:
     lines = [f'[storage]\nurl = "sqlite+aiosqlite:///{db}"\n[logging]\nlevel = "WARNING"\n']
-    lines.append('[matcher]\nsemantic = "off"\n')  # the default install
+    lines.append(f'[matcher]\nsemantic = "{semantic}"\n')
     lines.append(f'[[auth.tokens]]\ntoken = "{SUPERVISOR}"\nrole = "supervisor"\n')
     for n in range(consoles):
         lines.append(
@@ -130,6 +131,9 @@ async def main() -> int:
     parser.add_argument("--consoles", type=int, default=300)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--settle", type=float, default=15.0, help="seconds before measuring")
+    parser.add_argument(
+        "--semantic", choices=["auto", "on", "off"], default="auto", help="matcher.semantic"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -140,8 +144,8 @@ async def main() -> int:
         took = time.perf_counter() - started
         print(f"stored {args.conversations} open conversations in {took:.1f}s")
         baseline_port, port = free_port(), free_port()
-        baseline = serve(config(workdir, empty, args.consoles), baseline_port)
-        gateway = serve(config(workdir, full, args.consoles), port)
+        baseline = serve(config(workdir, empty, args.consoles, args.semantic), baseline_port)
+        gateway = serve(config(workdir, full, args.consoles, args.semantic), port)
         try:
             url, baseline_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{baseline_port}"
             await wait_ready(url)
