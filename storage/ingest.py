@@ -123,7 +123,7 @@ def _event_row(event: ChatEvent, convs: dict[Key, ConversationState]) -> dict[st
 def _save_conversations(conn: Connection, changed: Sequence[ConversationState], now: float) -> None:
     if not changed:
         return
-    loadbook.record(conn, [(c.pk, _counted(c)) for c in changed])
+    loadbook.record(conn, changed)
     conn.execute(
         statements(conn.dialect.name).update_conversations,
         [
@@ -144,13 +144,6 @@ def _save_conversations(conn: Connection, changed: Sequence[ConversationState], 
             for c in changed
         ],
     )
-
-
-def _counted(c: ConversationState) -> loadbook.Entry | None:
-    """What the conversation adds to its agent's load (storage.routing.loads)."""
-    if c.status != "open" or c.assignee_id is None or c.last_customer_at is None:
-        return None
-    return (c.assignee_id, c.last_customer_at)
 
 
 def _agent_rows(events: Sequence[ChatEvent]) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select
 
+from storage.state import ConversationState
 from storage.tables import CONVERSATIONS
 
 #: Where a connection keeps its book (``Connection.info`` lives as long as the driver's
@@ -29,6 +30,12 @@ _KEY = "replywatch.loadbook"
 _KEPT = "replywatch.loadbook.kept"
 
 Entry = tuple[str, float]  # assignee, last customer message
+#: The conversations that count toward their agent's load (:func:`counted` in Python).
+COUNTED = (
+    CONVERSATIONS.c.status == "open",
+    CONVERSATIONS.c.assignee_id.is_not(None),
+    CONVERSATIONS.c.last_customer_at.is_not(None),
+)
 
 
 class LoadBook:
@@ -98,20 +105,23 @@ def book(conn: Connection) -> LoadBook | None:
     if kept is None or kept.version != version:
         query = select(
             CONVERSATIONS.c.id, CONVERSATIONS.c.assignee_id, CONVERSATIONS.c.last_customer_at
-        ).where(
-            CONVERSATIONS.c.status == "open",
-            CONVERSATIONS.c.assignee_id.is_not(None),
-            CONVERSATIONS.c.last_customer_at.is_not(None),
-        )
+        ).where(*COUNTED)
         kept = LoadBook(version, conn.execute(query))
         conn.info[_KEY] = kept
     return kept
 
 
-def record(conn: Connection, changes: Iterable[tuple[int, Entry | None]]) -> None:
-    """Conversations this transaction changed: ``(pk, entry)``, entry None when the
-    conversation no longer counts (closed, unassigned, or no customer message yet)."""
+def counted(state: ConversationState) -> Entry | None:
+    """What a conversation adds to its agent's load: None when it does not count (closed,
+    unassigned, or no customer message yet), as :data:`COUNTED` says in SQL."""
+    if state.status != "open" or state.assignee_id is None or state.last_customer_at is None:
+        return None
+    return (state.assignee_id, state.last_customer_at)
+
+
+def record(conn: Connection, changed: Iterable[ConversationState]) -> None:
+    """The conversations this transaction saved, as they are now."""
     kept: LoadBook | None = conn.info.get(_KEY)
     if kept is not None:
-        for pk, entry in changes:
-            kept.change(pk, entry)
+        for state in changed:
+            kept.change(state.pk, counted(state))

@@ -50,11 +50,7 @@ def loads(conn: Connection, since: float, agents: Collection[str] | None = None)
     (only ``agents``' when given: the index takes each one's range, not every row)."""
     query = (
         select(CONVERSATIONS.c.assignee_id, func.count())
-        .where(
-            CONVERSATIONS.c.status == "open",
-            CONVERSATIONS.c.assignee_id.is_not(None),
-            CONVERSATIONS.c.last_customer_at >= since,
-        )
+        .where(*loadbook.COUNTED, CONVERSATIONS.c.last_customer_at >= since)
         .group_by(CONVERSATIONS.c.assignee_id)
     )
     if agents is not None:
@@ -150,11 +146,11 @@ class Router:
         missing = [agent for agent in wanted if agent not in self._candidates]
         if missing:
             since = self._now - self._thresholds.active_window_seconds
-            everyone = len(missing) * 2 > len(self._roster)
             kept = loadbook.book(self._conn)
             if kept is not None:
                 load = kept.loads(since, missing)
-            else:
+            else:  # most of the roster: one scan beats an index range per agent
+                everyone = len(missing) * 2 > len(self._roster)
                 load = loads(self._conn, since, None if everyone else missing)
             default = self._thresholds.routing.max_concurrency
             for agent in missing:
