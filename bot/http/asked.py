@@ -7,7 +7,7 @@ import time
 from typing import Annotated, Any
 
 from aiohttp import web
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from bot.auth import roles
 from bot.errors import BadRequest
@@ -25,12 +25,6 @@ class AskedQuery(Query):
     since: Timestamp | None = None
     until: Timestamp | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = MOST_ASKED
-
-    @model_validator(mode="after")
-    def _ordered(self) -> AskedQuery:
-        if self.since is not None and self.until is not None and self.since >= self.until:
-            raise ValueError("since must be before until")
-        return self
 
 
 async def gather(
