@@ -213,9 +213,7 @@ class Library:
     ) -> list[Suggested]:
         out = []
         for (_text, customer), found in zip(texts, found_all, strict=True):
-            items = [
-                suggestion_item(m, customer) for m in found if m.score >= self._settings.min_score
-            ]
+            items = [suggestion_item(m, customer) for m in found]
             out.append(Suggested(items, found[0].score if found else 0.0, bool(items)))
         return out
 
@@ -255,16 +253,18 @@ class Library:
                     request.future.set_result(self._suggested(request.texts, mine))
 
     async def _match(self, texts: list[str], k: int) -> list[list[Match]]:
-        loop = asyncio.get_running_loop()
+        # Entries under the cutoff are never shown: the matcher skips scoring them exactly.
+        loop, floor = asyncio.get_running_loop(), self._settings.min_score
         pool = self._pool
         if pool is not None and pool.snapshot is not None:
             try:
                 return await loop.run_in_executor(
-                    pool.executor, match_batch, *pool.snapshot, texts, k
+                    pool.executor, match_batch, *pool.snapshot, texts, k, floor
                 )
             except BrokenProcessPool:
                 pool.replace()
-        return await loop.run_in_executor(self._thread, self.matches, texts, k)
+        index, encoder = self._index, self._encoder
+        return await loop.run_in_executor(self._thread, match_all, index, encoder, texts, k, floor)
 
     async def search(self, query: str, k: int = 10) -> list[tuple[Script, float]]:
         """Entries containing ``query`` in any field (the console's library search)."""

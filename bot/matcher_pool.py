@@ -54,9 +54,11 @@ def _index(version: int, path: str) -> Index:
     return index
 
 
-def match_batch(version: int, path: str, texts: list[str], k: int) -> list[list[Match]]:
+def match_batch(
+    version: int, path: str, texts: list[str], k: int, min_score: float = 0.0
+) -> list[list[Match]]:
     """In a worker: the ``k`` best entries for each text against library ``version``."""
-    return match_all(_index(version, path), _WORKER.get("encoder"), texts, k)
+    return match_all(_index(version, path), _WORKER.get("encoder"), texts, k, min_score)
 
 
 def warm(version: int, path: str) -> int:
@@ -64,12 +66,15 @@ def warm(version: int, path: str) -> int:
     return len(_index(version, path))
 
 
-def match_all(index: Index, encoder: Encoder | None, texts: list[str], k: int) -> list[list[Match]]:
-    """Each text matched, the embeddings of the batch computed in one call."""
+def match_all(
+    index: Index, encoder: Encoder | None, texts: list[str], k: int, min_score: float = 0.0
+) -> list[list[Match]]:
+    """Each text matched (the entries scoring at least ``min_score``), the embeddings of
+    the batch computed in one call."""
     vectors = None
     if encoder is not None and index.semantic is not None:
         vectors = encoder.encode(texts)
-    return match_many(texts, index, k=k, vectors=vectors)
+    return match_many(texts, index, k=k, min_score=min_score, vectors=vectors)
 
 
 class MatcherPool:

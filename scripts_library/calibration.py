@@ -12,6 +12,7 @@ chance a little (the best one is usually right).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,17 @@ class Calibration:
         z = self.similarity * similarity + self.bias + language
         percent: npt.NDArray[np.float32] = (100.0 / (1.0 + np.exp(-z))).astype(np.float32)
         return percent
+
+    def lowest(self, percent: float, chinese: bool) -> float:
+        """A similarity below which :meth:`percent` stays under ``percent`` (the curve's
+        inverse, lowered a little for float32 rounding); ``-inf`` for 0."""
+        if percent <= 0:
+            return -math.inf
+        if percent >= 100:
+            return math.inf
+        z = math.log(percent / (100.0 - percent))
+        language = self.chinese if chinese else 0.0
+        return (z - self.bias - language) / self.similarity - 1e-4
 
 
 #: Lexical scorer alone.

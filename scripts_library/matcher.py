@@ -57,6 +57,10 @@ MAX_QUERY_CHARS = 1000
 BATCH_CELLS = 65_536
 
 Floats = npt.NDArray[np.float32]
+Semantic = dense.Semantic
+_DENSE_WEIGHTS = dense.Weights(
+    SEMANTIC_WEIGHT * CENTROID_WEIGHT, SEMANTIC_WEIGHT * (1 - CENTROID_WEIGHT)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +74,6 @@ class Match:
     category: str
     text: str
     question: str
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Semantic:
-    """Unit-length sentence embeddings of the questions and of each entry's centroid, and
-    each entry's radius (:func:`scripts_library.dense.radii`)."""
-
-    questions: Floats
-    centroids: Floats
-    radii: Floats
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -124,10 +118,7 @@ def _semantic(embeddings: Floats | None, starts: npt.NDArray[np.intp], n: int) -
         return None
     if embeddings.ndim != 2 or embeddings.shape[0] != n:
         raise ValueError(f"expected one embedding per question ({n}), got {embeddings.shape}")
-    sums = np.add.reduceat(embeddings, starts, axis=0)
-    lengths = np.linalg.norm(sums, axis=1, keepdims=True)
-    centroids = (sums / np.maximum(lengths, 1e-12)).astype(np.float32)
-    return Semantic(embeddings, centroids, dense.radii(embeddings, centroids, starts))
+    return dense.semantic(embeddings, starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,26 +196,26 @@ def score_all(texts: Sequence[str], index: Index, vectors: Floats | None) -> Sco
     return Scored(per_question.astype(np.float32), per_entry, empty, chinese, semantic)
 
 
-def _score_top(texts: Sequence[str], index: Index, vectors: Floats, k: int) -> Scored:
+def _score_top(
+    texts: Sequence[str], index: Index, vectors: Floats, k: int, min_score: float
+) -> Scored:
     """:func:`score_all` with embeddings, exact for every entry that can be among the
-    ``k`` best of its row and for their questions (:mod:`scripts_library.dense`)."""
+    ``k`` best of its row and reach ``min_score``, and for their questions
+    (:mod:`scripts_library.dense`)."""
     assert index.semantic is not None
     queries = [_query(text, index) for text in texts]
     chinese = np.array([q.chinese for q in queries], dtype=np.bool_)
     lexical_question, lexical_entry = _lexical(queries, index)
-    centroid = (index.semantic.centroids @ vectors.T).T
-    base = SEMANTIC_WEIGHT * CENTROID_WEIGHT * centroid + (1 - SEMANTIC_WEIGHT) * lexical_entry
+    base = ((1 - SEMANTIC_WEIGHT) * lexical_entry).astype(np.float32)
     for row, query in enumerate(queries):
         base[row, list(query.hits)] += KEYWORD_BONUS
     per_entry = np.empty_like(base, dtype=np.float32)
     per_question = ((1 - SEMANTIC_WEIGHT) * lexical_question).astype(np.float32)
-    weight = SEMANTIC_WEIGHT * (1 - CENTROID_WEIGHT)
     for row in range(len(queries)):
-        closest = dense.Closest(index.semantic.questions, index.starts, vectors[row])
-        bound = dense.closest_bound(centroid[row], index.semantic.radii)
-        per_entry[row] = dense.top_closest(base[row], weight, bound, k, closest)
-        rows, values = closest.computed()
-        per_question[row, rows] += SEMANTIC_WEIGHT * values
+        floor = HYBRID.lowest(min_score, bool(chinese[row]))
+        found = dense.top(base[row], vectors[row], index.semantic, k, _DENSE_WEIGHTS, floor)
+        per_entry[row] = found.per_entry
+        per_question[row, found.rows] += SEMANTIC_WEIGHT * found.cosines
     empty = np.zeros(len(texts), dtype=np.bool_)
     return Scored(per_question, per_entry, empty, chinese, True)
 
@@ -263,7 +254,7 @@ def match_many(
     for start in range(0, len(texts), size):
         chunk = None if vectors is None else vectors[start : start + size]
         if chunk is not None and index.semantic is not None:
-            scored = _score_top(texts[start : start + size], index, chunk, take)
+            scored = _score_top(texts[start : start + size], index, chunk, take, min_score)
         else:
             scored = score_all(texts[start : start + size], index, chunk)
         percent = scored.percent()

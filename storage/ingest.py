@@ -40,6 +40,7 @@ class Suggested:
     """Suggestions computed for a customer message, stored with it in one transaction."""
 
     items: list[dict[str, Any]]
+    #: The best suggestion's score; 0 when none reached ``matcher.min_score``.
     best_score: float
     matched: bool
 
