@@ -18,6 +18,7 @@ from aiohttp import web
 from bot import cli_users
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
+from monitors.periods import Period, today
 from scripts_library.files import LibraryError
 from scripts_library.matcher import Match
 from storage.engine import current_revision, make_engine, upgrade
@@ -109,7 +110,6 @@ def _progress(step: int, total: int, label: str) -> None:
 
 async def _make_report(settings: Settings, args: argparse.Namespace) -> list[Path]:
     from bot.reports.produce import produce
-    from monitors.periods import Period, today
 
     engine = make_engine(settings.storage.url)
     try:
@@ -213,9 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("-k", type=int, default=3, help="how many matches (default 3)")
     suggest.set_defaults(run=_suggest)
     report = commands.add_parser(
-        "report", help="write a day, week or month report (figures, charts, gaps)", parents=[common]
+        "report",
+        help="write a day, week, month, quarter or year report (figures, charts, gaps)",
+        parents=[common],
     )
-    report.add_argument("--period", choices=["day", "week", "month"], default="day")
+    report.add_argument("--period", choices=[p.value for p in Period], default="day")
     report.add_argument(
         "--date", type=_date, help="a day in the period (default: today, in kpi.timezone)"
     )

@@ -1,7 +1,9 @@
-"""Report periods (day, week, month) in the team's time zone, as epoch bounds.
+"""Report periods (day, week, month, quarter, year) in the team's time zone, as epoch
+bounds.
 
-Weeks start on Monday (ISO). Bounds are local midnights, so a day across a
-daylight-saving change is 23 or 25 hours long, as the team lives it.
+Weeks start on Monday (ISO); quarters on 1 January, April, July and October. Bounds
+are local midnights, so a day across a daylight-saving change is 23 or 25 hours long,
+as the team lives it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ class Period(StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
 
 
 def midnight(day: date, tz: ZoneInfo) -> float:
@@ -30,6 +34,10 @@ def first_day(period: Period, day: date) -> date:
         return day - timedelta(days=day.weekday())
     if period is Period.MONTH:
         return day.replace(day=1)
+    if period is Period.QUARTER:
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if period is Period.YEAR:
+        return date(day.year, 1, 1)
     return day
 
 
@@ -39,7 +47,23 @@ def next_first_day(period: Period, start: date) -> date:
         return start + timedelta(days=1)
     if period is Period.WEEK:
         return start + timedelta(days=7)
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    if period is Period.YEAR:
+        return date(start.year + 1, 1, 1)
+    months = 3 if period is Period.QUARTER else 1
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def label(period: Period, start: date) -> str:
+    """How a period is named in file names: ``2026-11-22`` (day, week from its Monday),
+    ``2026-11``, ``2026-Q4``, ``2026``."""
+    if period is Period.MONTH:
+        return start.strftime("%Y-%m")
+    if period is Period.QUARTER:
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if period is Period.YEAR:
+        return str(start.year)
+    return str(start)
 
 
 def bounds(period: Period, day: date, tz: ZoneInfo) -> tuple[float, float]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from monitors.periods import Period
+from monitors.periods import Period, label
 from scripts_library.gaps import Asked, Gap
 
 #: Upper edges (seconds) of the response-time histogram; the last bucket is open.
@@ -49,11 +49,9 @@ class ReportData:
 
     @property
     def name(self) -> str:
-        """File stem: ``replywatch-day-2026-11-22``, ``replywatch-month-2026-11``."""
-        label = (
-            self.first_day.strftime("%Y-%m") if self.period is Period.MONTH else str(self.first_day)
-        )
-        return f"replywatch-{self.period.value}-{label}"
+        """File stem: ``replywatch-day-2026-11-22``, ``replywatch-month-2026-11``,
+        ``replywatch-quarter-2026-Q4``, ``replywatch-year-2026``."""
+        return f"replywatch-{self.period.value}-{label(self.period, self.first_day)}"
 
     @property
     def title(self) -> str:

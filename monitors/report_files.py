@@ -61,7 +61,7 @@ def table(data: ReportData) -> list[list[Any]]:
 
 
 def day_table(data: ReportData) -> list[list[Any]]:
-    """One team row per day (weekly and monthly reports)."""
+    """One team row per day (reports longer than a day)."""
     return [
         [day["date"], *(_value(day["team"], key) for key, _ in COLUMNS[1:])]
         for day in data.kpis.get("days", [])
@@ -127,7 +127,7 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
 
 
 def render_xlsx(data: ReportData) -> Rendered:
-    """``<name>.xlsx``: sheets Team, Days (week/month), Library gaps, Most asked, Charts."""
+    """``<name>.xlsx``: sheets Team, Days (longer than a day), Library gaps, Most asked, Charts."""
     book = Workbook()
     book.remove(book.active)
     _sheet(book, "Team", [t for _, t in COLUMNS], table(data))

@@ -1,4 +1,5 @@
-"""Daily, weekly and monthly reports: gather the figures once, write CSV, XLSX or HTML.
+"""Daily, weekly, monthly, quarterly and yearly reports: gather the figures once, write
+CSV, XLSX or HTML.
 
 Everything is read with SQL aggregates (``storage.kpi.queries``,
 ``storage.kpi.reports``) plus the library's unmatched questions; charts are

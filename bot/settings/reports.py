@@ -34,7 +34,7 @@ class ReportScheduleSettings(Section):
     """One ``[[reports.schedule]]``: a report written on a cron schedule while the
     service runs, optionally announced to a webhook."""
 
-    period: Literal["day", "week", "month"]
+    period: Literal["day", "week", "month", "quarter", "year"]
     cron: str
     output_dir: str = "reports"
     formats: list[ReportFormat] = Field(default_factory=_html_only, min_length=1)

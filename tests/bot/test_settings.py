@@ -102,7 +102,7 @@ def test_environment_overrides_the_file_with_typed_values(tmp_path: Path) -> Non
         ('[kpi]\ntimezone = "Mars/Base"\n', {}, "unknown time zone"),
         ("[kpi]\nresponse_bands = [[40, 60], [25, 100]]\n", {}, "lowest first"),
         ('[[reports.schedule]]\nperiod = "day"\ncron = "0 8 * *"\n', {}, "5 fields"),
-        ('[[reports.schedule]]\nperiod = "year"\ncron = "0 8 * * *"\n', {}, "period"),
+        ('[[reports.schedule]]\nperiod = "decade"\ncron = "0 8 * * *"\n', {}, "period"),
         ('[[channels]]\ntype = "fax"\nname = "f"\n', {}, "does not match"),
         ('[[alerts.sink]]\ntype = "webhook"\nurl = "http://x"\n', {}, "at least 16"),
         ('[hours]\nweekly = {monday = ["09:00-18:00"]}\n', {}, "unknown day"),

@@ -8,11 +8,14 @@ from __future__ import annotations
 import io
 import re
 import time
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from openpyxl import load_workbook
 from playwright.async_api import Browser, expect
 
+from bot.keys import SETTINGS
 from tests.support.browser import page_errors, ready, screenshot, sign_in
 from tests.support.events import agent_replies, assigned, customer_says
 from tests.support.gateway import Gateway, StartGateway
@@ -211,8 +214,19 @@ async def test_report_endpoints_answer_files_over_http(
             load_workbook(io.BytesIO(await r.read()))
         async with http.get(f"{gateway.url}/api/v1/reports/chart?chart=nope") as r:
             assert r.status == 400
-        async with http.get(f"{gateway.url}/api/v1/reports/file?period=year") as r:
+        async with http.get(f"{gateway.url}/api/v1/reports/file?period=decade") as r:
             assert r.status == 400
+        async with http.get(f"{gateway.url}/api/v1/reports/file?period=quarter") as r:
+            assert r.status == 200
+            quarter = r.headers["Content-Disposition"]
+        async with http.get(f"{gateway.url}/api/v1/reports/file?period=year&format=xlsx") as r:
+            assert r.status == 200
+            year = r.headers["Content-Disposition"]
+            days = load_workbook(io.BytesIO(await r.read()))["Days"]
+    today = datetime.now(ZoneInfo(gateway.app[SETTINGS].kpi.timezone)).date()
+    assert f"replywatch-quarter-{today.year}-Q{(today.month - 1) // 3 + 1}.html" in quarter
+    assert f"replywatch-year-{today.year}.xlsx" in year
+    assert days.max_row - 1 == (today - date(today.year, 1, 1)).days + 1  # a row per day so far
 
 
 async def test_an_agents_library_pick_becomes_a_question_the_supervisor_accepts(

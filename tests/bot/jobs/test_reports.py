@@ -31,6 +31,9 @@ SECRET = "report-webhook-secret"
         (Period.DAY, "current", date(2026, 11, 22)),
         (Period.WEEK, "previous", date(2026, 11, 15)),  # the week of Mon 9 - Sun 15
         (Period.MONTH, "previous", date(2026, 10, 31)),
+        (Period.QUARTER, "previous", date(2026, 9, 30)),
+        (Period.QUARTER, "current", date(2026, 11, 22)),
+        (Period.YEAR, "previous", date(2025, 12, 31)),
     ],
 )
 def test_a_run_reports_the_period_it_should(period: Period, covers: str, expected: date) -> None:

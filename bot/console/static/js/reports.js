@@ -1,4 +1,4 @@
-// Reports: pick a day, week or month; the team and agent KPI tables with the manuals'
+// Reports: pick a day, week, month, quarter or year; the team and agent KPI tables with the manuals'
 // bands, one team row per day, the two charts, and the report files to download.
 import { api } from "./api.js";
 import { $, el, fill } from "./dom.js";
