@@ -199,6 +199,8 @@ class Review(Answer):
     note: str | None
     points: float | None
     reviewer: str | None
+    #: When the review was made (the contract's name; ``reviewed_at`` is the same time).
+    at: Iso | None
     reviewed_at: Iso | None
 
 

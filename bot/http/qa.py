@@ -74,6 +74,7 @@ def flag_json(flag: qa_repo.Flag) -> dict[str, Any]:
             "note": flag.review.note,
             "points": flag.review.points,
             "reviewer": flag.review.reviewer,
+            "at": iso(flag.review.reviewed_at),
             "reviewed_at": iso(flag.review.reviewed_at),
         }
     return data
@@ -105,14 +106,15 @@ async def list_alerts(request: web.Request) -> web.Response:
     return web.json_response({"items": [alert_payload(r) for r in page], "next": next_cursor})
 
 
-@roles(*QA)
+@roles("agent", *QA)
 async def list_flags(request: web.Request) -> web.Response:
-    """The QA queue, newest first."""
+    """The QA queue, newest first; an agent sees only their own flags (and reviews)."""
     params = query(request, FlagsQuery)
+    principal = request[PRINCIPAL]
     filters = qa_repo.FlagFilter(
         status=params.status,
         kind=params.kind.value if params.kind else None,
-        agent_id=params.agent_id,
+        agent_id=principal.agent_id if principal.role == "agent" else params.agent_id,
         since=params.since,
         until=params.until,
         agent_ids=None if scope_of(request).everything else scope_of(request).agents,

@@ -113,7 +113,7 @@ async def test_an_agent_session_cannot_open_other_roles_pages_or_endpoints(
     for path in ("/console/supervisor", "/console/qa", "/console/library", "/console/reports"):
         assert (await open_page(gateway, path, cookie)).status == 403
     async with aiohttp.ClientSession(cookies={"rw_session": cookie}) as http:
-        async with http.get(f"{gateway.url}/api/v1/flags") as resp:
+        async with http.get(f"{gateway.url}/api/v1/reports/file?period=day") as resp:
             assert resp.status == 403
         async with http.get(f"{gateway.url}/api/v1/conversations") as resp:
             assert resp.status == 200  # the agent's own list

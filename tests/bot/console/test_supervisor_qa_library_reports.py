@@ -190,7 +190,7 @@ async def test_an_agents_session_cannot_use_the_supervisors_endpoints(
         body: method === 'GET' ? undefined : JSON.stringify({agent_id: 'alice'})})).status"""
     for path, method in [
         ("/api/v1/conversations/c1/assign", "POST"),
-        ("/api/v1/flags", "GET"),
+        ("/api/v1/flags/1/review", "POST"),
         ("/api/v1/reports/file?period=day", "GET"),
         ("/api/v1/reports/chart?chart=hourly", "GET"),
         ("/api/v1/scripts/zh-greeting", "DELETE"),

@@ -119,8 +119,33 @@ async def test_review_errors(shift: Gateway, token: str, path: str, body: Any, s
     assert (await call(shift, "POST", path, token, json=body))[0] == status
 
 
-async def test_agents_cannot_read_the_queue(shift: Gateway) -> None:
-    assert (await call(shift, "GET", "/api/v1/flags", ALICE))[0] == 403
+async def test_alice_sees_her_own_flags_and_their_reviews_and_nobody_elses(
+    shift: Gateway,
+) -> None:
+    """Bob answered in time: nothing of his is flagged, and no filter shows him Alice's."""
+    _, queue = await call(shift, "GET", "/api/v1/flags", params={"status": "open"})
+    slow = next(f["id"] for f in queue["items"] if f["kind"] == "reply.slow")
+    review = {"verdict": "confirmed", "note": "回复超时", "points": -10}
+    assert (await call(shift, "POST", f"/api/v1/flags/{slow}/review", json=review))[0] == 200
+    status, hers = await call(shift, "GET", "/api/v1/flags", ALICE, params={"agent_id": "bob"})
+    assert status == 200
+    assert [(f["kind"], f["status"]) for f in hers["items"]] == [
+        ("reply.forbidden_phrase", "open"),
+        ("reply.slow", "reviewed"),
+    ]
+    seen = hers["items"][1]["review"]
+    assert (seen["verdict"], seen["points"], seen["note"]) == ("confirmed", -10, "回复超时")
+    assert seen["reviewer"].startswith("qa:")
+    assert seen["at"] == seen["reviewed_at"]
+    _, his = await call(shift, "GET", "/api/v1/flags", BOB, params={"agent_id": "alice"})
+    assert his["items"] == []
+
+
+async def test_agents_cannot_review_and_bad_filters_are_refused(shift: Gateway) -> None:
+    _, hers = await call(shift, "GET", "/api/v1/flags", ALICE)
+    flag = hers["items"][0]["id"]
+    body = {"verdict": "dismissed"}
+    assert (await call(shift, "POST", f"/api/v1/flags/{flag}/review", ALICE, json=body))[0] == 403
     status, body = await call(shift, "GET", "/api/v1/flags", params={"status": "closed"})
     assert (status, body["error"]) == (400, "invalid query")
 
