@@ -37,6 +37,7 @@ HOME = {
 #: Who may open each console page.
 PAGES: dict[str, tuple[str, ...]] = {
     "agent": ("agent",),
+    "quality": ("agent",),
     "supervisor": ("supervisor", "group_leader", "admin"),
     "qa": ("qa", "supervisor", "group_leader", "admin"),
     "library": ("supervisor", "admin"),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.auth import PRINCIPAL, roles, scope_of
 from bot.errors import BadRequest, Conflict, Forbidden, NotFound
 from bot.http.params import Query, body, decode_cursor, encode_cursor, path_id, query
-from bot.keys import ENGINE
+from bot.keys import ENGINE, PUBLISHER
 from bot.payloads import alert_payload, iso
 from bot.schemas import Ident, Timestamp
 from monitors.rules import AlertKind
@@ -152,6 +152,8 @@ async def review_flag(request: web.Request) -> web.Response:
         raise NotFound("no such flag")
     if not done:
         raise Conflict("this flag was already reviewed", flag_json(row))
+    if row.alert.agent_id is not None:  # the manuals publish a verdict to the agent at once
+        await request.app[PUBLISHER].to_agent(row.alert.agent_id, "flag.reviewed", flag_json(row))
     return web.json_response(flag_json(row))
 
 

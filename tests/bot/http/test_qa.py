@@ -5,12 +5,13 @@ transcript shows every message with its response time and flags."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.support.events import agent_replies, assigned, customer_says
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, Listener
 from tests.support.tokens import ALICE, BOB, QA, SUPERVISOR, auth
 
 NOW = time.time()
@@ -139,6 +140,22 @@ async def test_alice_sees_her_own_flags_and_their_reviews_and_nobody_elses(
     assert seen["at"] == seen["reviewed_at"]
     _, his = await call(shift, "GET", "/api/v1/flags", BOB, params={"agent_id": "alice"})
     assert his["items"] == []
+
+
+async def test_a_verdict_reaches_alice_live_and_nobody_else(
+    shift: Gateway, listeners: Callable[[], Listener]
+) -> None:
+    alice, bob = listeners(), listeners()
+    await alice.connect(shift.url, "/agent", ALICE)
+    await bob.connect(shift.url, "/agent", BOB)
+    _, queue = await call(shift, "GET", "/api/v1/flags", params={"status": "open"})
+    refusal = next(f["id"] for f in queue["items"] if f["kind"] == "reply.forbidden_phrase")
+    review = {"verdict": "confirmed", "note": "不要说不行", "points": -5}
+    assert (await call(shift, "POST", f"/api/v1/flags/{refusal}/review", json=review))[0] == 200
+    pushed = await alice.next("flag.reviewed")
+    assert (pushed["id"], pushed["status"], pushed["review"]["points"]) == (refusal, "reviewed", -5)
+    assert pushed["review"]["note"] == "不要说不行"
+    assert await bob.nothing("flag.reviewed")
 
 
 async def test_agents_cannot_review_and_bad_filters_are_refused(shift: Gateway) -> None:

@@ -6,7 +6,7 @@ import { Chat, suggestionButtons } from "./chat.js";
 import { ConversationList, keyOf } from "./conversations.js";
 import { $, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
-import { connectLive } from "./live.js";
+import { connectLive, QUALITY_CHANNEL } from "./live.js";
 import * as notify from "./notify.js";
 import { Handoff, presenceSwitch } from "./handoff.js";
 import { LibrarySearch } from "./search.js";
@@ -115,6 +115,12 @@ socket.on("conversation.assigned", () => loadConversations());
 socket.on("conversation.closed", (payload) => list.remove(keyOf(payload.channel, payload.conversation_id)));
 socket.on("alert", onAlert);
 socket.on("alert.resolved", () => updateBanner(now()));
+const quality = "BroadcastChannel" in window ? new BroadcastChannel(QUALITY_CHANNEL) : null;
+socket.on("flag.reviewed", (flag) => {
+  const verdict = t(`qa.verdict.${flag.review.verdict}`);
+  toast(t("quality.live", { verdict, points: flag.review.points ?? "–" }), flag.review.verdict === "confirmed" ? "late" : "info");
+  quality?.postMessage(flag.id);
+});
 socket.on("message.delivery", (payload) => {
   if (keyOf(payload.channel, payload.conversation_id) === chat.key) chat.delivery(payload);
   if (payload.state === "failed") toast(t("alert.delivery", { who: payload.conversation_id }), "late");

@@ -3,6 +3,10 @@
 import { io } from "../vendor/socket.io.esm.min.js";
 import { t } from "./i18n.js";
 
+/** The BroadcastChannel on which the agent console passes live QA verdicts to the
+ * quality page (which opens no Socket.IO connection: that would put the agent online). */
+export const QUALITY_CHANNEL = "replywatch.quality";
+
 /** Connect to ``namespace``; ``onConnect(again)`` runs on every (re)connection. */
 export function connectLive(namespace, onConnect) {
   const socket = io(namespace, { path: "/socket.io", transports: ["websocket"] });

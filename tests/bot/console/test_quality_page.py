@@ -1,0 +1,88 @@
+"""Alice opens *My quality*: her flags with QA's verdicts, points, notes and reviewers,
+nobody else's; a verdict given while she works reaches the page live."""
+
+from __future__ import annotations
+
+import time
+
+from playwright.async_api import Browser, expect
+
+from tests.support.browser import page_errors, ready, screenshot, sign_in
+from tests.support.events import agent_replies, assigned, customer_says
+from tests.support.gateway import Gateway, StartGateway
+from tests.support.shop import open_shop
+from tests.support.tokens import ALICE, BOB, QA
+
+
+async def a_shift(gateway: Gateway) -> dict[str, int]:
+    """Alice answers c1 late and with a flat refusal; Bob answers c2 late too."""
+    now = time.time()
+    status, _ = await gateway.post_events(
+        {
+            "events": [
+                assigned("c2", "bob", "a2", ts=now - 200),
+                customer_says("q1", conv="c1", text="几天发货", ts=now - 100),
+                agent_replies("r1", "alice", conv="c1", text="48小时内发货", ts=now - 70),
+                customer_says("q2", conv="c1", text="能便宜点吗", ts=now - 60),
+                agent_replies("r2", "alice", conv="c1", text="这个不行哦", ts=now - 58),
+                customer_says("q3", conv="c2", text="有发票吗", ts=now - 50),
+                agent_replies("r3", "bob", conv="c2", text="可以开", ts=now - 20),
+            ]
+        }
+    )
+    assert status == 202
+    _, flags = await gateway.call("GET", "/api/v1/flags", QA)
+    return {f"{f['agent_id']}:{f['kind']}": f["id"] for f in flags["items"]}
+
+
+async def test_alice_sees_her_verdicts_and_a_new_one_arrives_live(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await open_shop(start_gateway, sqlite_url)
+    flags = await a_shift(gateway)
+    assert {"alice:reply.slow", "alice:reply.forbidden_phrase", "bob:reply.slow"} <= set(flags)
+    review = {"verdict": "confirmed", "note": "超过 20 秒", "points": -2}
+    status, _ = await gateway.call(
+        "POST", f"/api/v1/flags/{flags['alice:reply.slow']}/review", QA, review
+    )
+    assert status == 200
+    context, console = await sign_in(browser, gateway, ALICE)
+    await ready(console)
+    quality = await context.new_page()
+    await quality.goto("/console/quality")
+    await ready(quality)
+    slow = quality.locator(f"[data-flag-id='{flags['alice:reply.slow']}']")
+    await expect(slow.locator("[data-verdict=confirmed]")).to_contain_text("-2")
+    await expect(slow).to_contain_text("超过 20 秒")
+    await expect(slow).to_contain_text("qa:")
+    refusal = quality.locator(f"[data-flag-id='{flags['alice:reply.forbidden_phrase']}']")
+    await expect(refusal).to_contain_text("Waiting for QA review")
+    await expect(quality.locator(f"[data-flag-id='{flags['bob:reply.slow']}']")).to_have_count(0)
+    await expect(quality.locator("#quality-total")).to_contain_text("-2")
+    review = {"verdict": "confirmed", "note": "不要说不行", "points": -5}
+    path = f"/api/v1/flags/{flags['alice:reply.forbidden_phrase']}/review"
+    assert (await gateway.call("POST", path, QA, review))[0] == 200
+    await expect(console.locator(".toast")).to_contain_text("-5")  # the console hears it
+    await expect(refusal.locator("[data-verdict=confirmed]")).to_contain_text("-5")  # live
+    await expect(quality.locator("#quality-total")).to_contain_text("-7")
+    await screenshot(quality, "quality")
+    assert page_errors(quality) == []
+    assert page_errors(console) == []
+    await context.close()
+
+
+async def test_only_agents_have_a_quality_page(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await open_shop(start_gateway, sqlite_url)
+    context, page = await sign_in(browser, gateway, BOB)
+    await ready(page)
+    await expect(page.locator("nav a[href='/console/quality']")).to_have_count(1)
+    await context.close()
+    context, page = await sign_in(browser, gateway, QA)
+    await ready(page)
+    await expect(page.locator("nav a[href='/console/quality']")).to_have_count(0)
+    response = await page.goto("/console/quality")
+    assert response is not None
+    assert response.status == 403
+    await context.close()
