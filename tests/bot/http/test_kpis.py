@@ -72,6 +72,13 @@ async def test_today_by_default_and_days_on_request(morning: Gateway) -> None:
     status, week = await get(morning, "/api/v1/kpis", period="week", date=today)
     assert status == 200
     assert week["team"]["customers_received"] == 3
+    status, quarter = await get(morning, "/api/v1/kpis", period="quarter", date="2026-11-22")
+    assert status == 200
+    assert (quarter["from"][:10], quarter["to"][:10]) == ("2026-10-01", "2027-01-01")
+    status, year = await get(morning, "/api/v1/kpis", period="year", date=today)
+    assert status == 200
+    assert year["from"][:10] == f"{today[:4]}-01-01"
+    assert year["team"]["customers_received"] == 3
 
 
 async def test_an_agent_sees_only_their_own_figures(morning: Gateway) -> None:
@@ -86,7 +93,7 @@ async def test_an_agent_sees_only_their_own_figures(morning: Gateway) -> None:
     [
         {"from": "2026-11-22T10:00:00Z", "to": "2026-11-22T09:00:00Z"},
         {"from": "2026-11-22T10:00:00Z", "period": "day"},
-        {"period": "year"},
+        {"period": "decade"},
         {"date": "22/11/2026"},
         {"by": "week"},
         {"from": "yesterday"},
