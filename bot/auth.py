@@ -40,6 +40,12 @@ def scope_of(request: web.Request) -> Scope:
     return request.app[DIRECTORY].scope(request[PRINCIPAL])
 
 
+def own_agent(principal: Principal, asked: str | None) -> str | None:
+    """The agent a request is about: an agent's own id whatever they asked for (agents
+    see their own figures, alerts and flags only), otherwise ``asked``."""
+    return principal.agent_id if principal.role == "agent" else asked
+
+
 def in_scope(scope: Scope, conv: ConversationState, agent_id: str | None = None) -> None:
     """403 unless the conversation (and the agent it would go to) is in ``scope``."""
     if not scope.conversation(conv.assignee_id, conv.group_name):

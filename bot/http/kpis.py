@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import Field, model_validator
 
-from bot.auth import PRINCIPAL, roles, scope_of
+from bot.auth import PRINCIPAL, own_agent, roles, scope_of
 from bot.errors import BadRequest, Forbidden
 from bot.http.params import NoQuery, Query, query
 from bot.keys import ENGINE, SETTINGS
 from bot.payloads import iso
-from bot.principals import Principal
 from bot.reports import kpis as kpi_documents
 from bot.schemas import Day, Ident, Timestamp
 from monitors import periods
@@ -87,11 +86,6 @@ def _range(params: KpisQuery, tz: ZoneInfo, now: float) -> tuple[float, float]:
     return start, end
 
 
-def _own(principal: Principal, asked: str | None) -> str | None:
-    """Agents see their own figures only."""
-    return principal.agent_id if principal.role == "agent" else asked
-
-
 @roles("agent", "supervisor", "group_leader", "qa", "admin")
 async def kpis(request: web.Request) -> web.Response:
     """Per-agent and team figures with band scores, for a range or a period."""
@@ -99,7 +93,7 @@ async def kpis(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS].kpi
     now = time.time()
     start, end = _range(params, ZoneInfo(settings.timezone), now)
-    agent_id = _own(request[PRINCIPAL], params.agent_id)
+    agent_id = own_agent(request[PRINCIPAL], params.agent_id)
     scope = scope_of(request)
     if agent_id is not None and not scope.agent(agent_id):
         raise Forbidden("this agent is outside your groups", {"agent_id": agent_id})
@@ -173,7 +167,7 @@ async def agents(request: web.Request) -> web.Response:
     ids = set(known) | set(busy) | {a for a in counts if a} | set(today)
     roster = app[SETTINGS].agent_names()
     ids |= app[SETTINGS].auth.agent_ids() | set(roster)
-    own = _own(request[PRINCIPAL], None)
+    own = own_agent(request[PRINCIPAL], None)
     scope = scope_of(request)
     ids = {i for i in ids if scope.agent(i)}
     waiting_for: dict[str | None, list[dict[str, Any]]] = {}

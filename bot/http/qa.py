@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.auth import PRINCIPAL, roles, scope_of
+from bot.auth import PRINCIPAL, own_agent, roles, scope_of
 from bot.errors import BadRequest, Conflict, Forbidden, NotFound
 from bot.http.params import Query, body, decode_cursor, encode_cursor, path_id, query
 from bot.keys import ENGINE, PUBLISHER
@@ -84,8 +84,7 @@ def flag_json(flag: qa_repo.Flag) -> dict[str, Any]:
 async def list_alerts(request: web.Request) -> web.Response:
     """Alerts, newest first; an agent sees only their own."""
     params = query(request, AlertsQuery)
-    principal = request[PRINCIPAL]
-    agent_id = principal.agent_id if principal.role == "agent" else params.agent_id
+    agent_id = own_agent(request[PRINCIPAL], params.agent_id)
     after = decode_cursor(params.cursor, list)
     if after is not None and not (
         len(after) == 2 and all(isinstance(v, int | float) for v in after)
@@ -110,11 +109,10 @@ async def list_alerts(request: web.Request) -> web.Response:
 async def list_flags(request: web.Request) -> web.Response:
     """The QA queue, newest first; an agent sees only their own flags (and reviews)."""
     params = query(request, FlagsQuery)
-    principal = request[PRINCIPAL]
     filters = qa_repo.FlagFilter(
         status=params.status,
         kind=params.kind.value if params.kind else None,
-        agent_id=principal.agent_id if principal.role == "agent" else params.agent_id,
+        agent_id=own_agent(request[PRINCIPAL], params.agent_id),
         since=params.since,
         until=params.until,
         agent_ids=None if scope_of(request).everything else scope_of(request).agents,
