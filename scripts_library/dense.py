@@ -160,6 +160,12 @@ def top(
     """Each entry's ``base + centroid·cosine + closest·cosine`` for one message
     (``vector``), exact wherever it can be among the ``k`` best and reach ``floor``
     (below it no entry is shown, so none is scored exactly)."""
+    exact = _Exact(library, vector, base, weights)
+    size = max(FIRST_ROUND, 4 * k)
+    if size >= len(base):  # a small library: every entry is scored, no bound is needed
+        scores = base.astype(np.float32)
+        exact(np.arange(len(scores)), scores)
+        return exact.top(scores)
     message = project(vector[np.newaxis], library.basis)
     centroid_near = estimate(library.projected_centroids, message)
     question_near = estimate(library.projected_questions, message)
@@ -171,11 +177,6 @@ def top(
         radius_bound(centroid, library.radii),
     )
     scores = (base + weights.centroid * centroid + weights.closest * closest).astype(np.float32)
-    exact = _Exact(library, vector, base, weights)
-    size = max(FIRST_ROUND, 4 * k)
-    if size >= len(scores):
-        exact(np.arange(len(scores)), scores)
-        return exact.top(scores)
     # The bar comes from the entries that look best within the basis: close to the best
     # exact scores, so that few bounds reach it.
     near = (
@@ -209,17 +210,11 @@ class _Exact:
         sizes = last - first
         offsets = np.cumsum(sizes) - sizes
         rows = np.repeat(first - offsets, sizes) + np.arange(sizes.sum())
-        if len(rows) * 4 >= len(library.questions):  # most of them: one product, no gather
-            cosines = (library.questions @ self._vector)[rows]
-        else:
-            cosines = library.questions[rows] @ self._vector
+        cosines = _cosines(library.questions, rows, self._vector)
         self._rows.append(rows)
         self._cosines.append(cosines)
         closest = np.maximum.reduceat(cosines, offsets)
-        if len(entries) * 4 >= len(library.centroids):
-            centroid = (library.centroids @ self._vector)[entries]
-        else:
-            centroid = library.centroids[entries] @ self._vector
+        centroid = _cosines(library.centroids, entries, self._vector)
         found = self._base[entries] + self._weights.centroid * centroid
         scores[entries] = found + self._weights.closest * closest
         return scores[entries]
@@ -229,3 +224,12 @@ class _Exact:
         rows = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.intp)
         cosines = np.concatenate(self._cosines) if self._cosines else np.zeros(0, np.float32)
         return Top(scores, rows, cosines.astype(np.float32))
+
+
+def _cosines(matrix: Floats, rows: Indices, vector: Floats) -> Floats:
+    """``matrix[rows] @ vector``; for most of the rows one product without the gather."""
+    if len(rows) * 4 >= len(matrix):
+        whole: Floats = (matrix @ vector)[rows]
+        return whole
+    some: Floats = matrix[rows] @ vector
+    return some
