@@ -71,6 +71,28 @@ async def test_alice_sees_her_verdicts_and_a_new_one_arrives_live(
     await context.close()
 
 
+async def test_the_quality_page_in_chinese(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await open_shop(start_gateway, sqlite_url)
+    flags = await a_shift(gateway)
+    review = {"verdict": "dismissed", "note": "顾客已离开"}
+    path = f"/api/v1/flags/{flags['alice:reply.slow']}/review"
+    assert (await gateway.call("POST", path, QA, review))[0] == 200
+    context, page = await sign_in(browser, gateway, ALICE, locale="zh-CN")
+    await page.goto("/console/quality")
+    await ready(page)
+    await expect(page.locator("nav a[aria-current=page]")).to_have_text("我的质检")
+    slow = page.locator(f"[data-flag-id='{flags['alice:reply.slow']}']")
+    await expect(slow.locator("[data-verdict=dismissed]")).to_contain_text("已驳回")
+    refusal = page.locator(f"[data-flag-id='{flags['alice:reply.forbidden_phrase']}']")
+    await expect(refusal).to_contain_text("等待质检")
+    await expect(page.locator("#quality-total")).to_have_text("已确认的质检分合计：0")
+    await screenshot(page, "quality-zh-CN")
+    assert page_errors(page) == []
+    await context.close()
+
+
 async def test_only_agents_have_a_quality_page(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:

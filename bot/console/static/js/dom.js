@@ -38,3 +38,11 @@ export function clockTime(iso) {
   const lang = document.documentElement.lang || undefined;
   return date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
+
+/** The date and time of ``iso`` in the browser's time zone and the page's language
+ * ("" for none). */
+export function dateTime(iso) {
+  if (!iso) return "";
+  const lang = document.documentElement.lang || undefined;
+  return new Date(iso).toLocaleString(lang);
+}

@@ -4,13 +4,9 @@
 // comes back into view (it opens no Socket.IO connection of its own, which would put the
 // agent online).
 import { api } from "./api.js";
-import { $, el, fill } from "./dom.js";
-import { config, t } from "./i18n.js";
+import { $, dateTime, el, fill } from "./dom.js";
+import { t } from "./i18n.js";
 import { QUALITY_CHANNEL } from "./live.js";
-
-function when(iso) {
-  return iso ? new Date(iso).toLocaleString(config.lang) : "";
-}
 
 function flagItem(flag) {
   const review = flag.review;
@@ -22,14 +18,14 @@ function flagItem(flag) {
       { class: "row" },
       el("span", { class: "badge", dataset: { kind: flag.kind } }, t(`kind.${flag.kind}`)),
       el("span", { class: "conversation-id" }, flag.conversation_id),
-      el("span", { class: "small muted" }, when(flag.at)),
+      el("span", { class: "small muted" }, dateTime(flag.at)),
     ),
     review
       ? el(
           "div",
           { class: "row verdict", dataset: { verdict: review.verdict } },
           el("strong", {}, t(`qa.verdict.${review.verdict}`)),
-          ` · ${t("qa.points")}: ${review.points ?? "–"} · ${t("quality.reviewer")}: ${review.reviewer ?? "–"} · ${when(review.at)}`,
+          ` · ${t("qa.points")}: ${review.points ?? "–"} · ${t("quality.reviewer")}: ${review.reviewer ?? "–"} · ${dateTime(review.at)}`,
         )
       : el("div", { class: "row small muted" }, t("quality.waiting")),
     review?.note ? el("p", { class: "note" }, review.note) : null,
