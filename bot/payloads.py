@@ -6,10 +6,11 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.settings import MonitorSettings
+from bot.settings import MonitorSettings, QaSettings
 from monitors.events import ChatEvent
 from monitors.rules import FLAGGED, FOR_AGENT, AlertKind, Turn
 from storage.alerts import Alert
+from storage.flags import Flag, Step
 from storage.ingest import Stored
 
 
@@ -130,3 +131,69 @@ def rules_json(monitor: MonitorSettings) -> dict[str, Any]:
             "flagged": [str(kind) for kind in AlertKind if kind in FLAGGED],
         },
     }
+
+
+def flag_payload(flag: Flag, qa: QaSettings, history: list[Step] | None = None) -> dict[str, Any]:
+    """A flag as the contract's flag object: its review and appeal once there, the
+    category it is scored by, what it counts and until when it may be appealed."""
+    category = qa.by_id(flag.category) if flag.category else qa.for_kind(flag.kind)
+    timing = flag.timing
+    data: dict[str, Any] = {
+        "id": flag.id,
+        "kind": flag.kind,
+        "category": category.id if category else flag.category,
+        "category_name": category.name if category else None,
+        "default_points": category.points if category else None,
+        "demerit": bool(category and category.demerit),
+        "conversation_id": flag.conversation_id,
+        "message_id": flag.message_id,
+        "agent_id": flag.agent_id,
+        "channel": flag.channel,
+        "status": flag.status,
+        "created_at": iso(flag.created_at),
+        "created_by": flag.created_by,
+        "at": iso(flag.at),
+        "note": flag.description,
+        "deadline_seconds": timing.deadline_seconds if timing else None,
+        "waited_seconds": timing.waited_seconds if timing else None,
+        "response_seconds": timing.response_seconds if timing else None,
+        "counted_points": flag.counted,
+        "appeal_until": None,
+        "review": None,
+        "appeal": None,
+    }
+    review, appeal = flag.review, flag.appeal
+    if review is not None:
+        data["review"] = {
+            "verdict": review.verdict,
+            "note": review.note,
+            "points": review.points,
+            "reviewer": review.reviewer,
+            "at": iso(review.reviewed_at),
+            "reviewed_at": iso(review.reviewed_at),
+        }
+        if review.verdict == "confirmed" and appeal is None:
+            data["appeal_until"] = iso(review.reviewed_at + qa.appeal_window_seconds)
+    if appeal is not None:
+        data["appeal"] = {
+            "reason": appeal.reason,
+            "at": iso(appeal.at),
+            "decision": appeal.decision,
+            "note": appeal.note,
+            "points": appeal.points,
+            "decided_by": appeal.decided_by,
+            "decided_at": iso(appeal.decided_at),
+        }
+    if history is not None:
+        data["history"] = [
+            {
+                "at": iso(s.at),
+                "actor": s.actor,
+                "action": s.action,
+                "verdict": s.verdict,
+                "points": s.points,
+                "note": s.note,
+            }
+            for s in history
+        ]
+    return data

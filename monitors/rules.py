@@ -65,6 +65,8 @@ class Thresholds:
     max_reassignments: int
     #: Routing of conversations nobody has (``[routing]``).
     routing: RoutingRules
+    #: Share of closed conversations with no flag drawn for QA review (``[qa]``).
+    sample_rate: float
 
 
 def elapsed(a: float, b: float, hours: BusinessHours | None) -> float:

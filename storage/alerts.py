@@ -116,8 +116,19 @@ def record(conn: Connection, alerts: Sequence[Located], now: float) -> list[Aler
                 )
             )
     rollups.record_alerts(conn, [(r.kind.value, r.agent_id, r.at) for r in records])
+    pks = {(a.draft.kind, a.draft.message_id, a.channel): a.conversation_pk for a in alerts}
     flags = [
-        {"alert_id": r.id, "status": "open", "created_at": now}
+        {
+            "alert_id": r.id,
+            "kind": r.kind.value,
+            "conversation_pk": pks[(r.kind, r.message_id, r.channel)],
+            "channel": r.channel,
+            "message_id": r.message_id,
+            "agent_id": r.agent_id,
+            "at": r.at,
+            "status": "open",
+            "created_at": now,
+        }
         for r in records
         if r.kind in FLAGGED
     ]

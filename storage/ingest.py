@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from monitors.events import ChatEvent, EventType, SenderRole, assignment
+from monitors.quality import FlagKind, sampled
 from monitors.rules import Thresholds, Turn
-from storage import alerts, deliveries, loadbook
+from storage import alerts, deliveries, flags, loadbook
 from storage import state as conversation_state
 from storage.alerts import Alert, Located
 from storage.ingest_sql import statements
@@ -224,6 +225,31 @@ def _route(
     return after, Stored(routed, row_id, after, conv)
 
 
+def _sample(
+    conn: Connection,
+    applied: Sequence[tuple[ChatEvent, ConversationState | None, ConversationState | None]],
+    rate: float,
+) -> None:
+    """Draw each conversation this group closed for random QA review (``qa.sample``)."""
+    for event, before, after in applied:
+        closing = event.type is EventType.CLOSED and before is not None and before.is_open
+        if not closing or after is None or after.is_open:
+            continue
+        if sampled(after.channel, after.external_id, rate):
+            new = flags.NewFlag(
+                FlagKind.SAMPLE,
+                after.pk,
+                after.channel,
+                None,
+                after.assignee_id,
+                None,
+                None,
+                "sampling",
+                event.ts,
+            )
+            flags.sample(conn, new)
+
+
 def apply_batch(
     conn: Connection,
     events: Sequence[ChatEvent],
@@ -279,6 +305,7 @@ def apply_batch(
     outgoing = [events[i] for i, _, _ in applied if events[i].deliver]
     if outgoing:
         deliveries.enqueue(conn, [(inserted[e.key], e.channel) for e in outgoing], now)
+    _sample(conn, [(events[i], b, a) for i, b, a in applied], thresholds.sample_rate)
     results: list[Stored | None] = [None] * len(events)
     for index, before, after in applied:
         recorded = alerts.record(conn, located.get(index, []), now)

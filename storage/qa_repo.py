@@ -1,18 +1,15 @@
-"""Reads and the review write behind the QA queue, alert listings and transcripts."""
+"""Reads behind the alert listings and transcripts, and alert acknowledgement."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from monitors.rules import AlertKind
 from storage.alerts import Alert
 from storage.engine import writer
-from storage.tables import ALERTS, CONVERSATIONS, EVENTS, FLAGS, TURNS
+from storage.tables import ALERTS, CONVERSATIONS, EVENTS, TURNS
 
 _ALERT_COLUMNS = (ALERTS, CONVERSATIONS.c.external_id.label("conversation_id"))
 
@@ -52,146 +49,6 @@ async def alerts(
     query = query.order_by(ALERTS.c.at.desc(), ALERTS.c.id.desc()).limit(limit)
     async with engine.connect() as conn:
         return [Alert.from_row(row) for row in await conn.execute(query)]
-
-
-@dataclass(frozen=True, slots=True)
-class Review:
-    """A QA reviewer's verdict on a flag."""
-
-    verdict: str
-    note: str | None
-    points: float | None
-    reviewer: str
-    reviewed_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """A QA review item: the flagged alert, and its review once reviewed."""
-
-    id: int
-    status: str
-    created_at: float
-    alert: Alert
-    review: Review | None
-
-    @classmethod
-    def from_row(cls, row: Any) -> Flag:
-        """From a ``flags`` row joined by :func:`_flag_query`."""
-        alert = Alert(
-            id=row.alert_id,
-            kind=AlertKind(row.kind),
-            channel=row.channel,
-            conversation_id=row.conversation_id,
-            message_id=row.message_id,
-            agent_id=row.agent_id,
-            deadline_seconds=row.deadline_seconds,
-            waited_seconds=row.waited_seconds,
-            response_seconds=row.response_seconds,
-            at=row.alert_at,
-        )
-        review = None
-        if row.status == "reviewed":
-            review = Review(row.verdict, row.note, row.points, row.reviewer, row.reviewed_at)
-        return cls(row.id, row.status, row.created_at, alert, review)
-
-
-def _flag_query() -> Select[Any]:
-    return (
-        select(
-            FLAGS,
-            ALERTS.c.kind,
-            ALERTS.c.message_id,
-            ALERTS.c.agent_id,
-            ALERTS.c.channel,
-            ALERTS.c.at.label("alert_at"),
-            ALERTS.c.waited_seconds,
-            ALERTS.c.response_seconds,
-            ALERTS.c.deadline_seconds,
-            CONVERSATIONS.c.external_id.label("conversation_id"),
-        )
-        .join(ALERTS, ALERTS.c.id == FLAGS.c.alert_id)
-        .join(CONVERSATIONS, CONVERSATIONS.c.id == ALERTS.c.conversation_pk)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class FlagFilter:
-    """``GET /api/v1/flags`` filters; times bound the flagged alert's ``at``."""
-
-    status: str | None = None
-    kind: str | None = None
-    agent_id: str | None = None
-    since: float | None = None
-    until: float | None = None
-    #: Only these agents' flags (a group leader's), when set.
-    agent_ids: frozenset[str] | None = None
-    conversation_pk: int | None = None
-
-
-async def flags(
-    engine: AsyncEngine,
-    filters: FlagFilter = FlagFilter(),
-    *,
-    after: int | None = None,
-    limit: int = 1000,
-) -> list[Flag]:
-    """QA flags, newest first, after the flag id ``after``."""
-    query = _flag_query()
-    if filters.conversation_pk is not None:
-        query = query.where(ALERTS.c.conversation_pk == filters.conversation_pk)
-    if filters.status:
-        query = query.where(FLAGS.c.status == filters.status)
-    if filters.kind:
-        query = query.where(ALERTS.c.kind == filters.kind)
-    if filters.agent_id:
-        query = query.where(ALERTS.c.agent_id == filters.agent_id)
-    if filters.since is not None:
-        query = query.where(ALERTS.c.at >= filters.since)
-    if filters.until is not None:
-        query = query.where(ALERTS.c.at < filters.until)
-    if filters.agent_ids is not None:
-        query = query.where(ALERTS.c.agent_id.in_(sorted(filters.agent_ids)))
-    if after is not None:
-        query = query.where(FLAGS.c.id < after)
-    async with engine.connect() as conn:
-        rows = await conn.execute(query.order_by(FLAGS.c.id.desc()).limit(limit))
-        return [Flag.from_row(row) for row in rows]
-
-
-async def flag(engine: AsyncEngine, flag_id: int) -> Flag | None:
-    """One flag, or None."""
-    async with engine.connect() as conn:
-        row = (await conn.execute(_flag_query().where(FLAGS.c.id == flag_id))).first()
-    return None if row is None else Flag.from_row(row)
-
-
-async def review(
-    engine: AsyncEngine,
-    flag_id: int,
-    *,
-    verdict: str,
-    note: str | None,
-    points: float | None,
-    reviewer: str,
-) -> bool:
-    """Review an open flag; False when it was already reviewed (or does not exist).
-
-    One conditional UPDATE, so two reviewers racing cannot both succeed."""
-    async with writer(engine).begin() as conn:
-        result = await conn.execute(
-            update(FLAGS)
-            .where(FLAGS.c.id == flag_id, FLAGS.c.status == "open")
-            .values(
-                status="reviewed",
-                verdict=verdict,
-                note=note,
-                points=points,
-                reviewer=reviewer,
-                reviewed_at=time.time(),
-            )
-        )
-    return bool(result.rowcount)
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,7 +185,10 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
             "agent_id": signed_in.principal.agent_id,
             "role": signed_in.principal.role,
             "csrf": signed_in.session.csrf,
-            "qa_points": request.app[SETTINGS].qa.default_points,
+            "qa_categories": [
+                {"id": c.id, "name": c.name, "points": c.points}
+                for c in request.app[SETTINGS].qa.category
+            ],
             "rules": rules_json(request.app[SETTINGS].monitor),
         }
         context = _context(request, signed_in, page=name, config=config)

@@ -192,43 +192,6 @@ class Alerts(Answer):
     next: str | None
 
 
-class Review(Answer):
-    """QA's verdict on a flag."""
-
-    verdict: Literal["confirmed", "dismissed"]
-    note: str | None
-    points: float | None
-    reviewer: str | None
-    #: When the review was made (the contract's name; ``reviewed_at`` is the same time).
-    at: Iso | None
-    reviewed_at: Iso | None
-
-
-class Flag(Answer):
-    """A conversation flagged for QA; ``review`` once reviewed."""
-
-    id: int
-    kind: AlertKind
-    conversation_id: str
-    message_id: str | None
-    agent_id: str | None
-    channel: str
-    status: Literal["open", "reviewed"]
-    created_at: Iso
-    at: Iso | None
-    deadline_seconds: float | None
-    waited_seconds: float | None
-    response_seconds: float | None
-    review: Review | None = None
-
-
-class Flags(Answer):
-    """``GET /api/v1/flags``."""
-
-    items: list[Flag]
-    next: str | None
-
-
 class Checked(Answer):
     """``POST /api/v1/replies/check``: the forbidden phrase found, if any."""
 

@@ -7,7 +7,8 @@ from typing import Any, Literal, get_type_hints
 
 from pydantic import BaseModel, Field, create_model
 
-from bot.http.answers import Answer, Flag, Iso, Sender, Suggestion
+from bot.http.answers import Answer, Iso, Sender, Suggestion
+from bot.http.answers_quality import Flag
 from monitors.kpis import Figures, Scores
 from monitors.rules import AlertKind
 
@@ -211,6 +212,8 @@ class Transcript(Answer):
     messages: list[TranscriptMessage]
     turns: list[TurnRecord]
     suggestions: LatestSuggestions | None
+    #: Every flag of the conversation, also those about no one message.
+    flags: list[Flag]
 
 
 class LiveWaiting(Answer):

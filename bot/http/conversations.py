@@ -16,16 +16,18 @@ from bot.auth import PRINCIPAL, roles, scope_of
 from bot.directory import EVERYTHING, Scope
 from bot.errors import Conflict, Forbidden, NotFound
 from bot.http.params import Query, query
-from bot.http.qa import QA, flag_json
+from bot.http.qa import QA
 from bot.keys import ENGINE, SETTINGS
-from bot.payloads import iso, rules_json, turn_json
+from bot.payloads import flag_payload, iso, rules_json, turn_json
 from bot.principals import Principal
 from bot.schemas import Ident
-from storage import conversations, deliveries, library_repo, qa_repo
+from bot.settings import QaSettings
+from storage import conversations, deliveries, flags, library_repo, qa_repo
 from storage.alerts import Alert
 from storage.conversations import OpenConversation
 from storage.deliveries import DeliveryStatus
-from storage.qa_repo import Flag, Message, TurnRecord
+from storage.flags import Flag
+from storage.qa_repo import Message, TurnRecord
 from storage.queries import conversations_by_external_id
 from storage.state import ConversationState
 
@@ -134,8 +136,9 @@ async def conversation(request: web.Request) -> web.Response:
     alert_rows = await qa_repo.alerts(
         engine, qa_repo.AlertFilter(conversation_pk=conv.pk), after=None, limit=10_000
     )
-    flag_rows = await qa_repo.flags(engine, qa_repo.FlagFilter(conversation_pk=conv.pk))
+    flag_rows = await flags.flags(engine, flags.FlagFilter(conversation_pk=conv.pk))
     sent_out = await deliveries.of_events(engine, [m.pk for m in messages])
+    qa = request.app[SETTINGS].qa
     return web.json_response(
         {
             "conversation": {
@@ -147,7 +150,8 @@ async def conversation(request: web.Request) -> web.Response:
                 "opened_at": iso(conv.opened_at),
                 "closed_at": iso(conv.closed_at),
             },
-            "messages": _annotated(messages, turns, alert_rows, flag_rows, sent_out),
+            "messages": _annotated(messages, turns, alert_rows, flag_rows, sent_out, qa),
+            "flags": [flag_payload(f, qa) for f in flag_rows],
             "turns": [_turn_json(t) for t in turns],
             "suggestions": None
             if latest is None
@@ -189,6 +193,7 @@ def _annotated(
     alerts: list[Alert],
     flags: list[Flag],
     sent_out: dict[int, DeliveryStatus],
+    qa: QaSettings,
 ) -> list[dict[str, Any]]:
     by_start = {t.message_id: t for t in turns}
     out, current = [], None
@@ -201,7 +206,7 @@ def _annotated(
             "alerts": [
                 {"id": a.id, "kind": a.kind.value} for a in alerts if a.message_id == m.external_id
             ],
-            "flags": [flag_json(f) for f in flags if f.alert.message_id == m.external_id],
+            "flags": [flag_payload(f, qa) for f in flags if f.message_id == m.external_id],
         }
         if m.pk in sent_out:
             item["delivery"] = _delivery_json(sent_out[m.pk])

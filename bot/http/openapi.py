@@ -20,6 +20,7 @@ from bot.http import (
     actions,
     asked,
     conversations,
+    flags,
     handoffs,
     kpis,
     people,
@@ -32,6 +33,7 @@ from bot.http import (
 from bot.http import answers as a
 from bot.http import answers_live as live
 from bot.http import answers_people as p
+from bot.http import answers_quality as q
 from bot.http.params import NoQuery
 from bot.schemas import BatchIn, EventIn
 from scripts_library.model import Script
@@ -99,10 +101,20 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", "/api/v1/scripts/{id}"): Operation("Delete a script", ok=204),
     ("GET", "/api/v1/alerts"): Operation("Alerts, newest first", qa.AlertsQuery, answer=a.Alerts),
     ("GET", "/api/v1/flags"): Operation(
-        "The QA queue, newest first", qa.FlagsQuery, answer=a.Flags
+        "The QA queue, newest first", flags.FlagsQuery, answer=q.Flags
     ),
+    ("POST", "/api/v1/flags"): Operation(
+        "Flag a conversation (qa.manual)", body=flags.FlagIn, ok=201, answer=q.Flag
+    ),
+    ("GET", "/api/v1/flags/{id}"): Operation("One flag with its history", answer=q.Flag),
     ("POST", "/api/v1/flags/{id}/review"): Operation(
-        "Review a flag", body=qa.ReviewIn, answer=a.Flag
+        "Review a flag", body=flags.ReviewIn, answer=q.Flag
+    ),
+    ("POST", "/api/v1/flags/{id}/appeal"): Operation(
+        "Appeal a confirmed review (the flag's agent)", body=flags.AppealIn, ok=201, answer=q.Flag
+    ),
+    ("POST", "/api/v1/flags/{id}/appeal/decision"): Operation(
+        "Decide an appeal", body=flags.DecisionIn, answer=q.Flag
     ),
     ("GET", "/api/v1/conversations"): Operation(
         "Open conversations, waiting longest first",

@@ -9,6 +9,7 @@ naming the key, on anything unknown or invalid.
 from bot.settings.accounts import AccountsSettings, GroupName
 from bot.settings.agents import AgentSettings
 from bot.settings.alerts import AlertsSettings, SinkSettings, WebhookSettings
+from bot.settings.assessment import AssessmentSettings
 from bot.settings.auth import AuthSettings, Role, TokenSettings
 from bot.settings.automation import AutomationSettings
 from bot.settings.base import Section, SettingsError
@@ -41,6 +42,7 @@ __all__ = [
     "AccountsSettings",
     "AgentSettings",
     "AlertsSettings",
+    "AssessmentSettings",
     "AuthSettings",
     "AutomationSettings",
     "ChannelSettings",

@@ -30,14 +30,16 @@ class MonitorSettings(Section):
         reassign_after_seconds: float,
         max_reassignments: int,
         routing: RoutingRules,
+        sample_rate: float,
     ) -> Thresholds:
         """The numbers the pure response-time rules take (with the business hours, the
-        escalation's and routing's, which their own sections hold)."""
+        escalation's, routing's and QA sampling's, which their own sections hold)."""
         return Thresholds(
             hours=hours,
             reassign_after_seconds=reassign_after_seconds,
             max_reassignments=max_reassignments,
             routing=routing,
+            sample_rate=sample_rate,
             reply_seconds=self.reply_seconds,
             busy_reply_seconds=self.busy_reply_seconds,
             busy_concurrency=self.busy_concurrency,

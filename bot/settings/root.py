@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 from bot.settings.accounts import AccountsSettings
 from bot.settings.agents import AgentSettings, distinct_agents
 from bot.settings.alerts import AlertsSettings
+from bot.settings.assessment import AssessmentSettings
 from bot.settings.auth import AuthSettings
 from bot.settings.automation import AutomationSettings
 from bot.settings.base import Section
@@ -53,6 +54,7 @@ class Settings(Section):
     presence: PresenceSettings = PresenceSettings()
     routing: RoutingSettings = RoutingSettings()
     qa: QaSettings = QaSettings()
+    assessment: AssessmentSettings = AssessmentSettings()
     console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
 
@@ -62,13 +64,14 @@ class Settings(Section):
         return self
 
     def rules(self) -> Thresholds:
-        """The pure rules' settings: ``[monitor]`` with ``[hours]``, ``[escalation]`` and
-        ``[routing]``."""
+        """The pure rules' settings: ``[monitor]`` with ``[hours]``, ``[escalation]``,
+        ``[routing]`` and ``[qa]``'s sampling."""
         return self.monitor.thresholds(
             self.hours.business_hours(),
             self.escalation.reassign_after_seconds,
             self.escalation.max_reassignments,
             self.routing.rules(),
+            self.qa.sample_rate,
         )
 
     def roster(self) -> Roster:

@@ -225,32 +225,35 @@ async def add_qa(
     end: float,
     agent_id: str | None,
 ) -> None:
+    # An overturned appeal takes the flag out of the count and its points to 0.
     query = (
         select(
-            ALERTS.c.agent_id,
+            FLAGS.c.agent_id,
             func.count().label("n"),
-            func.coalesce(func.sum(FLAGS.c.points), 0).label("points"),
+            func.coalesce(func.sum(FLAGS.c.counted), 0).label("points"),
         )
-        .select_from(FLAGS.join(ALERTS, ALERTS.c.id == FLAGS.c.alert_id))
-        .where(FLAGS.c.verdict == "confirmed", _in(ALERTS.c.at, start, end))
-        .group_by(ALERTS.c.agent_id)
+        .where(
+            FLAGS.c.verdict == "confirmed",
+            or_(FLAGS.c.appeal_decision.is_(None), FLAGS.c.appeal_decision != "overturned"),
+            _in(FLAGS.c.at, start, end),
+        )
+        .group_by(FLAGS.c.agent_id)
     )
     if agent_id is not None:
-        query = query.where(ALERTS.c.agent_id == agent_id)
+        query = query.where(FLAGS.c.agent_id == agent_id)
     for row in await conn.execute(query):
         credit(found, row.agent_id, qa_confirmed=row.n, qa_points=float(row.points))
     reviewed = (
-        select(ALERTS.c.agent_id, func.count().label("n"))
-        .select_from(FLAGS.join(ALERTS, ALERTS.c.id == FLAGS.c.alert_id))
+        select(FLAGS.c.agent_id, func.count().label("n"))
         .where(
-            FLAGS.c.status == "reviewed",
-            ALERTS.c.kind == AlertKind.UNANSWERED.value,
-            _in(ALERTS.c.at, start, end),
+            FLAGS.c.reviewed_at.is_not(None),
+            FLAGS.c.kind == AlertKind.UNANSWERED.value,
+            _in(FLAGS.c.at, start, end),
         )
-        .group_by(ALERTS.c.agent_id)
+        .group_by(FLAGS.c.agent_id)
     )
     if agent_id is not None:
-        reviewed = reviewed.where(ALERTS.c.agent_id == agent_id)
+        reviewed = reviewed.where(FLAGS.c.agent_id == agent_id)
     for row in await conn.execute(reviewed):
         credit(found, row.agent_id, unanswered_reviewed=row.n)
 

@@ -7,7 +7,7 @@ against."""
 from __future__ import annotations
 
 from storage.tables.base import METADATA
-from storage.tables.chat import AGENTS, ALERTS, CONVERSATIONS, EVENTS, FLAGS, TURNS
+from storage.tables.chat import AGENTS, ALERTS, CONVERSATIONS, EVENTS, FLAG_HISTORY, FLAGS, TURNS
 from storage.tables.kpi import (
     KPI_ALERT_DAYS,
     KPI_CUSTOMERS,
@@ -33,8 +33,10 @@ from storage.tables.outbox import (
     SINK_DELIVERIES,
 )
 from storage.tables.people import CONNECTIONS, LOGIN_FAILURES, USERS
+from storage.tables.quality import ADJUSTMENTS, MERITS
 
 __all__ = [
+    "ADJUSTMENTS",
     "AGENTS",
     "ALERTS",
     "ALERT_OUTBOX",
@@ -48,6 +50,7 @@ __all__ = [
     "EVENTS",
     "FEEDBACK",
     "FLAGS",
+    "FLAG_HISTORY",
     "KPI_ALERT_DAYS",
     "KPI_CUSTOMERS",
     "KPI_RESPONSE_BINS",
@@ -55,6 +58,7 @@ __all__ = [
     "KPI_TURN_SUMS",
     "LIBRARY_META",
     "LOGIN_FAILURES",
+    "MERITS",
     "METADATA",
     "PROPOSALS",
     "REPORT_RUNS",

@@ -151,12 +151,26 @@ ALERTS = Table(
     UniqueConstraint("kind", "channel", "message_id"),
 )
 
-# A QA review item, one per flagged alert.
+# A QA review item: a flagged alert (one per alert), a reviewer's manual flag or a
+# sampled conversation; what it is about is kept on the row, the alert only adds timing.
+#
+# ``counted`` is what the flag counts in scores: the review's points once confirmed, 0
+# once dismissed or overturned on appeal, the appeal decision's points when it gave some.
 FLAGS = Table(
     "flags",
     METADATA,
     Column("id", Integer, primary_key=True),
-    Column("alert_id", ForeignKey("alerts.id"), unique=True, nullable=False),
+    Column("alert_id", ForeignKey("alerts.id"), unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("category", String(64)),
+    Column("conversation_pk", ForeignKey("conversations.id"), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("message_id", String(200)),
+    Column("agent_id", String(200), index=True),
+    Column("at", Double, nullable=False, index=True),
+    # Why a reviewer raised it (manual flags), and who.
+    Column("description", Text),
+    Column("created_by", String(200)),
     Column("status", String(16), default="open", index=True, nullable=False),
     Column("created_at", Double, nullable=False),
     Column("verdict", String(16)),
@@ -164,4 +178,35 @@ FLAGS = Table(
     Column("points", Double),
     Column("reviewer", String(200)),
     Column("reviewed_at", Double),
+    Column("counted", Double),
+    Column("appeal_reason", Text),
+    Column("appealed_at", Double),
+    Column("appeal_decision", String(16)),
+    Column("appeal_note", Text),
+    Column("appeal_points", Double),
+    Column("appeal_decider", String(200)),
+    Column("appeal_decided_at", Double),
+    Index("ix_flags_conversation", "conversation_pk"),
+    # A conversation is sampled at most once, whichever process closes it.
+    Index(
+        "ux_flags_sample",
+        "conversation_pk",
+        unique=True,
+        sqlite_where=text("kind = 'qa.sample'"),
+        postgresql_where=text("kind = 'qa.sample'"),
+    ),
+)
+
+# Every step of a flag's life: raised, reviewed, appealed, decided (who, when, why).
+FLAG_HISTORY = Table(
+    "flag_history",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("flag_id", ForeignKey("flags.id"), nullable=False, index=True),
+    Column("at", Double, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("verdict", String(16)),
+    Column("points", Double),
+    Column("note", Text),
 )

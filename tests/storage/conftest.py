@@ -64,7 +64,9 @@ async def hour(database_url: str) -> AsyncIterator[AsyncEngine]:
             .where(ALERTS.c.kind == "reply.slow", ALERTS.c.message_id == "m2")
         ).scalar_subquery()
         await conn.execute(
-            update(FLAGS).where(FLAGS.c.id == first_slow).values(verdict="confirmed", points=-5)
+            update(FLAGS)
+            .where(FLAGS.c.id == first_slow)
+            .values(verdict="confirmed", points=-5, counted=-5)
         )
         await conn.execute(
             FEEDBACK.insert(),

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.kpis import Figures
-from storage import qa_repo
+from storage import flags
 from storage.kpi import queries as kpi_queries
 from tests.support.storage import END, START, T0
 
@@ -99,11 +99,11 @@ async def test_a_reviewed_unanswered_flag_is_counted_for_the_score(hour: AsyncEn
         before = await kpi_queries.figures(conn, START, END)
     [flag] = [
         f
-        for f in await qa_repo.flags(hour, qa_repo.FlagFilter(kind="message.unanswered"))
-        if f.alert.agent_id == "bob"
+        for f in await flags.flags(hour, flags.FlagFilter(kind="message.unanswered"))
+        if f.agent_id == "bob"
     ]
-    assert await qa_repo.review(
-        hour, flag.id, verdict="dismissed", note="customer left", points=None, reviewer="qa"
+    assert await flags.review(
+        hour, flag.id, flags.Review("dismissed", "customer left", None, "qa", END)
     )
     async with hour.connect() as conn:
         after = await kpi_queries.figures(conn, START, END)

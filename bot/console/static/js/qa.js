@@ -88,7 +88,7 @@ async function open(flag) {
   review.hidden = false;
   fill($("#review-flag"), el("span", { class: "badge", dataset: { kind: flag.kind } }, t(`kind.${flag.kind}`)), ` ${flag.conversation_id} · ${flag.agent_id ?? t("unassigned")}`);
   review.elements.note.value = "";
-  review.elements.points.value = String(config.qa_points?.[flag.kind] ?? 0);
+  review.elements.points.value = String(flag.default_points ?? 0);
 }
 
 async function decide(verdict) {

@@ -1,0 +1,82 @@
+"""What the quality loop's endpoints answer (DESIGN.md section 12): flags with their
+review, appeal and history, merits and the monthly assessment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.http.answers import Answer, Iso
+
+
+class Review(Answer):
+    """QA's verdict on a flag."""
+
+    verdict: Literal["confirmed", "dismissed"]
+    note: str | None
+    points: float | None
+    reviewer: str | None
+    #: When the review was made (the contract's name; ``reviewed_at`` is the same time).
+    at: Iso | None
+    reviewed_at: Iso | None
+
+
+class Appeal(Answer):
+    """The agent's appeal (复核申请) and, once decided, its decision."""
+
+    reason: str
+    at: Iso
+    decision: Literal["upheld", "overturned"] | None
+    note: str | None
+    points: float | None
+    decided_by: str | None
+    decided_at: Iso | None
+
+
+class Step(Answer):
+    """One step of a flag's history: who did what, when, why."""
+
+    at: Iso
+    actor: str
+    action: Literal["flagged", "reviewed", "appealed", "upheld", "overturned"]
+    verdict: str | None
+    points: float | None
+    note: str | None
+
+
+class Flag(Answer):
+    """A QA review item; ``review`` once reviewed, ``appeal`` once appealed."""
+
+    id: int
+    #: An alert kind (``reply.slow``...), ``qa.manual`` or ``qa.sample``.
+    kind: str
+    category: str | None
+    category_name: str | None
+    #: The points a confirmed review gives by default (the category's).
+    default_points: float | None
+    demerit: bool
+    conversation_id: str
+    message_id: str | None
+    agent_id: str | None
+    channel: str
+    status: Literal["open", "reviewed", "appealed"]
+    created_at: Iso
+    created_by: str | None
+    at: Iso | None
+    note: str | None
+    deadline_seconds: float | None
+    waited_seconds: float | None
+    response_seconds: float | None
+    #: What the flag counts in the agent's score (null until reviewed).
+    counted_points: float | None
+    #: Until when the agent may appeal (a confirmed review not yet appealed).
+    appeal_until: Iso | None
+    review: Review | None = None
+    appeal: Appeal | None = None
+    history: list[Step] | None = None
+
+
+class Flags(Answer):
+    """``GET /api/v1/flags``."""
+
+    items: list[Flag]
+    next: str | None
