@@ -22,11 +22,13 @@ class Principal:
     groups: frozenset[str] = frozenset()
     #: The sign-in session of an account (None: a configured token).
     session_id: str | None = None
+    #: A configured token's ``name``: who holds it.
+    label: str | None = None
 
     @property
     def name(self) -> str:
         """A printable identity, never the token itself."""
-        return self.user_id or self.agent_id or f"{self.role}:{self.token_hint}"
+        return self.user_id or self.agent_id or self.label or f"{self.role}:{self.token_hint}"
 
     @classmethod
     def of(cls, user: User, session_id: str) -> Principal:
@@ -40,7 +42,7 @@ class Authenticator:
 
     def __init__(self, settings: AuthSettings) -> None:
         self._tokens = [
-            (t.token.encode(), Principal(t.role, t.agent_id, t.token[:4] + "…"))
+            (t.token.encode(), Principal(t.role, t.agent_id, t.token[:4] + "…", label=t.name))
             for t in settings.tokens
         ]
         self._by_fingerprint = {

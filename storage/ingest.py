@@ -305,7 +305,6 @@ def apply_batch(
     outgoing = [events[i] for i, _, _ in applied if events[i].deliver]
     if outgoing:
         deliveries.enqueue(conn, [(inserted[e.key], e.channel) for e in outgoing], now)
-    _sample(conn, [(events[i], b, a) for i, b, a in applied], thresholds.sample_rate)
     results: list[Stored | None] = [None] * len(events)
     for index, before, after in applied:
         recorded = alerts.record(conn, located.get(index, []), now)
@@ -321,4 +320,6 @@ def apply_batch(
             tracker.open_turn(after.pk) if after is not None else None,
             (routed[index],) if index in routed else (),
         )
+    # After the alerts: a conversation flagged by this very group is not drawn as well.
+    _sample(conn, [(events[i], b, a) for i, b, a in applied], thresholds.sample_rate)
     return results

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -17,6 +17,10 @@ class TokenSettings(Section):
     token: str = Field(min_length=8)
     role: Role
     agent_id: str | None = None
+    #: Who holds it, as reviews, acknowledgements and decisions record them (default:
+    #: the role and the token's first 4 characters). Name each person's token: an appeal
+    #: is decided by someone other than the first reviewer, told apart by this name.
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _agent_needs_id(self) -> TokenSettings:

@@ -16,6 +16,7 @@ from bot.settings import (
     WeComChannelSettings,
     load_settings,
 )
+from bot.settings.qa import CategorySettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,11 +49,14 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
             continue
         assert f"[{section_name}]" in text
         for key in type(section).model_fields:
-            assert f"\n{key} =" in text, f"{section_name}.{key} is not documented"
+            documented = f"\n{key} =" in text or f"[[{section_name}.{key}]]" in text
+            assert documented, f"{section_name}.{key} is not documented"
     for key in WebhookSettings.model_fields:
         assert f"\n# {key} =" in text, f"alerts.webhook.{key} is not documented"
     for key in AgentSettings.model_fields:
         assert f"\n# {key} =" in text, f"agents.{key} is not documented"
+    for key in CategorySettings.model_fields:
+        assert f"\n# {key} =" in text, f"qa.category.{key} is not documented"
     for key in SinkSettings.model_fields:
         assert f"\n# {key} =" in text, f"alerts.sink.{key} is not documented"
     for key in ReportScheduleSettings.model_fields:

@@ -1,4 +1,4 @@
-"""The test tokens (one per role, two agents) and the header that carries them."""
+"""The test tokens (one per role, two agents and two QA reviewers) and the header that carries them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ INTEGRATION = "test-integration-token"
 ADMIN = "test-admin-token"
 SUPERVISOR = "test-supervisor-token"
 QA = "test-qa-token"
+#: A second QA reviewer (appeals are decided by someone other than the first).
+QA2 = "test-qa-second-token"
 ALICE = "test-agent-alice"
 BOB = "test-agent-bob"
 TOKENS = [
@@ -13,6 +15,7 @@ TOKENS = [
     {"token": ADMIN, "role": "admin"},
     {"token": SUPERVISOR, "role": "supervisor"},
     {"token": QA, "role": "qa"},
+    {"token": QA2, "role": "qa", "name": "qa-second"},
     {"token": ALICE, "role": "agent", "agent_id": "alice"},
     {"token": BOB, "role": "agent", "agent_id": "bob"},
 ]
