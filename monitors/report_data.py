@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from monitors.periods import Period, label
+from monitors.quality import Assessment
 from scripts_library.gaps import Asked, Gap
 
 #: Upper edges (seconds) of the response-time histogram; the last bucket is open.
@@ -46,6 +47,8 @@ class ReportData:
     generated_at: float
     #: The period's most asked questions, answered or not (the manuals' top 15).
     asked: list[Asked] = field(default_factory=list)
+    #: The month's assessment (monthly reports only).
+    assessment: list[Assessment] = field(default_factory=list)
 
     @property
     def name(self) -> str:

@@ -8,12 +8,15 @@ import base64
 import csv
 import html
 import io
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Font
 
+from monitors.quality import Assessment
 from monitors.report_data import ReportData
 
 COLUMNS = [
@@ -42,6 +45,20 @@ COLUMNS = [
 GAP_COLUMNS = ["Question", "Times asked", "Examples"]
 ASKED_COLUMNS = ["Question", "Times asked", "Answered by", "Accepted", "Acceptance"]
 ASKED_KEYS = ["q", "n", "s", "a", "acceptance"]
+ASSESSMENT_COLUMNS = [
+    "Agent",
+    "Month",
+    "Base",
+    "Deductions",
+    "Additions",
+    "Delta",
+    "Adjustment",
+    "Adjustment reason",
+    "Score",
+    "Grade",
+    "Months below in a row",
+]
+ENTRY_COLUMNS = ["Agent", "When (UTC)", "Source", "Id", "Category", "Points", "Reason"]
 TEAM = "TEAM"
 RATES = {"reply_rate", "sla_compliance", "acceptance"}
 
@@ -82,6 +99,43 @@ def asked_table(data: ReportData) -> list[list[Any]]:
     ]
 
 
+def assessment_table(items: Sequence[Assessment]) -> list[list[Any]]:
+    """One row per agent's month (the manuals' 月度考核表)."""
+    return [
+        [
+            a.agent_id,
+            a.month,
+            a.base,
+            a.deductions,
+            a.additions,
+            a.delta,
+            a.adjustment,
+            a.adjustment_reason or "",
+            a.score,
+            a.grade or "",
+            a.below_streak,
+        ]
+        for a in items
+    ]
+
+
+def entries_table(items: Sequence[Assessment]) -> list[list[Any]]:
+    """Every flag and merit counted, one row each: what each point came from."""
+    return [
+        [
+            a.agent_id,
+            datetime.fromtimestamp(e.at, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            e.source,
+            e.id,
+            e.category or "",
+            e.points,
+            e.reason or "",
+        ]
+        for a in items
+        for e in a.entries
+    ]
+
+
 Rendered = dict[str, bytes]
 #: A CSV cell starting with one of these is a formula to a spreadsheet program (OWASP).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -110,7 +164,11 @@ def render_csv(data: ReportData) -> Rendered:
         f"{data.name}.csv": _csv([title for _, title in COLUMNS], table(data)),
         f"{data.name}-gaps.csv": _csv(GAP_COLUMNS, gap_table(data)),
         f"{data.name}-asked.csv": _csv(ASKED_COLUMNS, asked_table(data)),
-    }
+    } | (
+        {f"{data.name}-assessment.csv": _csv(ASSESSMENT_COLUMNS, assessment_table(data.assessment))}
+        if data.assessment
+        else {}
+    )
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
@@ -135,6 +193,9 @@ def render_xlsx(data: ReportData) -> Rendered:
         _sheet(book, "Days", ["Date", *(t for _, t in COLUMNS[1:])], day_table(data))
     _sheet(book, "Library gaps", GAP_COLUMNS, gap_table(data))
     _sheet(book, "Most asked", ASKED_COLUMNS, asked_table(data))
+    if data.assessment:
+        _sheet(book, "Assessment", ASSESSMENT_COLUMNS, assessment_table(data.assessment))
+        _sheet(book, "Assessment entries", ENTRY_COLUMNS, entries_table(data.assessment))
     charts = book.create_sheet("Charts")
     charts["A1"] = data.title
     for anchor, png in (("A3", data.response_png), ("A25", data.hourly_png)):
@@ -142,6 +203,17 @@ def render_xlsx(data: ReportData) -> Rendered:
     out = io.BytesIO()
     book.save(out)
     return {f"{data.name}.xlsx": out.getvalue()}
+
+
+def assessment_workbook(items: Sequence[Assessment]) -> bytes:
+    """The month's assessment alone as an XLSX workbook: the table and its entries."""
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(book, "Assessment", ASSESSMENT_COLUMNS, assessment_table(items))
+    _sheet(book, "Entries", ENTRY_COLUMNS, entries_table(items))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _cell(key: str, value: Any) -> str:
@@ -199,8 +271,14 @@ def render_html(data: ReportData) -> Rendered:
         _html_table(GAP_COLUMNS, ["q", "n", "e"], gap_table(data)),
         "<h2>Most asked questions (answered by the library or not)</h2>",
         _html_table(ASKED_COLUMNS, ASKED_KEYS, asked_table(data)),
-        "</body></html>",
     ]
+    if data.assessment:
+        keys = [f"a{i}" for i in range(len(ASSESSMENT_COLUMNS))]
+        parts += [
+            "<h2>Monthly assessment</h2>",
+            _html_table(ASSESSMENT_COLUMNS, keys, assessment_table(data.assessment)),
+        ]
+    parts.append("</body></html>")
     return {f"{data.name}.html": "".join(parts).encode("utf-8")}
 
 

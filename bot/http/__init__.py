@@ -11,6 +11,7 @@ def routes() -> list[web.RouteDef]:
     from bot.http import (
         actions,
         asked,
+        assessment,
         conversations,
         events,
         flags,
@@ -32,6 +33,7 @@ def routes() -> list[web.RouteDef]:
         *scripts.routes,
         *qa.routes,
         *flags.routes,
+        *assessment.routes,
         *conversations.routes,
         *actions.routes,
         *handoffs.routes,

@@ -80,3 +80,49 @@ class Flags(Answer):
 
     items: list[Flag]
     next: str | None
+
+
+class Entry(Answer):
+    """A flag or merit counted in a month: where each point came from."""
+
+    source: Literal["flag", "merit"]
+    id: int
+    at: Iso
+    points: float
+    reason: str | None
+    #: The flag's category (or kind); null for merits.
+    category: str | None
+
+
+class Assessment(Answer):
+    """One agent's month: base + clamped points + adjustment, capped, graded."""
+
+    agent_id: str
+    month: str
+    base: float
+    deductions: float
+    additions: float
+    delta: float
+    adjustment: float
+    adjustment_reason: str | None
+    score: float
+    grade: str | None
+    below_streak: int
+    entries: list[Entry]
+
+
+class Assessments(Answer):
+    """``GET /api/v1/assessment``."""
+
+    items: list[Assessment]
+
+
+class Merit(Answer):
+    """``POST /api/v1/merits``: praise recorded."""
+
+    id: int
+    agent_id: str
+    points: float
+    reason: str
+    created_by: str
+    at: Iso

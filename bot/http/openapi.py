@@ -8,6 +8,7 @@ every API route is described here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.auth import ROLES_ATTR
 from bot.http import (
     actions,
     asked,
+    assessment,
     conversations,
     flags,
     handoffs,
@@ -115,6 +117,22 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("POST", "/api/v1/flags/{id}/appeal/decision"): Operation(
         "Decide an appeal", body=flags.DecisionIn, answer=q.Flag
+    ),
+    ("GET", "/api/v1/assessment"): Operation(
+        "The month's assessment (an agent: their own)",
+        assessment.AssessmentQuery,
+        answer=q.Assessments,
+    ),
+    ("GET", "/api/v1/assessment/file"): Operation(
+        "The month's assessment as XLSX",
+        assessment.AssessmentQuery,
+        media=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+    ),
+    ("PUT", "/api/v1/assessment/{month}/{agent_id}"): Operation(
+        "Adjust an agent's month (with a reason)", body=assessment.AdjustmentIn, answer=q.Assessment
+    ),
+    ("POST", "/api/v1/merits"): Operation(
+        "Praise an agent (加分)", body=assessment.MeritIn, ok=201, answer=q.Merit
     ),
     ("GET", "/api/v1/conversations"): Operation(
         "Open conversations, waiting longest first",
@@ -221,8 +239,7 @@ def _parameters(
 ) -> list[dict[str, Any]]:
     found = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in ("id",)
-        if "{" + name + "}" in path
+        for name in re.findall(r"\{(\w+)\}", path)
     ]
     if operation.query is not None:
         schema = operation.query.model_json_schema(

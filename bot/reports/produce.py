@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.assessments import month_assessments
 from bot.reports.kpis import build
 from bot.settings import Settings
 from monitors import charts, report_files
@@ -63,6 +64,9 @@ async def gather(
         charts.response_chart, histogram, settings.monitor.reply_seconds
     )
     hourly_png = await asyncio.to_thread(charts.hourly_chart, hours)
+    assessment = []
+    if period is Period.MONTH:
+        assessment = await month_assessments(engine, settings, first_day(period, day))
     return ReportData(
         period,
         first_day(period, day),
@@ -77,6 +81,7 @@ async def gather(
         hourly_png,
         time.time(),
         asked,
+        assessment,
     )
 
 

@@ -1,4 +1,4 @@
-"""The test tokens (one per role, two agents and two QA reviewers) and the header that carries them."""
+"""The test tokens (one per role, two agents, two QA reviewers) and their header."""
 
 from __future__ import annotations
 
