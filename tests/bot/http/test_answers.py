@@ -93,6 +93,26 @@ async def test_every_answer_matches_its_documented_schema(shift: Gateway) -> Non
     )
     assert reviewed["review"]["verdict"] == "confirmed"
     await check("GET", "/api/v1/flags", QA, params={"status": "reviewed"})
+    appeal = {"reason": "顾客在砍价，我说的是这个价不行"}
+    await check("POST", "/api/v1/flags/{id}/appeal", ALICE, ids={"id": flag_id}, json=appeal)
+    decision = {"decision": "upheld", "note": "维持", "points": -2}
+    await check(
+        "POST", "/api/v1/flags/{id}/appeal/decision", SUPERVISOR, ids={"id": flag_id}, json=decision
+    )
+    manual = {"conversation_id": "c1", "category": "handover", "note": "交接不全"}
+    await check("POST", "/api/v1/flags", QA, json=manual)
+    whole = await check("GET", "/api/v1/flags/{id}", ALICE, ids={"id": flag_id})
+    assert [s["action"] for s in whole["history"]] == ["reviewed", "appealed", "upheld"]
+    merit = {"agent_id": "alice", "points": 3, "reason": "顾客表扬"}
+    await check("POST", "/api/v1/merits", SUPERVISOR, json=merit)
+    adjustment = {"adjustment": 2, "reason": "代班"}
+    month = time.strftime("%Y-%m", time.gmtime(NOW))
+    ids = {"month": month, "agent_id": "alice"}
+    await check(
+        "PUT", "/api/v1/assessment/{month}/{agent_id}", SUPERVISOR, ids=ids, json=adjustment
+    )
+    assessed = await check("GET", "/api/v1/assessment", ALICE)
+    assert {e["source"] for e in assessed["items"][0]["entries"]} == {"flag", "merit"}
 
     open_ = await check("GET", "/api/v1/conversations", ALICE)
     assert any(item["waiting"] for item in open_["items"])
