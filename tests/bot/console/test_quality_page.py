@@ -11,7 +11,7 @@ from tests.support.browser import page_errors, ready, screenshot, sign_in
 from tests.support.events import agent_replies, assigned, customer_says
 from tests.support.gateway import Gateway, StartGateway
 from tests.support.shop import open_shop
-from tests.support.tokens import ALICE, BOB, QA
+from tests.support.tokens import ALICE, BOB, QA, SUPERVISOR
 
 
 async def a_shift(gateway: Gateway) -> dict[str, int]:
@@ -87,7 +87,9 @@ async def test_the_quality_page_in_chinese(
     await expect(slow.locator("[data-verdict=dismissed]")).to_contain_text("已驳回")
     refusal = page.locator(f"[data-flag-id='{flags['alice:reply.forbidden_phrase']}']")
     await expect(refusal).to_contain_text("等待质检")
-    await expect(page.locator("#quality-total")).to_have_text("已确认的质检分合计：0")
+    await expect(page.locator("#quality-total")).to_have_text("我的质检扣分：0")
+    await expect(page.locator("#quality-month")).to_contain_text("本月")
+    await expect(page.locator("#quality-month")).to_contain_text("80 分，中级客服")
     await screenshot(page, "quality-zh-CN")
     assert page_errors(page) == []
     await context.close()
@@ -107,4 +109,40 @@ async def test_only_agents_have_a_quality_page(
     response = await page.goto("/console/quality")
     assert response is not None
     assert response.status == 403
+    await context.close()
+
+
+async def test_alice_appeals_a_verdict_and_sees_it_overturned(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await open_shop(start_gateway, sqlite_url)
+    flags = await a_shift(gateway)
+    slow, refusal = flags["alice:reply.slow"], flags["alice:reply.forbidden_phrase"]
+    review = {"verdict": "confirmed", "note": "超过 20 秒", "points": -2}
+    assert (await gateway.call("POST", f"/api/v1/flags/{slow}/review", QA, review))[0] == 200
+    context, console = await sign_in(browser, gateway, ALICE)
+    await ready(console)
+    quality = await context.new_page()
+    await quality.goto("/console/quality")
+    await ready(quality)
+    await expect(quality.locator("#quality-month")).to_contain_text("78 points")
+    waiting = quality.locator(f"[data-flag-id='{refusal}']")
+    await expect(waiting.locator("[data-action=appeal]")).to_have_count(0)  # not reviewed yet
+    flag = quality.locator(f"[data-flag-id='{slow}']")
+    await flag.locator("[data-action=appeal]").click()
+    await flag.locator("textarea").fill("顾客连发三条，我在查物流 <b>急</b>")
+    await flag.locator("textarea").press("Tab")
+    await quality.keyboard.press("Enter")
+    await expect(flag.locator(".appeal")).to_contain_text("waiting for a decision")
+    await expect(flag.locator(".appeal")).to_contain_text("<b>急</b>")  # text, not markup
+    await expect(flag.locator("[data-action=appeal]")).to_have_count(0)
+    decision = {"decision": "overturned", "note": "查物流合理"}
+    path = f"/api/v1/flags/{slow}/appeal/decision"
+    assert (await gateway.call("POST", path, SUPERVISOR, decision))[0] == 200
+    await expect(console.locator(".toast")).to_contain_text("overturned")
+    await expect(flag.locator(".appeal[data-decision=overturned]")).to_contain_text("查物流合理")
+    await expect(quality.locator("#quality-total")).to_contain_text("0")
+    await expect(quality.locator("#quality-month")).to_contain_text("80 points")
+    await screenshot(quality, "quality-appeal")
+    assert page_errors(quality) == []
     await context.close()

@@ -117,8 +117,12 @@ socket.on("alert", onAlert);
 socket.on("alert.resolved", () => updateBanner(now()));
 const quality = "BroadcastChannel" in window ? new BroadcastChannel(QUALITY_CHANNEL) : null;
 socket.on("flag.reviewed", (flag) => {
-  const verdict = t(`qa.verdict.${flag.review.verdict}`);
-  toast(t("quality.live", { verdict, points: flag.review.points ?? "–" }), flag.review.verdict === "confirmed" ? "late" : "info");
+  const decision = flag.appeal?.decision;
+  const verdict = decision ? t(`quality.decision.${decision}`) : t(`qa.verdict.${flag.review.verdict}`);
+  const points = flag.counted_points ?? flag.review.points ?? "–";
+  if (flag.status !== "appealed") {
+    toast(t("quality.live", { verdict, points }), points < 0 ? "late" : "info");
+  }
   quality?.postMessage(flag.id);
 });
 socket.on("message.delivery", (payload) => {
