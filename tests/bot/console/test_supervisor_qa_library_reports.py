@@ -85,7 +85,13 @@ async def test_qa_confirms_a_slow_reply_and_the_agents_score_moves(
     await flag.click()
     await expect(page.locator(".transcript .message.highlight")).to_contain_text("这个有货吗")
     await expect(page.locator(".transcript .response.late")).to_contain_text("4.0 s")
-    await expect(page.locator("#review-points")).to_have_value("-2")  # [qa] default_points
+    # 回复超时 gives no points by default (the response band scores slowness already)...
+    await expect(page.locator("#review-category")).to_have_value("slow")
+    await expect(page.locator("#review-points")).to_have_value("0")
+    await page.locator("#review-category").select_option("away")  # ...a category's do
+    await expect(page.locator("#review-points")).to_have_value("-5")
+    await page.locator("#review-category").select_option("slow")
+    await page.locator("#review-points").fill("-2")  # this team's own rule
     await page.locator("#review-note").fill("customer waited 4 s")
     await screenshot(page, "qa-desk")
     await page.locator("#review-note").press("Escape")

@@ -1,9 +1,11 @@
 // The QA desk: the flag queue (filters: status, kind, agent, day), the flagged
 // conversation's transcript with each turn's response time, tier and alerts, and the
-// review (confirm / dismiss with a note and points), all from the keyboard.
+// review (confirm / dismiss with a category, a note and points), all from the keyboard;
+// appeals decided and manual flags raised through qa-flagging.js.
 import { api, ApiError } from "./api.js";
 import { $, clockTime, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
+import { appealSummary, categorySelect, decisionForm, manualFlagForm, show } from "./qa-flagging.js";
 import { showTranscript } from "./transcript.js";
 
 const filters = $("#filters");
@@ -68,33 +70,59 @@ function mark(flag) {
   }
 }
 
+/** Who may raise a manual flag (the API's roles). */
+const FLAGGERS = new Set(["qa", "supervisor", "admin"]);
+
 async function open(flag) {
   mark(flag);
-  await showTranscript($("#transcript-pane"), flag.conversation_id, flag.channel, flag.message_id);
+  const pane = $("#transcript-pane");
+  const transcript = await showTranscript(pane, flag.conversation_id, flag.channel, flag.message_id);
   $("#review-error").hidden = true;
+  const manual = FLAGGERS.has(config.role)
+    ? manualFlagForm(pane, transcript, async (made) => {
+        await loadFlags(current?.id);
+        $("#manual-pane").dataset.made = String(made.id);
+      })
+    : null;
+  show($("#manual-pane"), manual);
+  show($("#appeal-pane"), flag.status === "appealed" ? decisionForm(flag, () => reopen(flag.id)) : null);
+  review.hidden = flag.status !== "open";
+  const done = $("#review-done");
+  done.hidden = flag.status !== "reviewed";
   if (flag.status === "reviewed") {
-    review.hidden = true;
-    const done = $("#review-done");
-    done.hidden = false;
     fill(
       done,
       el("strong", {}, t(`qa.verdict.${flag.review.verdict}`)),
-      ` · ${t("qa.points")}: ${flag.review.points ?? "–"} · ${flag.review.reviewer} · ${clockTime(flag.review.reviewed_at)}`,
+      ` · ${t("qa.points")}: ${flag.counted_points ?? "–"} · ${flag.review.reviewer} · ${clockTime(flag.review.reviewed_at)}`,
+      flag.category_name ? el("p", { class: "small" }, flag.category_name) : null,
       flag.review.note ? el("p", {}, flag.review.note) : null,
+      appealSummary(flag.appeal),
     );
-    return;
   }
-  $("#review-done").hidden = true;
-  review.hidden = false;
-  fill($("#review-flag"), el("span", { class: "badge", dataset: { kind: flag.kind } }, t(`kind.${flag.kind}`)), ` ${flag.conversation_id} · ${flag.agent_id ?? t("unassigned")}`);
+  if (flag.status !== "open") return;
+  fill($("#review-flag"), el("span", { class: "badge", dataset: { kind: flag.kind } }, t(`kind.${flag.kind}`)), ` ${flag.conversation_id} · ${flag.agent_id ?? t("unassigned")}`, flag.note ? el("p", { class: "note" }, flag.note) : null);
+  review.elements.category.replaceWith(categorySelect("category", flag.category));
+  review.elements.category.id = "review-category";
+  review.elements.category.addEventListener("change", () => {
+    const chosen = config.qa_categories.find((c) => c.id === review.elements.category.value);
+    review.elements.points.value = String(chosen?.points ?? 0);
+  });
   review.elements.note.value = "";
   review.elements.points.value = String(flag.default_points ?? 0);
 }
 
+async function reopen(flagId) {
+  await loadFlags(flagId);
+  const again = flags.find((f) => f.id === flagId) ?? (await api(`/api/v1/flags/${flagId}`));
+  await open(again);
+}
+
 async function decide(verdict) {
-  if (!current || current.status === "reviewed") return;
+  if (!current || current.status !== "open") return;
   const points = review.elements.points.value;
   const body = { verdict, note: review.elements.note.value.trim() || null };
+  const category = review.elements.category.value;
+  if (category && category !== current.category) body.category = category;
   if (verdict === "confirmed" && points !== "") body.points = Number(points);
   try {
     await api(`/api/v1/flags/${current.id}/review`, { method: "POST", body });
