@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.errors import BadRequest
 from bot.payloads import iso
-from bot.settings import Settings
+from bot.settings import QaSettings, Settings
 from monitors import periods
 from monitors.quality import Assessment, AssessmentRules, assess, month_score
 from storage import assessment as store
@@ -93,7 +93,15 @@ async def month_assessments(
     return [drafts[agent] for agent in sorted(drafts)]
 
 
-def assessment_json(item: Assessment) -> dict[str, Any]:
+def _category(qa: QaSettings, key: str | None) -> tuple[str | None, str | None]:
+    """``(id, name)`` of the category an entry names by id or by alert kind."""
+    if key is None:
+        return None, None
+    found = qa.by_id(key) or qa.for_kind(key)
+    return (found.id, found.name) if found else (key, None)
+
+
+def assessment_json(item: Assessment, qa: QaSettings) -> dict[str, Any]:
     """An assessment as the contract's item, each entry explaining its points."""
     return {
         "agent_id": item.agent_id,
@@ -114,7 +122,8 @@ def assessment_json(item: Assessment) -> dict[str, Any]:
                 "at": iso(e.at),
                 "points": e.points,
                 "reason": e.reason,
-                "category": e.category,
+                "category": _category(qa, e.category)[0],
+                "category_name": _category(qa, e.category)[1],
             }
             for e in item.entries
         ],

@@ -42,6 +42,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "qa": ("qa", "supervisor", "group_leader", "admin"),
     "library": ("supervisor", "admin"),
     "reports": ("supervisor", "qa", "admin"),
+    "assessment": ("supervisor", "group_leader", "qa", "admin"),
     "team": ("admin",),
 }
 
@@ -190,6 +191,7 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
                 for c in request.app[SETTINGS].qa.category
             ],
             "rules": rules_json(request.app[SETTINGS].monitor),
+            "adjustment_limit": request.app[SETTINGS].assessment.adjustment_limit,
         }
         context = _context(request, signed_in, page=name, config=config)
         return aiohttp_jinja2.render_template(f"{name}.html", request, context)

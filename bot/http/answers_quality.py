@@ -90,8 +90,9 @@ class Entry(Answer):
     at: Iso
     points: float
     reason: str | None
-    #: The flag's category (or kind); null for merits.
+    #: The flag's category; null for merits.
     category: str | None
+    category_name: str | None
 
 
 class Assessment(Answer):

@@ -79,7 +79,8 @@ async def get_assessment(request: web.Request) -> web.Response:
     params = query(request, AssessmentQuery)
     agent_id = own_agent(request[PRINCIPAL], params.agent_id)
     items = await _assessed(request, params.month, agent_id)
-    return web.json_response({"items": [assessment_json(i) for i in items]})
+    qa = request.app[SETTINGS].qa
+    return web.json_response({"items": [assessment_json(i, qa) for i in items]})
 
 
 @roles("supervisor", "group_leader", "qa", "admin")
@@ -127,7 +128,7 @@ async def adjust(request: web.Request) -> web.Response:
         time.time(),
     )
     [item] = await month_assessments(request.app[ENGINE], request.app[SETTINGS], first, {agent_id})
-    return web.json_response(assessment_json(item))
+    return web.json_response(assessment_json(item, request.app[SETTINGS].qa))
 
 
 @roles("supervisor", "admin")

@@ -128,6 +128,7 @@ async def test_the_months_as_computed_by_hand(autumn: Gateway) -> None:
     assert tuple(alice[k] for k in SUMMARY) == (-20, 0, -20, 5, 65, None, 2)
     assert alice["adjustment_reason"] == "大促期间接待量翻倍"
     assert [(e["source"], e["points"]) for e in alice["entries"]] == [("flag", -10), ("flag", -10)]
+    assert {e["category"] for e in alice["entries"]} == {"slow"}  # scored by 回复超时
     assert tuple(bob[k] for k in SUMMARY) == (0, 0, 0, 0, 80, "中级客服", 0)
     assert [e["points"] for e in bob["entries"]] == [0]  # the overturned flag, shown at 0
     _, december = await autumn.call("GET", f"/api/v1/assessment?month={THIS_MONTH}", SUPERVISOR)
@@ -138,6 +139,8 @@ async def test_the_months_as_computed_by_hand(autumn: Gateway) -> None:
         ("merit", 3, "主动分享话术"),
         ("merit", 5, "顾客来信表扬"),
     ]
+    [handover] = [e for e in alice["entries"] if e["source"] == "flag"]
+    assert (handover["category"], handover["category_name"]) == ("handover", "交接班信息不完整")
     assert tuple(bob[k] for k in SUMMARY) == (0, 25, 20, 5, 100, "高级客服", 0)
     _, default = await autumn.call("GET", "/api/v1/assessment", SUPERVISOR)
     assert default == december
@@ -181,9 +184,7 @@ async def test_the_monthly_report_carries_the_assessment(autumn: Gateway) -> Non
     assert (scores["alice"], scores["bob"]) == (65, 80)
 
 
-def _case(
-    token: str, method: str, path: str, body: object, status: int, error: str | None
-) -> Any:
+def _case(token: str, method: str, path: str, body: object, status: int, error: str | None) -> Any:
     return pytest.param(token, method, path, body, status, error, id=f"{method}-{status}-{error}")
 
 
