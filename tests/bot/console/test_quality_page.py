@@ -65,7 +65,7 @@ async def test_alice_sees_her_verdicts_and_a_new_one_arrives_live(
     await expect(console.locator(".toast")).to_contain_text("-5")  # the console hears it
     await expect(refusal.locator("[data-verdict=confirmed]")).to_contain_text("-5")  # live
     await expect(quality.locator("#quality-total")).to_contain_text("-7")
-    await screenshot(quality, "quality")
+    await screenshot(quality, "agent-quality")
     assert page_errors(quality) == []
     assert page_errors(console) == []
     await context.close()
@@ -90,7 +90,7 @@ async def test_the_quality_page_in_chinese(
     await expect(page.locator("#quality-total")).to_have_text("我的质检扣分：0")
     await expect(page.locator("#quality-month")).to_contain_text("本月")
     await expect(page.locator("#quality-month")).to_contain_text("80 分，中级客服")
-    await screenshot(page, "quality-zh-CN")
+    await screenshot(page, "agent-quality-zh-CN")
     assert page_errors(page) == []
     await context.close()
 
@@ -143,6 +143,6 @@ async def test_alice_appeals_a_verdict_and_sees_it_overturned(
     await expect(flag.locator(".appeal[data-decision=overturned]")).to_contain_text("查物流合理")
     await expect(quality.locator("#quality-total")).to_contain_text("0")
     await expect(quality.locator("#quality-month")).to_contain_text("80 points")
-    await screenshot(quality, "quality-appeal")
+    await screenshot(quality, "agent-quality-appeal")
     assert page_errors(quality) == []
     await context.close()
