@@ -49,6 +49,8 @@ class ReportData:
     asked: list[Asked] = field(default_factory=list)
     #: The month's assessment (monthly reports only).
     assessment: list[Assessment] = field(default_factory=list)
+    #: Complaints registered in the period by category, most first (顾客投诉分类统计表).
+    complaints: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def name(self) -> str:

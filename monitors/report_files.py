@@ -58,6 +58,7 @@ ASSESSMENT_COLUMNS = [
     "Grade",
     "Months below in a row",
 ]
+COMPLAINT_COLUMNS = ["Category", "Complaints"]
 ENTRY_COLUMNS = ["Agent", "When (UTC)", "Source", "Id", "Category", "Points", "Reason"]
 TEAM = "TEAM"
 RATES = {"reply_rate", "sla_compliance", "acceptance"}
@@ -164,6 +165,7 @@ def render_csv(data: ReportData) -> Rendered:
         f"{data.name}.csv": _csv([title for _, title in COLUMNS], table(data)),
         f"{data.name}-gaps.csv": _csv(GAP_COLUMNS, gap_table(data)),
         f"{data.name}-asked.csv": _csv(ASKED_COLUMNS, asked_table(data)),
+        f"{data.name}-complaints.csv": _csv(COMPLAINT_COLUMNS, [list(c) for c in data.complaints]),
     } | (
         {f"{data.name}-assessment.csv": _csv(ASSESSMENT_COLUMNS, assessment_table(data.assessment))}
         if data.assessment
@@ -193,6 +195,7 @@ def render_xlsx(data: ReportData) -> Rendered:
         _sheet(book, "Days", ["Date", *(t for _, t in COLUMNS[1:])], day_table(data))
     _sheet(book, "Library gaps", GAP_COLUMNS, gap_table(data))
     _sheet(book, "Most asked", ASKED_COLUMNS, asked_table(data))
+    _sheet(book, "Complaints", COMPLAINT_COLUMNS, [list(c) for c in data.complaints])
     if data.assessment:
         _sheet(book, "Assessment", ASSESSMENT_COLUMNS, assessment_table(data.assessment))
         _sheet(book, "Assessment entries", ENTRY_COLUMNS, entries_table(data.assessment))
@@ -271,6 +274,8 @@ def render_html(data: ReportData) -> Rendered:
         _html_table(GAP_COLUMNS, ["q", "n", "e"], gap_table(data)),
         "<h2>Most asked questions (answered by the library or not)</h2>",
         _html_table(ASKED_COLUMNS, ASKED_KEYS, asked_table(data)),
+        "<h2>Complaints by category</h2>",
+        _html_table(COMPLAINT_COLUMNS, ["category", "n"], [list(c) for c in data.complaints]),
     ]
     if data.assessment:
         keys = [f"a{i}" for i in range(len(ASSESSMENT_COLUMNS))]

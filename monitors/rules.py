@@ -31,6 +31,8 @@ class AlertKind(StrEnum):
     DELIVERY_FAILED = "delivery.failed"
     ESCALATED = "conversation.escalated"
     HELP_REQUESTED = "conversation.help_requested"
+    #: A complaint's acknowledgement, resolution or follow-up is late (section 12).
+    COMPLAINT_OVERDUE = "complaint.overdue"
 
 
 #: Kinds that go into the QA review queue.

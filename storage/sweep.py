@@ -22,7 +22,7 @@ from monitors import rules
 from monitors.escalation import Candidate, Roster, choose
 from monitors.events import ChatEvent, EventType
 from monitors.rules import AlertDraft, AlertKind, Thresholds
-from storage import alerts, routing
+from storage import alerts, complaints, routing
 from storage.alerts import Alert, Located
 from storage.ingest import Stored, apply_batch
 from storage.tables import AGENTS, CONVERSATIONS, TURNS
@@ -52,9 +52,12 @@ def earliest_due_at(conn: Connection) -> float | None:
 def sweep_and_peek(
     conn: Connection, now: float, thresholds: Thresholds, roster: Roster | None = None
 ) -> Swept:
-    """:func:`sweep`, then when the next threshold comes."""
+    """:func:`sweep` and the complaints' overdue steps, then when the next threshold
+    (of a turn or a complaint) comes."""
     swept = sweep(conn, now, thresholds, roster)
-    swept.upcoming = earliest_due_at(conn)
+    swept.alerts += complaints.sweep(conn, now)
+    due = [t for t in (earliest_due_at(conn), complaints.earliest_due_at(conn)) if t is not None]
+    swept.upcoming = min(due) if due else None
     return swept
 
 

@@ -127,3 +127,36 @@ class Merit(Answer):
     reason: str
     created_by: str
     at: Iso
+
+
+class Complaint(Answer):
+    """A complaint (投诉) with its three clocks; ``overdue`` lists the steps late now."""
+
+    id: int
+    conversation_id: str
+    channel: str
+    agent_id: str | None
+    category: str
+    summary: str
+    status: Literal["open", "acknowledged", "resolved", "followed_up"]
+    created_by: str
+    created_at: Iso
+    acknowledge_by: Iso
+    resolve_by: Iso
+    follow_up_by: Iso | None
+    acknowledged_at: Iso | None
+    acknowledged_by: str | None
+    resolved_at: Iso | None
+    resolved_by: str | None
+    resolution: str | None
+    followed_up_at: Iso | None
+    followed_up_by: str | None
+    follow_up_note: str | None
+    overdue: list[Literal["acknowledge", "resolve", "follow_up"]]
+
+
+class Complaints(Answer):
+    """``GET /api/v1/complaints``."""
+
+    items: list[Complaint]
+    next: str | None

@@ -21,6 +21,7 @@ from bot.http import (
     actions,
     asked,
     assessment,
+    complaints,
     conversations,
     flags,
     handoffs,
@@ -133,6 +134,22 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("POST", "/api/v1/merits"): Operation(
         "Praise an agent (加分)", body=assessment.MeritIn, ok=201, answer=q.Merit
+    ),
+    ("GET", "/api/v1/complaints"): Operation(
+        "Complaints, newest first", complaints.ComplaintsQuery, answer=q.Complaints
+    ),
+    ("POST", "/api/v1/complaints"): Operation(
+        "Register a complaint (投诉登记)", body=complaints.ComplaintIn, ok=201, answer=q.Complaint
+    ),
+    ("GET", "/api/v1/complaints/{id}"): Operation("One complaint", answer=q.Complaint),
+    ("POST", "/api/v1/complaints/{id}/acknowledge"): Operation(
+        "Acknowledge a complaint", answer=q.Complaint
+    ),
+    ("POST", "/api/v1/complaints/{id}/resolve"): Operation(
+        "Approve its resolution", body=complaints.ResolutionIn, answer=q.Complaint
+    ),
+    ("POST", "/api/v1/complaints/{id}/follow-up"): Operation(
+        "Record the call back (回访)", body=complaints.FollowUpIn, answer=q.Complaint
     ),
     ("GET", "/api/v1/conversations"): Operation(
         "Open conversations, waiting longest first",

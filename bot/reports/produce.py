@@ -24,7 +24,7 @@ from monitors import charts, report_files
 from monitors.periods import Period, bounds, first_day
 from monitors.report_data import ReportData
 from scripts_library.gaps import group_gaps, most_asked
-from storage import library_repo
+from storage import complaints, library_repo
 from storage.kpi import reports as report_queries
 
 Progress = Callable[[int, int, str], None]
@@ -64,6 +64,7 @@ async def gather(
         charts.response_chart, histogram, settings.monitor.reply_seconds
     )
     hourly_png = await asyncio.to_thread(charts.hourly_chart, hours)
+    complaint_counts = await complaints.counts_by_category(engine, start, end_now)
     assessment = []
     if period is Period.MONTH:
         assessment = await month_assessments(engine, settings, first_day(period, day))
@@ -82,6 +83,7 @@ async def gather(
         time.time(),
         asked,
         assessment,
+        complaint_counts,
     )
 
 

@@ -19,6 +19,7 @@ from bot.settings.channels import (
     TelegramChannelSettings,
     WeComChannelSettings,
 )
+from bot.settings.complaints import ComplaintSettings
 from bot.settings.console import ConsoleSettings
 from bot.settings.delivery import DeliverySettings
 from bot.settings.escalation import EscalationSettings
@@ -46,6 +47,7 @@ __all__ = [
     "AuthSettings",
     "AutomationSettings",
     "ChannelSettings",
+    "ComplaintSettings",
     "ConsoleSettings",
     "DeliverySettings",
     "EscalationSettings",

@@ -12,6 +12,7 @@ from bot.settings.auth import AuthSettings
 from bot.settings.automation import AutomationSettings
 from bot.settings.base import Section
 from bot.settings.channels import ChannelSettings
+from bot.settings.complaints import ComplaintSettings
 from bot.settings.console import ConsoleSettings
 from bot.settings.delivery import DeliverySettings
 from bot.settings.escalation import EscalationSettings
@@ -27,6 +28,7 @@ from bot.settings.reports import ReportsSettings
 from bot.settings.routing import RoutingSettings
 from bot.settings.server import ServerSettings
 from bot.settings.storage import StorageSettings
+from monitors.complaints import Clock
 from monitors.escalation import Member, Roster
 from monitors.rules import Thresholds
 from storage.users import NewUser
@@ -55,6 +57,7 @@ class Settings(Section):
     routing: RoutingSettings = RoutingSettings()
     qa: QaSettings = QaSettings()
     assessment: AssessmentSettings = AssessmentSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
     console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
 
@@ -72,6 +75,13 @@ class Settings(Section):
             self.escalation.max_reassignments,
             self.routing.rules(),
             self.qa.sample_rate,
+        )
+
+    def complaint_clock(self) -> Clock:
+        """``[complaints]``' clocks with the team's ``[hours]``."""
+        c = self.complaints
+        return Clock(
+            c.acknowledge_seconds, c.resolve_seconds, c.follow_up_days, self.hours.business_hours()
         )
 
     def roster(self) -> Roster:

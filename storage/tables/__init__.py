@@ -33,7 +33,7 @@ from storage.tables.outbox import (
     SINK_DELIVERIES,
 )
 from storage.tables.people import CONNECTIONS, LOGIN_FAILURES, USERS
-from storage.tables.quality import ADJUSTMENTS, MERITS
+from storage.tables.quality import ADJUSTMENTS, COMPLAINTS, MERITS
 
 __all__ = [
     "ADJUSTMENTS",
@@ -41,6 +41,7 @@ __all__ = [
     "ALERTS",
     "ALERT_OUTBOX",
     "APP_SECRETS",
+    "COMPLAINTS",
     "CONNECTIONS",
     "CONSOLE_SESSIONS",
     "CONVERSATIONS",

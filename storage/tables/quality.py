@@ -1,8 +1,21 @@
-"""The monthly assessment's own records (DESIGN.md section 12): merits and adjustments."""
+"""The quality loop's own records (DESIGN.md section 12): merits, adjustments and
+complaints."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Double, Index, Integer, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    false,
+)
 
 from storage.tables.base import METADATA
 
@@ -31,4 +44,37 @@ ADJUSTMENTS = Table(
     Column("created_by", String(200), nullable=False),
     Column("at", Double, nullable=False),
     PrimaryKeyConstraint("month", "agent_id"),
+)
+
+# A customer's complaint (投诉登记) about a conversation, with its three clocks:
+# acknowledge, resolve (a supervisor approves the resolution), follow up (回访).
+# ``due_at`` is when its next overdue alert comes due (NULL: none pending), so the
+# sweep finds late complaints through an index; each stage alerts once.
+COMPLAINTS = Table(
+    "complaints",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_pk", ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("channel", String(64), nullable=False),
+    Column("agent_id", String(200), index=True),
+    Column("category", String(64), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", Double, nullable=False, index=True),
+    Column("acknowledge_by", Double, nullable=False),
+    Column("resolve_by", Double, nullable=False),
+    Column("follow_up_by", Double),
+    Column("acknowledged_at", Double),
+    Column("acknowledged_by", String(200)),
+    Column("resolved_at", Double),
+    Column("resolved_by", String(200)),
+    Column("resolution", Text),
+    Column("followed_up_at", Double),
+    Column("followed_up_by", String(200)),
+    Column("follow_up_note", Text),
+    Column("acknowledge_alerted", Boolean, nullable=False, server_default=false()),
+    Column("resolve_alerted", Boolean, nullable=False, server_default=false()),
+    Column("follow_up_alerted", Boolean, nullable=False, server_default=false()),
+    Column("due_at", Double, index=True),
 )
