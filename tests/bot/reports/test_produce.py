@@ -59,7 +59,7 @@ def test_the_xlsx_report_holds_the_team_agents_gaps_and_charts(
     [path] = [Path(line) for line in done.stdout.split()]
     assert path.name == f"replywatch-day-{time.strftime('%Y-%m-%d', time.gmtime())}.xlsx"
     book = load_workbook(path)
-    assert book.sheetnames == ["Team", "Library gaps", "Most asked", "Charts"]
+    assert book.sheetnames == ["Team", "Library gaps", "Most asked", "Complaints", "Charts"]
     rows = list(book["Team"].iter_rows(values_only=True))
     assert rows[0][:4] == ("Agent", "Customers received", "Customers replied", "Reply rate")
     by_agent = {row[0]: row for row in rows[1:]}
@@ -86,9 +86,11 @@ def test_html_and_csv_reports(today_db: Path, tmp_path: Path) -> None:
     assert page.count('src="data:image/png;base64,') == 2
     assert "<td>alice</td>" in page
     assert "Most asked questions" in page
+    assert "Complaints by category" in page
     done = report(today_db, tmp_path / "out", "csv", "--period", "week")
     assert done.returncode == 0, done.stderr
-    main, gaps, asked = (Path(line) for line in done.stdout.split())
+    main, gaps, asked, complaints = (Path(line) for line in done.stdout.split())
+    assert complaints.read_text(encoding="utf-8-sig").splitlines() == ["Category,Complaints"]
     assert main.name.startswith("replywatch-week-")
     with main.open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
