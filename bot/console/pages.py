@@ -43,6 +43,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "library": ("supervisor", "admin"),
     "reports": ("supervisor", "qa", "admin"),
     "assessment": ("supervisor", "group_leader", "qa", "admin"),
+    "complaints": ("agent", "supervisor", "group_leader", "qa", "admin"),
     "team": ("admin",),
 }
 
@@ -192,6 +193,7 @@ def page(name: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
             ],
             "rules": rules_json(request.app[SETTINGS].monitor),
             "adjustment_limit": request.app[SETTINGS].assessment.adjustment_limit,
+            "complaint_categories": request.app[SETTINGS].complaints.categories,
         }
         context = _context(request, signed_in, page=name, config=config)
         return aiohttp_jinja2.render_template(f"{name}.html", request, context)

@@ -44,7 +44,10 @@ export class Handoff {
 
   /** Show the buttons when a chat is open. */
   update() {
-    $("#chat-actions").hidden = !this.current();
+    const open = this.current();
+    $("#chat-actions").hidden = !open;
+    // A complaint is registered on the board, in its own tab, with this chat filled in.
+    if (open) $("#complaint-open").href = `/console/complaints?conversation=${encodeURIComponent(open.conversation_id)}`;
   }
 
   async openTransfer() {
