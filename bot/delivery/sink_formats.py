@@ -53,6 +53,7 @@ LABELS: dict[AlertKind, tuple[str, str]] = {
     AlertKind.DELIVERY_FAILED: ("回复发送失败", "Reply not delivered"),
     AlertKind.ESCALATED: ("会话已转派", "Conversation reassigned"),
     AlertKind.HELP_REQUESTED: ("客服请求主管协助", "Agent asks a supervisor for help"),
+    AlertKind.COMPLAINT_OVERDUE: ("投诉处理超时", "Complaint step overdue"),
 }
 RATE_LIMITED = {"wecom": {45009}, "dingtalk": {130101}, "feishu": {9499}}
 
