@@ -14,7 +14,7 @@ from bot.errors import BadRequest
 from bot.payloads import iso
 from bot.settings import QaSettings, Settings
 from monitors import periods
-from monitors.quality import Assessment, AssessmentRules, assess, month_score
+from monitors.quality import Assessment, AssessmentRules, Entry, assess, month_score
 from storage import assessment as store
 
 #: How far back ``below_streak`` looks (a year of months).
@@ -101,6 +101,19 @@ def _category(qa: QaSettings, key: str | None) -> tuple[str | None, str | None]:
     return (found.id, found.name) if found else (key, None)
 
 
+def _entry_json(entry: Entry, qa: QaSettings) -> dict[str, Any]:
+    category, name = _category(qa, entry.category)
+    return {
+        "source": entry.source,
+        "id": entry.id,
+        "at": iso(entry.at),
+        "points": entry.points,
+        "reason": entry.reason,
+        "category": category,
+        "category_name": name,
+    }
+
+
 def assessment_json(item: Assessment, qa: QaSettings) -> dict[str, Any]:
     """An assessment as the contract's item, each entry explaining its points."""
     return {
@@ -115,16 +128,5 @@ def assessment_json(item: Assessment, qa: QaSettings) -> dict[str, Any]:
         "score": item.score,
         "grade": item.grade,
         "below_streak": item.below_streak,
-        "entries": [
-            {
-                "source": e.source,
-                "id": e.id,
-                "at": iso(e.at),
-                "points": e.points,
-                "reason": e.reason,
-                "category": _category(qa, e.category)[0],
-                "category_name": _category(qa, e.category)[1],
-            }
-            for e in item.entries
-        ],
+        "entries": [_entry_json(e, qa) for e in item.entries],
     }
