@@ -135,7 +135,12 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         sink_session = aiohttp.ClientSession()
         relaying = asyncio.create_task(relay.run(sink_session), name="replywatch-alert-sinks")
         automation = Automation(
-            settings.automation, rules.hours, library, settings.has_channel, names
+            settings.automation,
+            rules.hours,
+            library,
+            settings.has_channel,
+            names,
+            settings.csat.survey_script,
         )
         automation.check()
         pipeline = Pipeline(

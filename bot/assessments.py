@@ -57,7 +57,9 @@ async def _earlier_scores(
             break
         month = _previous(month)
         start, end = periods.bounds(periods.Period.MONTH, month, tz)
-        totals = await store.points(engine, start, end, month_name(month), still)
+        totals = await store.points(
+            engine, start, end, month_name(month), still, rules.satisfaction
+        )
         for agent in sorted(still):
             moved, adjustment = totals.get(agent, (0.0, 0.0))
             _, score = month_score(moved, 0.0, adjustment, rules)
@@ -75,7 +77,7 @@ async def month_assessments(
     rules = settings.assessment.rules()
     name = month_name(first)
     start, end = periods.bounds(periods.Period.MONTH, first, tz)
-    facts = await store.facts(engine, start, end, name, agent_ids)
+    facts = await store.facts(engine, start, end, name, agent_ids, rules.satisfaction)
     drafts = {
         agent: assess(
             agent, name, facts.entries.get(agent, []), facts.adjustments.get(agent), [], rules

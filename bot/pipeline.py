@@ -137,7 +137,7 @@ class Pipeline:
         conv = item.conversation
         if conv is None or conv.assignee_id is None:
             return
-        if suggestion is not None:
+        if suggestion is not None and item.rating is None:
             await self._publisher.suggestions(
                 conv.assignee_id, conv, item.event.id, suggestion.items
             )

@@ -33,6 +33,8 @@ class Publisher:
         conv = stored.conversation
         if event.type is EventType.MESSAGE and conv and conv.assignee_id:
             payload = message_payload(event) | {"turn": turn_payload(stored.turn)}
+            if stored.rating is not None:  # the customer's answer to the survey
+                payload["rating"] = stored.rating
             await self.to_agent(conv.assignee_id, "message", payload)
         elif event.type in (EventType.ASSIGNED, EventType.CLOSED) and conv:
             payload = conversation_payload(stored)

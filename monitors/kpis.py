@@ -45,6 +45,21 @@ class Figures:
     #: ``message.unanswered`` alerts QA has reviewed: their points replace the automatic fault.
     unanswered_reviewed: int = 0
     suggestions_used: int = 0
+    #: Survey answers rated in the period (DESIGN.md section 12), their sum, and how
+    #: many were satisfied (4 or 5), for the conversation's agent when it closed.
+    csat_responses: int = 0
+    csat_sum: int = 0
+    csat_satisfied: int = 0
+
+    @property
+    def csat_average(self) -> float | None:
+        """The average rating, 1-5 (None without ratings)."""
+        return self.csat_sum / self.csat_responses if self.csat_responses else None
+
+    @property
+    def csat_satisfied_rate(self) -> float | None:
+        """Share of ratings that were 4 or 5 (None without ratings)."""
+        return self.csat_satisfied / self.csat_responses if self.csat_responses else None
 
     @property
     def reply_rate(self) -> Fraction | None:
@@ -126,5 +141,7 @@ def as_json(figures: Figures, settings: Scoring) -> dict[str, Any]:
     rate = figures.reply_rate
     data["reply_rate"] = None if rate is None else float(rate)
     data["sla_compliance"] = figures.sla_compliance
+    data["csat_average"] = figures.csat_average
+    data["csat_satisfied_rate"] = figures.csat_satisfied_rate
     data["scores"] = asdict(score(figures, settings))
     return data

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from monitors.satisfaction import MeritRule
 
 
 class FlagKind(StrEnum):
@@ -56,13 +58,15 @@ class AssessmentRules:
     adjustment_limit: float
     fail_below: float
     grades: tuple[Grade, ...]
+    satisfaction: MeritRule = field(default_factory=MeritRule)
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One counted fact of an agent's month: a flag (points <= 0) or a merit (> 0)."""
+    """One counted fact of an agent's month: a flag (points <= 0), a merit (> 0) or the
+    satisfaction merit (``csat``, id 0, at the month's last rating)."""
 
-    source: str  # "flag" or "merit"
+    source: str  # "flag", "merit" or "csat"
     id: int
     at: float
     points: float
@@ -115,7 +119,7 @@ def assess(
     """The agent's month from its entries and adjustment; ``earlier_scores`` are the
     scores of the months right before it, most recent first (for the streak)."""
     deductions = sum(e.points for e in entries if e.source == "flag")
-    additions = sum(e.points for e in entries if e.source == "merit")
+    additions = sum(e.points for e in entries if e.source != "flag")
     amount, reason = adjustment if adjustment is not None else (0.0, None)
     delta, score = month_score(deductions, additions, amount, rules)
     streak = 0

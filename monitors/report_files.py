@@ -37,6 +37,9 @@ COLUMNS = [
     ("qa_confirmed", "QA confirmed"),
     ("qa_points", "QA points"),
     ("suggestions_used", "Suggestions used"),
+    ("csat_responses", "CSAT responses"),
+    ("csat_average", "CSAT average"),
+    ("csat_satisfied_rate", "CSAT satisfied"),
     ("score_reply_rate", "Score: reply rate"),
     ("score_response", "Score: response"),
     ("score_faults", "Score: faults"),
@@ -61,7 +64,7 @@ ASSESSMENT_COLUMNS = [
 COMPLAINT_COLUMNS = ["Category", "Complaints"]
 ENTRY_COLUMNS = ["Agent", "When (UTC)", "Source", "Id", "Category", "Points", "Reason"]
 TEAM = "TEAM"
-RATES = {"reply_rate", "sla_compliance", "acceptance"}
+RATES = {"reply_rate", "sla_compliance", "acceptance", "csat_satisfied_rate"}
 
 
 def _value(item: dict[str, Any], key: str) -> Any:

@@ -69,6 +69,9 @@ class Thresholds:
     routing: RoutingRules
     #: Share of closed conversations with no flag drawn for QA review (``[qa]``).
     sample_rate: float
+    #: How long after the survey the customer's next message may be its rating
+    #: (``[csat]``; 0: no survey is sent, nothing is read as a rating).
+    csat_window_seconds: float = 0.0
 
 
 def elapsed(a: float, b: float, hours: BusinessHours | None) -> float:

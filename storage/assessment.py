@@ -14,6 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from monitors.quality import Entry
+from monitors.satisfaction import MeritRule, merit_points
+from storage import satisfaction
 from storage.engine import writer
 from storage.tables import ADJUSTMENTS, AGENTS, FLAGS, MERITS, USERS
 
@@ -41,10 +43,25 @@ def _merits_in(start: float, end: float, agent_ids: Iterable[str] | None) -> lis
     return where
 
 
+def _csat_entry(tally: satisfaction.Tally, rule: MeritRule) -> Entry | None:
+    points = merit_points(tally.responses, tally.satisfied, rule)
+    if not points:
+        return None
+    share = round(100 * tally.satisfied / tally.responses)
+    reason = f"satisfied {tally.satisfied}/{tally.responses} ({share} %)"
+    return Entry("csat", 0, tally.last_at, points, reason, "csat")
+
+
 async def facts(
-    engine: AsyncEngine, start: float, end: float, month: str, agent_ids: Iterable[str] | None
+    engine: AsyncEngine,
+    start: float,
+    end: float,
+    month: str,
+    agent_ids: Iterable[str] | None,
+    merit: MeritRule | None = None,
 ) -> MonthFacts:
-    """The month ``[start, end)`` (named ``month``) for these agents (None: all)."""
+    """The month ``[start, end)`` (named ``month``) for these agents (None: all), with
+    the satisfaction merit each earned under ``merit``."""
     wanted = None if agent_ids is None else sorted(agent_ids)
     found = MonthFacts()
     flag_rows = select(
@@ -76,12 +93,17 @@ async def facts(
                     row.category or row.kind,
                 )
             )
-        for merit in await conn.execute(merit_rows):
-            found.entries[merit.agent_id].append(
-                Entry("merit", merit.id, merit.at, float(merit.points), merit.reason)
+        for praise in await conn.execute(merit_rows):
+            found.entries[praise.agent_id].append(
+                Entry("merit", praise.id, praise.at, float(praise.points), praise.reason)
             )
         for adjusted in await conn.execute(adjustments):
             found.adjustments[adjusted.agent_id] = (float(adjusted.adjustment), adjusted.reason)
+        if merit is not None:
+            for agent, tally in (await satisfaction.tallies(conn, start, end, wanted)).items():
+                entry = _csat_entry(tally, merit)
+                if entry is not None:
+                    found.entries[agent].append(entry)
         found.agents = set(found.entries) | set(found.adjustments)
         if wanted is None:
             found.agents |= await _known_agents(conn)
@@ -106,10 +128,15 @@ async def is_agent(engine: AsyncEngine, agent_id: str) -> bool:
 
 
 async def points(
-    engine: AsyncEngine, start: float, end: float, month: str, agent_ids: Iterable[str]
+    engine: AsyncEngine,
+    start: float,
+    end: float,
+    month: str,
+    agent_ids: Iterable[str],
+    merit: MeritRule | None = None,
 ) -> dict[str, tuple[float, float]]:
-    """``agent -> (flag and merit points, adjustment)`` of an earlier month, summed in
-    the database (the streak needs only totals)."""
+    """``agent -> (flag, merit and satisfaction points, adjustment)`` of an earlier
+    month, summed in the database (the streak needs only totals)."""
     wanted = sorted(agent_ids)
     flag_sums = (
         select(FLAGS.c.agent_id.label("agent_id"), func.sum(FLAGS.c.counted).label("points"))
@@ -131,6 +158,11 @@ async def points(
         )
         for agent, value in await conn.execute(adjusted):
             totals[agent] = (totals.get(agent, (0.0, 0.0))[0], float(value))
+        if merit is not None:
+            for agent, tally in (await satisfaction.tallies(conn, start, end, wanted)).items():
+                moved, adjustment = totals.get(agent, (0.0, 0.0))
+                extra = merit_points(tally.responses, tally.satisfied, merit)
+                totals[agent] = (moved + extra, adjustment)
     return totals
 
 

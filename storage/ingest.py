@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from monitors.events import ChatEvent, EventType, SenderRole, assignment
 from monitors.quality import FlagKind, sampled
 from monitors.rules import Thresholds, Turn
-from storage import alerts, deliveries, flags, loadbook
+from storage import alerts, deliveries, flags, loadbook, satisfaction
 from storage import state as conversation_state
 from storage.alerts import Alert, Located
 from storage.ingest_sql import statements
@@ -62,6 +62,9 @@ class Stored:
     #: Events this one caused, stored in the same transaction (routing's assignment of
     #: the conversation, the queue's drain); pushed before it.
     also: tuple[Stored, ...] = ()
+    #: The 1-5 rating this customer message gave in answer to the survey (it then
+    #: changed nothing else: no reopening, no turn, no suggestions).
+    rating: int | None = None
 
 
 def _conv_key(event: ChatEvent) -> Key | None:
@@ -274,6 +277,7 @@ def apply_batch(
     tracker = TurnTracker(conn, thresholds, convs.values())
     router = Router(conn, thresholds, now)
     routed: dict[int, Stored] = {}
+    rated: dict[int, int] = {}
     applied: list[tuple[int, ConversationState | None, ConversationState | None]] = []
     located: dict[int, list[Located]] = {}
     loaded = dict(convs)
@@ -283,6 +287,13 @@ def apply_batch(
             continue
         key = _conv_key(event)
         before = convs.get(key) if key else None
+        if before is not None and event.type is EventType.MESSAGE:
+            window = thresholds.csat_window_seconds
+            rating = satisfaction.record_answer(conn, event, inserted[event.key], before, window)
+            if rating is not None:
+                rated[index] = rating
+                applied.append((index, before, before))
+                continue
         after = conversation_state.apply(before, event) if before else None
         if key and before is not None and after is not None:
             if router.on and _unassigned_customer(event, after):
@@ -301,7 +312,9 @@ def apply_batch(
     _save_conversations(conn, changed, now)
     _save_agents(conn, [events[i] for i, _, _ in applied])
     if suggestions:
-        _save_suggestions(conn, inserted, suggestions, now)
+        answers = {events[i].key for i in rated}
+        kept = {k: v for k, v in suggestions.items() if k not in answers}
+        _save_suggestions(conn, inserted, kept, now)
     outgoing = [events[i] for i, _, _ in applied if events[i].deliver]
     if outgoing:
         deliveries.enqueue(conn, [(inserted[e.key], e.channel) for e in outgoing], now)
@@ -319,6 +332,7 @@ def apply_batch(
             tracker.next_due_at,
             tracker.open_turn(after.pk) if after is not None else None,
             (routed[index],) if index in routed else (),
+            rated.get(index),
         )
     # After the alerts: a conversation flagged by this very group is not drawn as well.
     _sample(conn, [(events[i], b, a) for i, b, a in applied], thresholds.sample_rate)

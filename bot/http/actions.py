@@ -1,5 +1,6 @@
-"""What people do to a conversation over HTTP: an agent replies, a supervisor hands it
-to another agent, a console checks a draft for forbidden phrases before sending it."""
+"""What people do to a conversation over HTTP: an agent replies or closes it, a
+supervisor hands it to another agent, a console checks a draft for forbidden phrases
+before sending it."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.auth import PRINCIPAL, in_scope, roles, scope_of
-from bot.errors import BadRequest, Forbidden
-from bot.http.conversations import one_conversation
+from bot.errors import BadRequest, Conflict, Forbidden
+from bot.http.conversations import may_see, one_conversation
 from bot.http.params import body
 from bot.http.qa import QA
 from bot.keys import ENGINE, PIPELINE, SETTINGS
@@ -74,6 +75,42 @@ async def assign(request: web.Request) -> web.Response:
     )
 
 
+class CloseIn(BaseModel):
+    """``POST /api/v1/conversations/{id}/close`` body (``{}``; ``channel`` when ids repeat)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+@roles("agent", "supervisor", "group_leader", "admin")
+async def close_conversation(request: web.Request) -> web.Response:
+    """The conversation's agent (or a supervisor) closes it: a ``conversation.closed``
+    event through the pipeline, so its open turn ends and the survey goes out (with
+    ``[csat] survey_script``). 409 when it is closed already."""
+    given = await body(request, CloseIn, "close")
+    conv = await one_conversation(request, request.match_info["id"], given.channel)
+    principal = request[PRINCIPAL]
+    if principal.role == "agent" and conv.assignee_id != principal.agent_id:
+        raise Forbidden("only the conversation's agent (or a supervisor) may close it")
+    if not may_see(principal, conv, scope_of(request)):
+        raise Forbidden("this conversation is outside your groups")
+    if not conv.is_open:
+        raise Conflict("conversation is closed already")
+    now = time.time()
+    event = ChatEvent(
+        id=f"rw-close-{uuid.uuid4()}",
+        channel=conv.channel,
+        type=EventType.CLOSED,
+        ts=now,
+        received_at=now,
+        conversation_id=conv.external_id,
+        agent_id=principal.agent_id,
+    )
+    await request.app[PIPELINE].handle([event])
+    payload = {"conversation_id": conv.external_id, "channel": conv.channel}
+    return web.json_response(payload | {"status": "closed", "event_id": event.id})
+
+
 @roles("agent", *QA)
 async def check_reply(request: web.Request) -> web.Response:
     """Whether a draft holds a forbidden phrase (the same check QA's alerts use)."""
@@ -111,5 +148,6 @@ async def post_reply(request: web.Request) -> web.Response:
 routes = [
     web.post("/api/v1/conversations/{id}/reply", post_reply),
     web.post("/api/v1/conversations/{id}/assign", assign),
+    web.post("/api/v1/conversations/{id}/close", close_conversation),
     web.post("/api/v1/replies/check", check_reply),
 ]

@@ -22,7 +22,7 @@ from bot.payloads import flag_payload, iso, rules_json, turn_json
 from bot.principals import Principal
 from bot.schemas import Ident
 from bot.settings import QaSettings
-from storage import conversations, deliveries, flags, library_repo, qa_repo
+from storage import conversations, deliveries, flags, library_repo, qa_repo, satisfaction
 from storage.alerts import Alert
 from storage.conversations import OpenConversation
 from storage.deliveries import DeliveryStatus
@@ -138,6 +138,7 @@ async def conversation(request: web.Request) -> web.Response:
     )
     flag_rows = await flags.flags(engine, flags.FlagFilter(conversation_pk=conv.pk))
     sent_out = await deliveries.of_events(engine, [m.pk for m in messages])
+    ratings = await satisfaction.of_conversation(engine, conv.pk)
     qa = request.app[SETTINGS].qa
     return web.json_response(
         {
@@ -153,11 +154,21 @@ async def conversation(request: web.Request) -> web.Response:
             "messages": _annotated(messages, turns, alert_rows, flag_rows, sent_out, qa),
             "flags": [flag_payload(f, qa) for f in flag_rows],
             "turns": [_turn_json(t) for t in turns],
+            "ratings": [_rating_json(r) for r in ratings],
             "suggestions": None
             if latest is None
             else {"message_id": latest.message_id, "items": latest.items},
         }
     )
+
+
+def _rating_json(rating: Any) -> dict[str, Any]:
+    return {
+        "rating": rating.rating,
+        "agent_id": rating.agent_id,
+        "at": iso(rating.at),
+        "message_id": rating.external_id,
+    }
 
 
 def _turn_json(turn: TurnRecord) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from bot.settings.channels import (
 )
 from bot.settings.complaints import ComplaintSettings
 from bot.settings.console import ConsoleSettings
+from bot.settings.csat import CsatSettings
 from bot.settings.delivery import DeliverySettings
 from bot.settings.escalation import EscalationSettings
 from bot.settings.hours import HoursSettings
@@ -49,6 +50,7 @@ __all__ = [
     "ChannelSettings",
     "ComplaintSettings",
     "ConsoleSettings",
+    "CsatSettings",
     "DeliverySettings",
     "EscalationSettings",
     "GroupName",

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from bot.settings.base import Section
 from monitors.quality import AssessmentRules, Grade
+from monitors.satisfaction import MeritRule
 
 Score = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 
@@ -38,6 +39,11 @@ class AssessmentSettings(Section):
     adjustment_limit: Annotated[float, Field(ge=0, le=100)] = 5.0
     fail_below: Score = 70.0
     grades: list[GradeSettings] = Field(default_factory=_grades, min_length=1)
+    #: The manuals' satisfaction merit: +5 a month with 90 % or more satisfied ratings
+    #: (0 = off), over at least ``satisfaction_min_responses`` ratings.
+    satisfaction_points: Annotated[float, Field(ge=0, le=100)] = 5.0
+    satisfaction_rate: Annotated[float, Field(gt=0, le=1)] = 0.9
+    satisfaction_min_responses: Annotated[int, Field(ge=1, le=100_000)] = 10
 
     @model_validator(mode="after")
     def _consistent(self) -> AssessmentSettings:
@@ -57,4 +63,7 @@ class AssessmentSettings(Section):
             self.adjustment_limit,
             self.fail_below,
             tuple(Grade(g.name, g.min) for g in self.grades),
+            MeritRule(
+                self.satisfaction_points, self.satisfaction_rate, self.satisfaction_min_responses
+            ),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pydantic import Field, model_validator
 
 from bot.settings.accounts import AccountsSettings
@@ -14,6 +16,7 @@ from bot.settings.base import Section
 from bot.settings.channels import ChannelSettings
 from bot.settings.complaints import ComplaintSettings
 from bot.settings.console import ConsoleSettings
+from bot.settings.csat import CsatSettings
 from bot.settings.delivery import DeliverySettings
 from bot.settings.escalation import EscalationSettings
 from bot.settings.hours import HoursSettings
@@ -58,6 +61,7 @@ class Settings(Section):
     qa: QaSettings = QaSettings()
     assessment: AssessmentSettings = AssessmentSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    csat: CsatSettings = CsatSettings()
     console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
 
@@ -68,14 +72,15 @@ class Settings(Section):
 
     def rules(self) -> Thresholds:
         """The pure rules' settings: ``[monitor]`` with ``[hours]``, ``[escalation]``,
-        ``[routing]`` and ``[qa]``'s sampling."""
-        return self.monitor.thresholds(
+        ``[routing]``, ``[qa]``'s sampling and ``[csat]``'s answer window."""
+        thresholds = self.monitor.thresholds(
             self.hours.business_hours(),
             self.escalation.reassign_after_seconds,
             self.escalation.max_reassignments,
             self.routing.rules(),
             self.qa.sample_rate,
         )
+        return replace(thresholds, csat_window_seconds=self.csat.answer_window())
 
     def complaint_clock(self) -> Clock:
         """``[complaints]``' clocks with the team's ``[hours]``."""

@@ -36,7 +36,6 @@ async def figures_by_day(
             per_day = await kpi_queries.figures(conn, day_start, day_end, agent_id)
         else:
             per_day = found[day.toordinal()]
-            await kpi_queries.add_qa(conn, per_day, day_start, day_end, agent_id)
-            await kpi_queries.add_used(conn, per_day, day_start, day_end, agent_id)
+            await kpi_queries.add_people(conn, per_day, day_start, day_end, agent_id)
         out.append((day, per_day))
     return out

@@ -32,6 +32,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from monitors.kpi_rollup import ALERT_FIELDS, RESOLUTION, Totals, credit
 from monitors.kpis import Figures
 from monitors.rules import AlertKind
+from storage import satisfaction
 from storage.kpi import rollup_reads
 from storage.tables import ALERTS, FEEDBACK, FLAGS, SUGGESTIONS, TURNS
 
@@ -174,9 +175,22 @@ async def figures(
         await _add_alerts(conn, found, start, end, agent_id)
     else:
         found = await conn.run_sync(rollup_reads.figures, span, agent_id)
+    await add_people(conn, found, start, end, agent_id)
+    return found
+
+
+async def add_people(
+    conn: AsyncConnection,
+    found: dict[str | None, Figures],
+    start: float,
+    end: float,
+    agent_id: str | None,
+) -> None:
+    """Add what people decided in the period: QA verdicts, suggestions agents used, the
+    customers' satisfaction ratings."""
     await add_qa(conn, found, start, end, agent_id)
     await add_used(conn, found, start, end, agent_id)
-    return found
+    await satisfaction.add_csat(conn, found, start, end, agent_id)
 
 
 async def _raw_turns(

@@ -33,7 +33,7 @@ from storage.tables.outbox import (
     SINK_DELIVERIES,
 )
 from storage.tables.people import CONNECTIONS, LOGIN_FAILURES, USERS
-from storage.tables.quality import ADJUSTMENTS, COMPLAINTS, MERITS
+from storage.tables.quality import ADJUSTMENTS, COMPLAINTS, MERITS, RATINGS
 
 __all__ = [
     "ADJUSTMENTS",
@@ -62,6 +62,7 @@ __all__ = [
     "MERITS",
     "METADATA",
     "PROPOSALS",
+    "RATINGS",
     "REPORT_RUNS",
     "SCRIPTS",
     "SINK_DELIVERIES",

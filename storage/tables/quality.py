@@ -78,3 +78,20 @@ COMPLAINTS = Table(
     Column("follow_up_alerted", Boolean, nullable=False, server_default=false()),
     Column("due_at", Double, index=True),
 )
+
+# A customer's answer to the satisfaction survey (DESIGN.md section 12): one per survey,
+# counted for the agent the conversation had when it closed, at the answer's time.
+RATINGS = Table(
+    "ratings",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_pk", ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("channel", String(64), nullable=False),
+    Column("agent_id", String(200)),
+    Column("rating", Integer, nullable=False),
+    Column("event_pk", ForeignKey("events.id"), nullable=False, unique=True),
+    Column("survey_event_pk", ForeignKey("events.id"), nullable=False, unique=True),
+    Column("at", Double, nullable=False),
+    Index("ix_ratings_at", "at"),
+    Index("ix_ratings_agent_at", "agent_id", "at"),
+)

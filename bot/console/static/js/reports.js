@@ -16,6 +16,8 @@ const COLUMNS = [
   ["unanswered", "kind.message.unanswered", (v) => v],
   ["forbidden_phrase", "kind.reply.forbidden_phrase", (v) => v],
   ["qa_points", "kpi.qa_points", (v) => v],
+  ["csat_average", "kpi.csat_average", (v) => (v == null ? "–" : v.toFixed(2))],
+  ["csat_satisfied_rate", "kpi.csat_satisfied", (v) => (v == null ? "–" : `${(100 * v).toFixed(1)} %`)],
 ];
 const band = (points) => (points == null ? "" : points >= 100 ? "good" : points > 0 ? "fair" : "poor");
 
