@@ -198,6 +198,15 @@ class Checked(Answer):
     phrase: str | None
 
 
+class Closed(Answer):
+    """``POST /api/v1/conversations/{id}/close``."""
+
+    conversation_id: str
+    channel: str
+    status: Literal["closed"]
+    event_id: str
+
+
 class Assigned(Answer):
     """``POST /api/v1/conversations/{id}/assign``."""
 

@@ -27,6 +27,8 @@ def _figures_model() -> type[BaseModel]:
         __module__=__name__,
         reply_rate=(float | None, ...),
         sla_compliance=(float | None, ...),
+        csat_average=(float | None, ...),
+        csat_satisfied_rate=(float | None, ...),
         scores=(score_model, ...),
         **figures,
     )
@@ -205,6 +207,16 @@ class LatestSuggestions(Answer):
     items: list[Suggestion]
 
 
+class Rating(Answer):
+    """A customer's answer to the satisfaction survey."""
+
+    rating: int = Field(ge=1, le=5)
+    agent_id: str | None
+    at: Iso
+    #: The id of the customer message that gave it.
+    message_id: str
+
+
 class Transcript(Answer):
     """``GET /api/v1/conversations/{id}``."""
 
@@ -214,6 +226,8 @@ class Transcript(Answer):
     suggestions: LatestSuggestions | None
     #: Every flag of the conversation, also those about no one message.
     flags: list[Flag]
+    #: The customer's satisfaction ratings, oldest first (one per survey answered).
+    ratings: list[Rating]
 
 
 class LiveWaiting(Answer):

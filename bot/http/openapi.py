@@ -165,6 +165,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/api/v1/conversations/{id}/assign"): Operation(
         "Hand a conversation to another agent", body=actions.AssignIn, answer=a.Assigned
     ),
+    ("POST", "/api/v1/conversations/{id}/close"): Operation(
+        "Close a conversation (its agent or a supervisor); the survey goes out",
+        body=actions.CloseIn,
+        answer=a.Closed,
+    ),
     ("POST", "/api/v1/replies/check"): Operation(
         "Whether a draft holds a forbidden phrase", body=actions.CheckIn, answer=a.Checked
     ),

@@ -1,5 +1,5 @@
 // The agent's presence switch (online / away, and "away: no new chats" said plainly) and
-// handing a chat on: transfer it with a note, or ask a supervisor for help (上报主管).
+// handing a chat on: transfer it with a note, or ask a supervisor for help (上报主管); closing it.
 import { api, ApiError } from "./api.js";
 import { $, el, fill } from "./dom.js";
 import { config, t } from "./i18n.js";
@@ -38,6 +38,7 @@ export class Handoff {
     this.toast = toast;
     $("#transfer-open").addEventListener("click", () => this.openTransfer());
     $("#help-open").addEventListener("click", () => this.openHelp());
+    $("#close-chat").addEventListener("click", () => this.close());
     $("#transfer-form").addEventListener("submit", (event) => this.submit(event, "transfer"));
     $("#help-form").addEventListener("submit", (event) => this.submit(event, "help"));
   }
@@ -63,6 +64,19 @@ export class Handoff {
     $("#transfer-note").value = "";
     $("#transfer-error").hidden = true;
     $("#transfer-dialog").showModal();
+  }
+
+  /** Close the open chat (the shop's survey, when set, goes out to the customer). */
+  async close() {
+    const chat = this.current();
+    if (!chat) return;
+    const path = `/api/v1/conversations/${encodeURIComponent(chat.conversation_id)}/close`;
+    try {
+      await api(path, { method: "POST", body: { channel: chat.channel } });
+      this.toast(t("agent.closed", { conversation: chat.conversation_id }));
+    } catch (error) {
+      this.toast(error instanceof ApiError ? error.message : String(error), "warn");
+    }
   }
 
   openHelp() {

@@ -109,11 +109,22 @@ function monthLine(item) {
   return `${t("quality.month", { month: item.month, score: item.score, grade })} ${parts}`;
 }
 
+function satisfactionLine(team) {
+  if (!team?.csat_responses) return t("quality.csat_none");
+  return t("quality.csat", {
+    average: team.csat_average.toFixed(2),
+    rate: (100 * team.csat_satisfied_rate).toFixed(0),
+    responses: team.csat_responses,
+  });
+}
+
 async function load() {
-  const [data, assessment] = await Promise.all([
+  const [data, assessment, kpis] = await Promise.all([
     api("/api/v1/flags?limit=500"),
     api("/api/v1/assessment"),
+    api("/api/v1/kpis?period=month"),
   ]);
+  $("#quality-csat").textContent = satisfactionLine(kpis.team);
   const flags = data.items;
   $("#quality-count").textContent = `(${flags.length})`;
   $("#quality-empty").hidden = flags.length > 0;

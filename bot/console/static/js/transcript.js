@@ -1,6 +1,6 @@
 // A conversation's transcript as QA and supervisors read it: every message, each turn's
 // tier and response time on its first message, the alerts it raised, a flagged message
-// highlighted.
+// highlighted, the customer's satisfaction rating on the answer that gave it.
 import { api } from "./api.js";
 import { clockTime, el, fill } from "./dom.js";
 import { t } from "./i18n.js";
@@ -10,7 +10,8 @@ export async function showTranscript(root, conversationId, channel, highlight = 
   const path = `/api/v1/conversations/${encodeURIComponent(conversationId)}`;
   const data = await api(`${path}?channel=${encodeURIComponent(channel)}`);
   const turns = new Map(data.turns.map((turn) => [turn.message_id, turn]));
-  const rows = data.messages.map((m) => messageRow(m, turns.get(m.id), m.id === highlight));
+  const rated = new Map((data.ratings ?? []).map((r) => [r.message_id, r.rating]));
+  const rows = data.messages.map((m) => messageRow(m, turns.get(m.id), m.id === highlight, rated.get(m.id)));
   fill(
     root,
     el(
@@ -25,7 +26,7 @@ export async function showTranscript(root, conversationId, channel, highlight = 
   return data;
 }
 
-function messageRow(m, turn, highlighted) {
+function messageRow(m, turn, highlighted, rating) {
   const role = m.sender?.role ?? "customer";
   const meta = [m.sender?.name || m.sender?.id || "", clockTime(m.ts)];
   const facts = [];
@@ -41,6 +42,7 @@ function messageRow(m, turn, highlighted) {
       facts.push(el("span", { class: "response late" }, t(`qa.ended.${turn.end_reason ?? "open"}`)));
     }
   }
+  if (rating != null) facts.push(el("span", { class: "badge rating", dataset: { rating } }, t("transcript.rated", { rating })));
   for (const alert of m.alerts ?? []) facts.push(el("span", { class: "badge", dataset: { kind: alert.kind } }, t(`kind.${alert.kind}`)));
   return el(
     "li",
