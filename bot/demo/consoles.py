@@ -23,7 +23,9 @@ import socketio
 from bot.settings import Settings, settings_from
 
 INTEGRATION, SUPERVISOR = "demo-integration-token", "demo-supervisor-token"
-ADMIN = "demo-admin-token"
+ADMIN, QA = "demo-admin-token", "demo-qa-token"
+#: The script sent when a chat closes (``[csat]``).
+SURVEY_SCRIPT = "zh-survey"
 AGENTS = ("alice", "bob", "carol", "dave", "erin")
 #: Each agent's team: customers' chats name one, and routing gives them to its agents.
 GROUPS = {
@@ -41,6 +43,7 @@ def demo_settings(workdir: Path, pace: float) -> Settings:
     """The demo's service: a fresh SQLite file, demo tokens, thresholds times ``pace``."""
     tokens = [{"token": INTEGRATION, "role": "integration"}]
     tokens += [{"token": SUPERVISOR, "role": "supervisor"}, {"token": ADMIN, "role": "admin"}]
+    tokens += [{"token": QA, "role": "qa", "name": "qa-lin"}]
     monitor = {"reply_seconds": 4, "busy_reply_seconds": 10, "unanswered_seconds": 15}
     return settings_from(
         {
@@ -50,6 +53,9 @@ def demo_settings(workdir: Path, pace: float) -> Settings:
             "alerts": {"merge_overdue_seconds": 3 * pace},
             "escalation": {"reassign_after_seconds": 8 * pace},
             "automation": {"welcome_script": "zh-welcome"},
+            "csat": {"survey_script": SURVEY_SCRIPT},
+            # A month of one shift: the satisfaction merit counts from a single rating.
+            "assessment": {"satisfaction_min_responses": 1},
             "agents": [
                 {"id": a, "name": a.capitalize(), "group": GROUPS[a]}
                 | ({"max_concurrency": 1} if a == "erin" else {})
@@ -61,6 +67,14 @@ def demo_settings(workdir: Path, pace: float) -> Settings:
             "logging": {"level": "WARNING"},
         }
     )
+
+
+async def expect_status(response: Any, status: int) -> dict[str, Any]:
+    """The JSON answer of an ``aiohttp`` response, which must have ``status``."""
+    if response.status != status:
+        raise RuntimeError(f"the demo service answered {response.status}: {await response.text()}")
+    answer: dict[str, Any] = await response.json()
+    return answer
 
 
 def display_width(text: str) -> int:
@@ -125,9 +139,11 @@ class Console:
     handed: list[str] = field(default_factory=list)
     handed_over: asyncio.Event = field(default_factory=asyncio.Event)
     someone_offline: asyncio.Event = field(default_factory=asyncio.Event)
+    token: str = ""
 
     async def connect(self, url: str, namespace: str, token: str) -> None:
         """Connect and print everything the namespace pushes."""
+        self.token = token
         self.client.on("suggestions", self._suggestions, namespace=namespace)
         self.client.on("alert", self._alert, namespace=namespace)
         self.client.on("alert.resolved", self._resolved, namespace=namespace)
@@ -155,7 +171,8 @@ class Console:
         if data["sender"]["role"] == "bot":
             text = data["text"]
             shown = f"{text[:20]}..." if len(text) > 20 else text
-            self.screen.show("(auto)", f"welcome line on {data['conversation_id']}: {shown}")
+            what = "survey" if data.get("script_id") == SURVEY_SCRIPT else "welcome line"
+            self.screen.show("(auto)", f"{what} on {data['conversation_id']}: {shown}")
 
     async def _status(self, data: dict[str, Any]) -> None:
         if self.name != "SUPERVISOR" or data["reason"] == "chosen":

@@ -32,6 +32,7 @@ from typing import Any, TextIO
 import aiohttp
 from aiohttp import web
 
+from bot.demo import month
 from bot.demo.consoles import (
     ADMIN,
     AGENTS,
@@ -42,18 +43,11 @@ from bot.demo.consoles import (
     Console,
     Screen,
     demo_settings,
+    expect_status,
 )
 from bot.settings import Settings
 
 CHANNEL = "demo"
-
-
-async def _expect(response: aiohttp.ClientResponse, status: int) -> dict[str, Any]:
-    """The JSON answer, which must have ``status``."""
-    if response.status != status:
-        raise RuntimeError(f"the demo service answered {response.status}: {await response.text()}")
-    answer: dict[str, Any] = await response.json()
-    return answer
 
 
 class Shift:
@@ -73,10 +67,10 @@ class Shift:
         for agent, console in self.agents.items():
             url = f"{self.url}/api/v1/users/{agent}"
             async with self.http.patch(url, json={"password": PASSWORD}, headers=admin) as r:
-                await _expect(r, 200)
+                await expect_status(r, 200)
             body = {"username": agent, "password": PASSWORD}
             async with self.http.post(f"{self.url}/api/v1/session", json=body) as r:
-                token = (await _expect(r, 200))["token"]
+                token = (await expect_status(r, 200))["token"]
             await console.connect(self.url, "/agent", token)
             if agent == "erin":
                 await console.client.call("presence", {"status": "away"}, namespace="/agent")
@@ -243,7 +237,8 @@ def banner(screen: Screen, url: str) -> None:
         "alice (fast, uses suggestions), bob (slow), carol (busy), dave (forgets chats),",
         f"erin (dave's teammate: takes over a chat nobody answered for {8 * p:g}s, and his"
         " waiting customers when he drops off);",
-        "customers are greeted by the automatic welcome line",
+        "customers are greeted by the automatic welcome line; at the end, chats close,",
+        "customers answer the survey, QA reviews, and the month's assessment is printed",
         "",
     ]
     for line in lines:
@@ -280,7 +275,6 @@ def print_kpis(screen: Screen, agents: list[dict[str, Any]]) -> None:
             f"{'-' if total is None else f'{total:.0f}':>8}",
             file=screen.out,
         )
-    print("run `replywatch serve` to start the real thing (see README).", file=screen.out)
 
 
 async def run_demo(
@@ -308,10 +302,15 @@ async def run_demo(
                     await asyncio.sleep(max(0.0, 24 * pace - (time.monotonic() - screen.started)))
                     counts = await shift.summary()
                     agents = await shift.kpis()
+                    print_summary(screen, counts)
+                    print_kpis(screen, agents)
+                    print("\nthe month's end (DESIGN.md section 12):", file=screen.out)
+                    await month.close_and_rate(shift)
+                    await month.review(shift)
+                    month.print_assessment(shift, await month.assessment(shift))
                 finally:
                     await shift.disconnect()
-            print_summary(screen, counts)
-            print_kpis(screen, agents)
+            print("run `replywatch serve` to start the real thing (see README).", file=out)
             return counts
         finally:
             await runner.cleanup()

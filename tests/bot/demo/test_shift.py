@@ -43,7 +43,8 @@ def test_the_demo_shows_suggestions_and_every_alert_kind_live() -> None:
     assert f"erin        takes over wx-1009 {handover}" in out
     assert re.search(r"erin +replies on wx-1009 after \d+\.\ds with the suggested script", out)
     assert "ALERT" not in "".join(line for line in out.splitlines() if "carol" in line)
-    kpis = dict(re.findall(r"^  (alice|bob|carol|dave) +(\d+ +\d+ .*)$", out, re.MULTILINE))
+    shift, _, month_end = out.partition("the month's end")
+    kpis = dict(re.findall(r"^  (alice|bob|carol|dave) +(\d+ +\d+ .*)$", shift, re.MULTILINE))
     assert re.fullmatch(r"1 +1 +0\.\d+s +100% +100", kpis["alice"])
     assert re.fullmatch(r"4 +4 +\d\.\ds +100% +100", kpis["carol"])
     # Erin answered Dave's chats (they stay his turns): late, and two of them unanswered
@@ -59,6 +60,26 @@ def test_the_demo_shows_suggestions_and_every_alert_kind_live() -> None:
         "conversation.escalated": "1",
         "QA flags": "7",
     }
+    _assessed(month_end)
+
+
+def _assessed(month_end: str) -> None:
+    """The month's end: chats closed, surveys answered, the queue reviewed, one appeal
+    overturned, a merit and an adjustment; the assessment as bot/demo/month.py explains."""
+    assert "(auto)      survey on wx-1001: 亲，本次服务就到这里啦" in month_end
+    assert "customer    rates wx-1001: 5 非常满意" in month_end
+    assert "QA          reviews the queue: 7 flags confirmed" in month_end
+    rows = re.findall(r"^  (\w+) +80 +(-?\d+) +\+(\d+) +\+(\d+) +(\d+)  (\S+)$", month_end, re.M)
+    assert rows == [
+        ("alice", "0", "5", "0", "85", "中级客服"),
+        ("bob", "-5", "0", "0", "75", "初级客服"),
+        ("carol", "0", "0", "2", "82", "中级客服"),
+        ("dave", "-10", "0", "0", "70", "初级客服"),
+        ("erin", "0", "8", "0", "88", "中级客服"),
+    ]
+    assert "  alice    +5  csat   satisfaction: satisfied 1/1 (100 %)" in month_end
+    assert "  carol    +2  adjust 大促期间同时接待 4 位顾客" in month_end
+    assert "  erin     +3  merit  merit: 接手 Dave 掉线后的全部顾客" in month_end
 
 
 def test_a_bad_pace_is_refused() -> None:
