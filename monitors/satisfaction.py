@@ -8,13 +8,22 @@ import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
-from scripts_library.normalize import normalize
+from scripts_library.normalize import is_cjk, normalize
 
 #: The ``reason`` of the bot message that asks the survey question: the customer's next
 #: message may be its answer.
 SURVEY = "csat.survey"
 #: The lowest rating counted as satisfied (4 and 5 of 1-5).
 SATISFIED = 4
+#: Answer buttons for channels that have them; each reads back as its rating.
+CHOICES_ZH = ("5 非常满意", "4 满意", "3 一般", "2 不满意", "1 很不满意")
+CHOICES_EN = (
+    "5 very satisfied",
+    "4 satisfied",
+    "3 neutral",
+    "2 dissatisfied",
+    "1 very dissatisfied",
+)
 
 # Whole answers, normalised (lower case, simplified Chinese, no punctuation).
 _LABELS = {
@@ -105,6 +114,11 @@ def parse_rating(text: str | None) -> int | None:
     if first is not None and first == second:
         return first
     return None
+
+
+def survey_choices(question: str) -> tuple[str, ...]:
+    """The answer buttons for a survey question, in its language."""
+    return CHOICES_ZH if is_cjk(question) else CHOICES_EN
 
 
 @dataclass(frozen=True, slots=True)

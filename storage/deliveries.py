@@ -35,6 +35,8 @@ class Claimed:
     message_id: str
     agent_id: str | None
     text: str
+    #: Why ReplyWatch sent it, for automatic messages (``csat.survey``: the survey).
+    reason: str | None = None
 
 
 def enqueue(conn: Connection, replies: Sequence[tuple[int, str]], now: float) -> None:
@@ -89,6 +91,7 @@ def claim(
             EVENTS.c.external_id,
             EVENTS.c.sender_id,
             EVENTS.c.text,
+            EVENTS.c.reason,
             EVENTS.c.conversation_pk,
             CONVERSATIONS.c.external_id.label("conversation_id"),
         )
@@ -105,6 +108,7 @@ def claim(
             message_id=r.external_id,
             agent_id=r.sender_id,
             text=r.text or "",
+            reason=r.reason,
         )
         for r in rows
     ]

@@ -66,7 +66,9 @@ def record_answer(
     if rating is None:
         return None
     survey = _survey(conn, conv.pk)
-    if survey is None or not 0 <= event.ts - survey.ts <= window_seconds:
+    # Stored after the survey is what counts as after it: platforms stamp messages in
+    # whole seconds (Telegram), so a quick answer may carry a time just before it.
+    if survey is None or survey.id > event_pk or event.ts - survey.ts > window_seconds:
         return None
     if _answered_before(conn, conv.pk, survey.id, event_pk):
         return None

@@ -4,13 +4,14 @@ An adapter is a small class with ``routes(receive)`` (its webhook endpoints, all
 answered by the gateway's ``receive``), ``parse(request)`` (verify the platform's
 signature, then turn its payload into :class:`~monitors.events.ChatEvent` s with
 ``channel`` = the adapter's configured name) and ``send(http, conversation_id,
-text)`` (the outbound reply). Nothing after ``parse`` knows the platform: the
+text, choices)`` (the outbound reply; ``choices`` are answer buttons, which a platform
+without them ignores: the text says what to reply). Nothing after ``parse`` knows the platform: the
 gateway hands the events to ``pipeline.handle`` like any others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -52,7 +53,11 @@ class Channel(Protocol):
         ...
 
     async def send(
-        self, http: aiohttp.ClientSession, conversation_id: str, text: str
+        self,
+        http: aiohttp.ClientSession,
+        conversation_id: str,
+        text: str,
+        choices: Sequence[str] = (),
     ) -> str | None:
         """Send a reply; the platform's message id. Raises :class:`~bot.errors.DeliveryError`."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 import aiohttp
 from aiohttp import web
@@ -92,11 +93,14 @@ class Channels:
         await cancel(self._pulling)
         self._pulling.clear()
 
-    async def send(self, channel: str, conversation_id: str, text: str) -> str | None:
-        """Send through ``channel``'s adapter (raises ``DeliveryError``)."""
+    async def send(
+        self, channel: str, conversation_id: str, text: str, choices: Sequence[str] = ()
+    ) -> str | None:
+        """Send through ``channel``'s adapter (raises ``DeliveryError``); ``choices`` are
+        answer buttons for the channels that have them (the others send the text)."""
         if self._http is None:
             raise RuntimeError("channels are not started")
-        return await self.adapters[channel].send(self._http, conversation_id, text)
+        return await self.adapters[channel].send(self._http, conversation_id, text, choices)
 
 
 #: The configured adapters (the app factory starts, pulls and closes them).

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 
 from bot.delivery.alerts import AlertDispatch
 from bot.delivery.webhooks import backoff
@@ -22,15 +22,16 @@ from bot.logs import Incident
 from bot.metrics import Metrics
 from bot.publisher import Publisher
 from bot.settings import DeliverySettings
+from monitors.satisfaction import SURVEY, survey_choices
 from storage import deliveries, leases
 from storage.deliveries import Claimed
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
 BATCH = 50
-#: Sends a reply through a channel's adapter: (channel, conversation id, text) -> the
-#: platform's message id; raises :class:`~bot.errors.DeliveryError`.
-Send = Callable[[str, str, str], Awaitable[str | None]]
+#: Sends a reply through a channel's adapter: (channel, conversation id, text, answer
+#: buttons) -> the platform's message id; raises :class:`~bot.errors.DeliveryError`.
+Send = Callable[[str, str, str, Sequence[str]], Awaitable[str | None]]
 
 
 class Outbox:
@@ -87,8 +88,9 @@ class Outbox:
 
     async def _send(self, delivery: Claimed) -> None:
         try:
+            choices = survey_choices(delivery.text) if delivery.reason == SURVEY else ()
             remote = await self._send_through(
-                delivery.channel, delivery.conversation_id, delivery.text
+                delivery.channel, delivery.conversation_id, delivery.text, choices
             )
         except DeliveryError as exc:
             await self._failed(delivery, exc)

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -128,7 +129,11 @@ class SlackChannel:
         )
 
     async def send(
-        self, http: aiohttp.ClientSession, conversation_id: str, text: str
+        self,
+        http: aiohttp.ClientSession,
+        conversation_id: str,
+        text: str,
+        choices: Sequence[str] = (),  # no answer buttons here: the text says what to reply
     ) -> str | None:
         """``chat.postMessage`` into the conversation's thread; the message's ``ts``."""
         channel, _, thread = conversation_id.partition(":")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -126,15 +127,29 @@ class TelegramChannel:
         return Parsed([event])
 
     async def send(
-        self, http: aiohttp.ClientSession, conversation_id: str, text: str
+        self,
+        http: aiohttp.ClientSession,
+        conversation_id: str,
+        text: str,
+        choices: Sequence[str] = (),
     ) -> str | None:
-        """``sendMessage`` (in pieces when long); the first piece's message id."""
+        """``sendMessage`` (in pieces when long); the first piece's message id. With
+        ``choices``, the last piece carries them as a one-time reply keyboard: a press
+        sends the button's text back as the customer's message."""
         token = self._settings.bot_token.get_secret_value()
         # The token is part of the URL: never log the URL or the client's exception text.
         url = f"{self._settings.api_base}/bot{token}/sendMessage"
         first: str | None = None
-        for piece in chunks(text):
-            sent = await self._post(http, url, {"chat_id": conversation_id, "text": piece})
+        pieces = chunks(text)
+        for index, piece in enumerate(pieces):
+            body: dict[str, Any] = {"chat_id": conversation_id, "text": piece}
+            if choices and index == len(pieces) - 1:
+                body["reply_markup"] = {
+                    "keyboard": [[{"text": choice}] for choice in choices],
+                    "one_time_keyboard": True,
+                    "resize_keyboard": True,
+                }
+            sent = await self._post(http, url, body)
             first = first or sent
         return first
 

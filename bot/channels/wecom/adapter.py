@@ -178,7 +178,11 @@ class WeComChannel:
         )
 
     async def send(
-        self, http: aiohttp.ClientSession, conversation_id: str, text: str
+        self,
+        http: aiohttp.ClientSession,
+        conversation_id: str,
+        text: str,
+        choices: Sequence[str] = (),  # no answer buttons here: the text says what to reply
     ) -> str | None:
         """``send_msg`` to the conversation's customer."""
         account, _, customer = conversation_id.partition(":")
