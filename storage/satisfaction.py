@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from monitors.events import ChatEvent, SenderRole
 from monitors.kpi_rollup import credit
 from monitors.kpis import Figures
 from monitors.satisfaction import SATISFIED, SURVEY, parse_rating
+from storage.engine import writer
 from storage.state import ConversationState
-from storage.tables import EVENTS, RATINGS
+from storage.tables import CONVERSATIONS, EVENTS, RATINGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +81,45 @@ def record_answer(
         "rating": rating,
         "event_pk": event_pk,
         "survey_event_pk": survey.id,
+        "closed_at": conv.closed_at or event.ts,
         "at": event.ts,
     }
-    conn.execute(insert(RATINGS).values(**row))
-    return rating
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    # An integration may have rated this close already: then this is a message.
+    stored = conn.execute(module.insert(RATINGS).values(**row).on_conflict_do_nothing())
+    return rating if stored.rowcount == 1 else None
+
+
+async def post(
+    engine: AsyncEngine, conversation_pk: int, rating: int, at: float
+) -> tuple[ConversationState | None, bool]:
+    """An integration's rating of the conversation's latest close (its platform's own
+    survey): ``(the conversation, stored)``; not stored when it is open (None when it
+    does not exist) or that close is rated already. The conversation row is locked
+    (PostgreSQL) so two at once store one."""
+    async with writer(engine).begin() as conn:
+        query = select(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation_pk)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = (await conn.execute(query)).first()
+        conv = ConversationState.from_row(row) if row is not None else None
+        if conv is None or conv.is_open or conv.closed_at is None:
+            return conv, False
+        taken = select(RATINGS.c.id).where(
+            RATINGS.c.conversation_pk == conv.pk, RATINGS.c.closed_at == conv.closed_at
+        )
+        if (await conn.execute(taken)).first() is not None:
+            return conv, False
+        values = {
+            "conversation_pk": conv.pk,
+            "channel": conv.channel,
+            "agent_id": conv.assignee_id,
+            "rating": rating,
+            "closed_at": conv.closed_at,
+            "at": at,
+        }
+        await conn.execute(insert(RATINGS).values(**values))
+        return conv, True
 
 
 def _in(start: float, end: float) -> Any:
@@ -143,10 +180,10 @@ async def tallies(
 
 async def of_conversation(engine: AsyncEngine, conversation_pk: int) -> list[Any]:
     """The conversation's ratings, oldest first (``rating``, ``agent_id``, ``at``, and
-    ``message_id``: the answer's event id)."""
+    ``external_id``: the answer's event id, None for an integration's rating)."""
     query = (
         select(RATINGS.c.rating, RATINGS.c.agent_id, RATINGS.c.at, EVENTS.c.external_id)
-        .join(EVENTS, EVENTS.c.id == RATINGS.c.event_pk)
+        .outerjoin(EVENTS, EVENTS.c.id == RATINGS.c.event_pk)
         .where(RATINGS.c.conversation_pk == conversation_pk)
         .order_by(RATINGS.c.id)
     )

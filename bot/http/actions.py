@@ -9,7 +9,7 @@ import uuid
 from typing import Annotated
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from bot.auth import PRINCIPAL, in_scope, roles, scope_of
 from bot.errors import BadRequest, Conflict, Forbidden
@@ -17,11 +17,12 @@ from bot.http.conversations import may_see, one_conversation
 from bot.http.params import body
 from bot.http.qa import QA
 from bot.keys import ENGINE, PIPELINE, SETTINGS
+from bot.payloads import iso
 from bot.replies import ReplyIn, record_reply
 from bot.schemas import Ident, validation_details
 from monitors import rules
 from monitors.events import ChatEvent, EventType
-from storage import queries
+from storage import queries, satisfaction
 
 
 class AssignIn(BaseModel):
@@ -111,6 +112,36 @@ async def close_conversation(request: web.Request) -> web.Response:
     return web.json_response(payload | {"status": "closed", "event_id": event.id})
 
 
+class RatingIn(BaseModel):
+    """``POST /api/v1/conversations/{id}/rating`` body."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rating: Annotated[StrictInt, Field(ge=1, le=5)]
+    channel: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+@roles("integration", "admin")
+async def rate_conversation(request: web.Request) -> web.Response:
+    """An integration's satisfaction rating of a closed conversation (its platform's own
+    survey or buttons): 201; 409 while it is open or when that close is rated already."""
+    given = await body(request, RatingIn, "rating")
+    conv = await one_conversation(request, request.match_info["id"], given.channel)
+    now = time.time()
+    current, stored = await satisfaction.post(request.app[ENGINE], conv.pk, given.rating, now)
+    if current is None or current.is_open:
+        raise Conflict("conversation is open: a rating follows a close")
+    if not stored:
+        raise Conflict("this close of the conversation is rated already")
+    answer = {
+        "conversation_id": conv.external_id,
+        "channel": conv.channel,
+        "rating": given.rating,
+        "agent_id": current.assignee_id,
+        "at": iso(now),
+    }
+    return web.json_response(answer, status=201)
+
+
 @roles("agent", *QA)
 async def check_reply(request: web.Request) -> web.Response:
     """Whether a draft holds a forbidden phrase (the same check QA's alerts use)."""
@@ -149,5 +180,6 @@ routes = [
     web.post("/api/v1/conversations/{id}/reply", post_reply),
     web.post("/api/v1/conversations/{id}/assign", assign),
     web.post("/api/v1/conversations/{id}/close", close_conversation),
+    web.post("/api/v1/conversations/{id}/rating", rate_conversation),
     web.post("/api/v1/replies/check", check_reply),
 ]

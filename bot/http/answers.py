@@ -207,6 +207,16 @@ class Closed(Answer):
     event_id: str
 
 
+class Rated(Answer):
+    """``POST /api/v1/conversations/{id}/rating``."""
+
+    conversation_id: str
+    channel: str
+    rating: int
+    agent_id: str | None
+    at: Iso
+
+
 class Assigned(Answer):
     """``POST /api/v1/conversations/{id}/assign``."""
 

@@ -213,8 +213,8 @@ class Rating(Answer):
     rating: int = Field(ge=1, le=5)
     agent_id: str | None
     at: Iso
-    #: The id of the customer message that gave it.
-    message_id: str
+    #: The id of the customer message that gave it (None: an integration posted it).
+    message_id: str | None
 
 
 class Transcript(Answer):

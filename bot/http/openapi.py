@@ -170,6 +170,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         body=actions.CloseIn,
         answer=a.Closed,
     ),
+    ("POST", "/api/v1/conversations/{id}/rating"): Operation(
+        "An integration's satisfaction rating of a closed conversation",
+        body=actions.RatingIn,
+        ok=201,
+        answer=a.Rated,
+    ),
     ("POST", "/api/v1/replies/check"): Operation(
         "Whether a draft holds a forbidden phrase", body=actions.CheckIn, answer=a.Checked
     ),

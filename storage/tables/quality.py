@@ -81,6 +81,8 @@ COMPLAINTS = Table(
 
 # A customer's answer to the satisfaction survey (DESIGN.md section 12): one per survey,
 # counted for the agent the conversation had when it closed, at the answer's time.
+# ``event_pk``/``survey_event_pk`` are NULL for a rating an integration posted (its
+# platform's own survey): then ``closed_at`` (the close it rates) keeps it one per close.
 RATINGS = Table(
     "ratings",
     METADATA,
@@ -89,9 +91,11 @@ RATINGS = Table(
     Column("channel", String(64), nullable=False),
     Column("agent_id", String(200)),
     Column("rating", Integer, nullable=False),
-    Column("event_pk", ForeignKey("events.id"), nullable=False, unique=True),
-    Column("survey_event_pk", ForeignKey("events.id"), nullable=False, unique=True),
+    Column("event_pk", ForeignKey("events.id"), unique=True),
+    Column("survey_event_pk", ForeignKey("events.id"), unique=True),
+    Column("closed_at", Double, nullable=False),
     Column("at", Double, nullable=False),
+    Index("ux_ratings_close", "conversation_pk", "closed_at", unique=True),
     Index("ix_ratings_at", "at"),
     Index("ix_ratings_agent_at", "agent_id", "at"),
 )

@@ -14,7 +14,7 @@ import pytest
 from tests.support.events import agent_replies, customer_says
 from tests.support.gateway import Gateway, Listener, StartGateway
 from tests.support.settings import make_settings
-from tests.support.tokens import ALICE, BOB, SUPERVISOR, auth
+from tests.support.tokens import ALICE, BOB, INTEGRATION, SUPERVISOR, auth
 
 ROSTER = [{"id": "alice", "name": "小美"}, {"id": "bob", "name": "小李"}]
 SURVEY = {"survey_script": "zh-survey", "window_seconds": 60}
@@ -175,3 +175,32 @@ async def test_a_satisfied_month_earns_the_merit(
         assert resp.status == 200
         files = await resp.read()
     assert b"CSAT average" in files
+
+
+async def _rate(gateway: Gateway, conv: str, body: Any) -> tuple[int, Any]:
+    return await gateway.call("POST", f"/api/v1/conversations/{conv}/rating", INTEGRATION, body)
+
+
+async def test_an_integration_posts_its_platforms_rating(shop: Gateway) -> None:
+    await _served(shop, "c1")
+    status, early = await _rate(shop, "c1", {"rating": 5})
+    assert (status, early["error"]) == (409, "conversation is open: a rating follows a close")
+    assert (await _close(shop, "c1"))[0] == 200
+    for bad in ({"rating": 0}, {"rating": 6}, {"rating": "5"}, {"rating": True}, {}):
+        status, refused = await _rate(shop, "c1", bad)
+        assert (status, refused["error"]) == (400, "invalid rating")
+    assert (await _rate(shop, "nope", {"rating": 5}))[0] == 404
+    assert (await shop.call("POST", "/api/v1/conversations/c1/rating", ALICE, {"rating": 5}))[
+        0
+    ] == 403
+    assert (await shop.transcript("c1"))["ratings"] == []  # nothing of that was stored
+    racing = await asyncio.gather(*(_rate(shop, "c1", {"rating": r}) for r in (4, 5, 3)))
+    assert sorted(status for status, _ in racing) == [201, 409, 409]
+    [made] = [answer for status, answer in racing if status == 201]
+    assert made["agent_id"] == "alice"
+    [rating] = (await shop.transcript("c1"))["ratings"]
+    assert (rating["rating"], rating["message_id"]) == (made["rating"], None)
+    # The customer's "5" to the survey after that: that close is rated, so it is a message.
+    await shop.post_events(customer_says("c1-r", conv="c1", text="5"))
+    transcript = await shop.transcript("c1")
+    assert (transcript["conversation"]["status"], len(transcript["ratings"])) == ("open", 1)

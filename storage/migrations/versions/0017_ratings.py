@@ -28,8 +28,9 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=64), nullable=False),
         sa.Column("agent_id", sa.String(length=200), nullable=True),
         sa.Column("rating", sa.Integer(), nullable=False),
-        sa.Column("event_pk", sa.Integer(), nullable=False),
-        sa.Column("survey_event_pk", sa.Integer(), nullable=False),
+        sa.Column("event_pk", sa.Integer(), nullable=True),
+        sa.Column("survey_event_pk", sa.Integer(), nullable=True),
+        sa.Column("closed_at", sa.Double(), nullable=False),
         sa.Column("at", sa.Double(), nullable=False),
         sa.ForeignKeyConstraint(
             ["conversation_pk"],
@@ -46,6 +47,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("event_pk", name=op.f("uq_ratings_event_pk")),
         sa.UniqueConstraint("survey_event_pk", name=op.f("uq_ratings_survey_event_pk")),
     )
+    op.create_index("ux_ratings_close", "ratings", ["conversation_pk", "closed_at"], unique=True)
     op.create_index("ix_ratings_at", "ratings", ["at"], unique=False)
     op.create_index("ix_ratings_agent_at", "ratings", ["agent_id", "at"], unique=False)
     op.create_index(op.f("ix_ratings_conversation_pk"), "ratings", ["conversation_pk"])
@@ -56,4 +58,5 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_ratings_conversation_pk"), table_name="ratings")
     op.drop_index("ix_ratings_agent_at", table_name="ratings")
     op.drop_index("ix_ratings_at", table_name="ratings")
+    op.drop_index("ux_ratings_close", table_name="ratings")
     op.drop_table("ratings")
