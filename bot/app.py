@@ -44,6 +44,7 @@ from bot.keys import (
     SETTINGS,
     SIGN_IN,
     SIO,
+    VISITORS,
     WRITER,
 )
 from bot.library import Library
@@ -53,6 +54,7 @@ from bot.pipeline import Pipeline
 from bot.presence import Presence
 from bot.principals import Authenticator
 from bot.publisher import Publisher
+from bot.realtime.customers import CustomerNamespace
 from bot.realtime.janitor import Janitor, Limits
 from bot.realtime.namespaces import AgentNamespace, SupervisorNamespace, make_server
 from bot.rooms import PATH, SUPERVISOR_NS
@@ -60,6 +62,7 @@ from bot.security import security_headers
 from bot.sessions import Sessions
 from bot.settings import Settings, cron_trigger
 from bot.tasks import cancel
+from bot.visitors import Visitors
 from storage import users
 from storage.cursors import Cursors
 from storage.engine import make_engine, upgrade
@@ -77,7 +80,13 @@ async def _delivery(app: web.Application) -> AsyncIterator[None]:
     sweep's alerts still go out."""
     settings = app[SETTINGS]
     await app[CHANNELS].start()
-    publisher = Publisher(app[SIO], app[DIRECTORY])
+    widget = settings.widget
+    publisher = Publisher(
+        app[SIO],
+        app[DIRECTORY],
+        widget.channel if widget.enabled else None,
+        settings.agent_names(),
+    )
     app[PUBLISHER] = publisher
     alerts = AlertDispatch(
         publisher, app[METRICS], settings.alerts.merge_overdue_seconds, settings.agent_names()
@@ -156,6 +165,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         )
         sweeper.on_assigned(pipeline.announce)
         app[ENGINE], app[LIBRARY], app[PIPELINE], app[SWEEPER] = engine, library, pipeline, sweeper
+        app[VISITORS] = await Visitors.open(engine, settings.widget)
         app[WRITER] = writer
         sessions = Sessions(engine, app[AUTHENTICATOR], settings.console, settings.accounts)
         await sessions.start()
@@ -255,9 +265,11 @@ def create_app(settings: Settings) -> web.Application:
     app[AUTHENTICATOR] = authenticator
     app[METRICS] = Metrics()
     app[DIRECTORY] = Directory()
-    sio = make_server(settings.realtime)
+    sio = make_server(settings.realtime, web_chat=settings.widget.enabled)
     sio.register_namespace(AgentNamespace(authenticator, app))
     sio.register_namespace(SupervisorNamespace(SUPERVISOR_NS, authenticator, app))
+    if settings.widget.enabled:
+        sio.register_namespace(CustomerNamespace(app))
     sio.attach(app, socketio_path=PATH)
     app[SIO] = sio
     app[SCHEDULER] = AsyncIOScheduler(timezone="UTC")

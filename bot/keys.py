@@ -25,6 +25,7 @@ from bot.principals import Authenticator
 from bot.publisher import Publisher
 from bot.sessions import Sessions
 from bot.settings import Settings
+from bot.visitors import Visitors
 from storage.writer import GroupWriter
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -51,3 +52,5 @@ SIGN_IN = web.AppKey("sign_in", SignIn)
 PRESENCE = web.AppKey("presence", Presence)
 #: The group writer: write transactions serialised with ingest (routing, transfers).
 WRITER = web.AppKey("writer", GroupWriter)
+#: Web chat visitor tokens and identities (DESIGN.md section 13).
+VISITORS = web.AppKey("visitors", Visitors)

@@ -59,6 +59,18 @@ def message_payload(event: ChatEvent) -> dict[str, Any]:
     return payload
 
 
+def visitor_line(event: ChatEvent, name: str | None) -> dict[str, Any]:
+    """A web chat message as its customer sees it: no agent ids, no scripts."""
+    role = event.sender_role.value if event.sender_role else "customer"
+    return {
+        "id": event.id,
+        "role": role,
+        "name": name,
+        "text": event.text or "",
+        "ts": iso(event.ts),
+    }
+
+
 def conversation_payload(stored: Stored) -> dict[str, Any]:
     """Conversation change notices (assigned, closed)."""
     conv = stored.conversation

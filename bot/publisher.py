@@ -13,9 +13,18 @@ from bot.payloads import (
     conversation_payload,
     message_payload,
     turn_payload,
+    visitor_line,
 )
-from bot.rooms import AGENT_NS, SUPERVISOR_NS, SUPERVISORS_ROOM, agent_room, group_room
-from monitors.events import EventType
+from bot.rooms import (
+    AGENT_NS,
+    CUSTOMER_NS,
+    SUPERVISOR_NS,
+    SUPERVISORS_ROOM,
+    agent_room,
+    group_room,
+    visitor_room,
+)
+from monitors.events import ChatEvent, EventType, SenderRole
 from storage.ingest import Stored
 from storage.state import ConversationState
 
@@ -23,9 +32,17 @@ from storage.state import ConversationState
 class Publisher:
     """Pushes stored events to the agents and supervisors who should see them."""
 
-    def __init__(self, sio: socketio.AsyncServer, directory: Directory | None = None) -> None:
+    def __init__(
+        self,
+        sio: socketio.AsyncServer,
+        directory: Directory | None = None,
+        web_channel: str | None = None,
+        names: dict[str, str] | None = None,
+    ) -> None:
         self._sio = sio
         self._directory = directory or Directory()
+        self._web_channel = web_channel
+        self._names = names or {}
 
     async def publish(self, stored: Stored) -> None:
         """Emit the live notices for one newly stored event."""
@@ -46,6 +63,26 @@ class Publisher:
             await self.to_supervisors("agent.status", payload, event.agent_id)
             if event.agent_id:  # the agent's own consoles show it (and "away: no new chats")
                 await self.to_agent(event.agent_id, "agent.status", payload)
+        if event.channel == self._web_channel and conv is not None:
+            await self._to_visitor(stored)
+
+    async def _to_visitor(self, stored: Stored) -> None:
+        """The web chat customer sees their conversation's messages, and who serves them."""
+        event, conv = stored.event, stored.conversation
+        room = visitor_room(event.conversation_id or "")
+        if event.type is EventType.MESSAGE:
+            payload = visitor_line(event, self.name_of(event))
+            await self._sio.emit("message", payload, room=room, namespace=CUSTOMER_NS)
+        elif event.type is EventType.ASSIGNED and conv is not None and conv.assignee_id:
+            joined = {"name": self._names.get(conv.assignee_id, conv.assignee_id)}
+            await self._sio.emit("agent", joined, room=room, namespace=CUSTOMER_NS)
+
+    def name_of(self, event: ChatEvent) -> str | None:
+        """The name the customer sees for an agent's message (the roster's, else the
+        message's own); None for the customer's and automatic messages."""
+        if event.sender_role is not SenderRole.AGENT:
+            return None
+        return self._names.get(event.sender_id or "", event.sender_name or event.sender_id)
 
     async def resolved(self, stored: Stored) -> None:
         """Tell the agents concerned that a reply answered the turn they were alerted about."""

@@ -8,6 +8,8 @@ PATH = "socket.io"
 AGENT_NS = "/agent"
 #: Supervisors', QA reviewers' and admins' consoles.
 SUPERVISOR_NS = "/supervisor"
+#: Web chat customers (DESIGN.md section 13).
+CUSTOMER_NS = "/customer"
 
 
 #: The room of everyone on /supervisor who sees the whole team.
@@ -22,3 +24,8 @@ def group_room(group: str) -> str:
 def agent_room(agent_id: str) -> str:
     """The room an agent's connections join."""
     return f"agent:{agent_id}"
+
+
+def visitor_room(conversation_id: str) -> str:
+    """The room a web chat customer's connections join (their conversation's)."""
+    return f"visitor:{conversation_id}"

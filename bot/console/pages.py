@@ -8,25 +8,21 @@ scripts and styles (no inline script), so customer text can never run as code.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections.abc import Awaitable, Callable
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.console import i18n
+from bot.console import i18n, webchat
+from bot.console.assets import STATIC, asset
 from bot.errors import TooManyRequests, Unauthorized
 from bot.keys import CONSOLE_SESSIONS, SETTINGS, SIGN_IN
 from bot.payloads import rules_json
 from bot.security import same_origin
 from bot.sessions import SignedIn
 
-STATIC = Path(str(resources.files("bot.console") / "static"))
 HOME = {
     "agent": "/console/agent",
     "supervisor": "/console/supervisor",
@@ -46,13 +42,6 @@ PAGES: dict[str, tuple[str, ...]] = {
     "complaints": ("agent", "supervisor", "group_leader", "qa", "admin"),
     "team": ("admin",),
 }
-
-
-@functools.cache
-def asset(name: str) -> str:
-    """The URL of a static file, with its content hash so browsers never run a stale one."""
-    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
-    return f"/static/{name}?v={digest}"
 
 
 def _language(request: web.Request) -> i18n.Language:
@@ -217,6 +206,7 @@ def setup(app: web.Application) -> None:
             web.post("/signout", sign_out),
             web.get("/lang/{language}", switch_language),
             *(web.get(f"/console/{name}", page(name)) for name in PAGES),
+            *webchat.routes,
             web.static("/static", STATIC, append_version=False),
         ]
     )

@@ -1,8 +1,8 @@
 """Keeps the Socket.IO server's memory bounded.
 
-Every few seconds it closes Engine.IO connections that never joined ``/agent`` or
-``/supervisor`` within ``join_seconds`` (a bare handshake holds server state but has
-shown no token or session), and connections whose outgoing queue has grown past
+Every few seconds it closes Engine.IO connections that never joined ``/agent``,
+``/supervisor`` or ``/customer`` within ``join_seconds`` (a bare handshake holds
+server state but has shown no token or session), and connections whose outgoing queue has grown past
 ``max_queued`` packets (a console that stopped reading would otherwise make the
 server hold every push for it). Each closing is logged once, with the reason.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import socketio
 
-from bot.rooms import AGENT_NS, SUPERVISOR_NS
+from bot.rooms import AGENT_NS, CUSTOMER_NS, SUPERVISOR_NS
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Janitor:
             return f"{socket.queue.qsize()} messages waiting: the client stopped reading"
         joined = any(
             self._sio.manager.sid_from_eio_sid(eio_sid, namespace) is not None
-            for namespace in (AGENT_NS, SUPERVISOR_NS)
+            for namespace in (AGENT_NS, SUPERVISOR_NS, CUSTOMER_NS)
         )
         if joined:
             return None

@@ -14,7 +14,14 @@ from bot.keys import CONSOLE_SESSIONS, ENGINE, PRESENCE, SETTINGS
 from bot.learning import learn_from_feedback
 from bot.principals import Authenticator, Principal
 from bot.replies import ReplyIn, record_reply
-from bot.rooms import AGENT_NS, SUPERVISOR_NS, SUPERVISORS_ROOM, agent_room, group_room
+from bot.rooms import (
+    AGENT_NS,
+    CUSTOMER_NS,
+    SUPERVISOR_NS,
+    SUPERVISORS_ROOM,
+    agent_room,
+    group_room,
+)
 from bot.schemas import validation_details
 from bot.security import same_origin
 from bot.settings import RealtimeSettings
@@ -26,15 +33,16 @@ SUPERVISOR_ROLES = frozenset({"supervisor", "qa", "admin"})
 MAX_MESSAGE_BYTES = 256 * 1024
 
 
-def make_server(settings: RealtimeSettings) -> socketio.AsyncServer:
-    """The Socket.IO server; with ``redis_url`` set, rooms are shared through Redis."""
+def make_server(settings: RealtimeSettings, web_chat: bool = False) -> socketio.AsyncServer:
+    """The Socket.IO server; with ``redis_url`` set, rooms are shared through Redis.
+    ``web_chat`` opens the customers' namespace too."""
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=settings.cors_allowed_origins or [],
         # Only ours: the default namespace "/" (open to anyone by default) is refused.
-        namespaces=[AGENT_NS, SUPERVISOR_NS],
+        namespaces=[AGENT_NS, SUPERVISOR_NS, *([CUSTOMER_NS] if web_chat else [])],
         # A reply is at most 20,000 characters; nothing a client sends needs more.
         max_http_buffer_size=MAX_MESSAGE_BYTES,
         logger=False,

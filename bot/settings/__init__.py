@@ -38,6 +38,7 @@ from bot.settings.root import Settings
 from bot.settings.routing import RoutingSettings
 from bot.settings.server import ServerSettings
 from bot.settings.storage import StorageSettings
+from bot.settings.widget import WidgetSettings
 
 __all__ = [
     "ENV_PREFIX",
@@ -78,6 +79,7 @@ __all__ = [
     "TokenSettings",
     "WeComChannelSettings",
     "WebhookSettings",
+    "WidgetSettings",
     "cron_trigger",
     "load_settings",
     "settings_from",

@@ -31,6 +31,7 @@ from bot.settings.reports import ReportsSettings
 from bot.settings.routing import RoutingSettings
 from bot.settings.server import ServerSettings
 from bot.settings.storage import StorageSettings
+from bot.settings.widget import WidgetSettings
 from monitors.complaints import Clock
 from monitors.escalation import Member, Roster
 from monitors.rules import Thresholds
@@ -62,6 +63,7 @@ class Settings(Section):
     assessment: AssessmentSettings = AssessmentSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     csat: CsatSettings = CsatSettings()
+    widget: WidgetSettings = WidgetSettings()
     console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
 
@@ -115,4 +117,6 @@ class Settings(Section):
             raise ValueError("channels: each name must be used once")
         if "api" in names:
             raise ValueError('channels: "api" is the generic HTTP channel\'s name')
+        if self.widget.enabled and self.widget.channel in [*names, "api"]:
+            raise ValueError(f"widget.channel: {self.widget.channel!r} is another channel's name")
         return self

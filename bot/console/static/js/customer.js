@@ -1,0 +1,114 @@
+// The customer's chat (/chat): the conversation so far, live messages both ways, and
+// messages typed while offline kept (with their own ids) until the server has them.
+import { io } from "../vendor/socket.io.esm.min.js";
+import { $, el } from "./dom.js";
+import { config, t } from "./i18n.js";
+
+const TOKEN = "replywatch.visitor";
+const PENDING = "replywatch.pending";
+const list = $("#chat-messages");
+const input = $("#chat-input");
+const shown = new Map(); // message id -> its element
+let conversationId = null;
+
+const token = localStorage.getItem(TOKEN) ?? config.visitor;
+localStorage.setItem(TOKEN, token);
+const identity = new URLSearchParams(location.search);
+const auth = identity.get("user_id")
+  ? { user_id: identity.get("user_id"), user_hash: identity.get("user_hash") }
+  : { token };
+
+const pending = () => JSON.parse(localStorage.getItem(PENDING) ?? "[]");
+const savePending = (items) => localStorage.setItem(PENDING, JSON.stringify(items));
+const status = (text) => ($("#chat-status").textContent = text);
+
+function showError(text) {
+  const box = $("#chat-error");
+  box.hidden = !text;
+  box.textContent = text ?? "";
+}
+
+function who(message) {
+  if (message.role === "agent") return message.name || t("chat.agent");
+  if (message.role === "bot") return t("chat.bot");
+  return t("chat.you");
+}
+
+/** Add (or update) one message; the text always goes in as text. */
+function render(message, state = "sent") {
+  const existing = shown.get(message.id);
+  if (existing) {
+    existing.dataset.state = state;
+    return;
+  }
+  const item = el(
+    "li",
+    { dataset: { senderRole: message.role, messageId: message.id, state } },
+    el("span", { class: "who" }, who(message)),
+    el("span", { class: "text" }, message.text),
+  );
+  shown.set(message.id, item);
+  list.append(item);
+  item.scrollIntoView({ block: "end" });
+}
+
+function notice(text) {
+  list.append(el("li", { class: "notice" }, text));
+}
+
+const socket = io("/customer", { path: "/socket.io", transports: ["websocket"], auth });
+
+async function send(item) {
+  const ack = await socket.timeout(10000).emitWithAck("message", { id: item.id, text: item.text }).catch(() => null);
+  if (!ack) return false; // no answer: kept, sent again on the next connect
+  savePending(pending().filter((p) => p.id !== item.id));
+  const shownId = `${conversationId}/${item.id}`;
+  if (ack.error) {
+    render({ id: shownId, role: "customer", text: item.text }, "failed");
+    showError(ack.error);
+    return true;
+  }
+  showError(null);
+  render({ id: ack.id, role: "customer", text: item.text });
+  return true;
+}
+
+socket.on("connect", async () => {
+  showError(null);
+  const history = await socket.emitWithAck("history");
+  conversationId = history.conversation_id;
+  for (const message of history.messages) render(message);
+  status(history.agent ? t("chat.agent_joined", { name: history.agent }) : t("chat.online"));
+  for (const item of pending()) {
+    render({ id: `${conversationId}/${item.id}`, role: "customer", text: item.text }, "pending");
+    await send(item);
+  }
+  document.body.dataset.ready = "true";
+});
+socket.on("disconnect", () => status(t("chat.offline")));
+socket.on("connect_error", (error) => {
+  status(t("chat.offline"));
+  showError(t("chat.error.connect", { reason: error.message }));
+});
+socket.on("message", (message) => render(message));
+socket.on("agent", (joined) => {
+  status(t("chat.agent_joined", { name: joined.name }));
+  notice(t("chat.agent_joined", { name: joined.name }));
+});
+
+function submit(event) {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  const id = crypto.randomUUID().replaceAll("-", "");
+  const item = { id, text };
+  savePending([...pending(), item]);
+  input.value = "";
+  if (conversationId) render({ id: `${conversationId}/${id}`, role: "customer", text }, "pending");
+  if (socket.connected) send(item);
+}
+
+$("#chat-form").addEventListener("submit", submit);
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) submit(event);
+});
