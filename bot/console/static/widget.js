@@ -57,6 +57,10 @@
   button.addEventListener("click", function () { toggle(panel.hidden); });
   bar.addEventListener("click", function () { toggle(false); });
   panel.addEventListener("keydown", function (event) { if (event.key === "Escape") toggle(false); });
+  // Escape inside the chat's frame: the frame asks to be closed.
+  window.addEventListener("message", function (event) {
+    if (event.origin === origin && event.data === "replywatch:close") toggle(false);
+  });
   panel.style.display = "none";
   panel.appendChild(bar);
   panel.appendChild(frame);

@@ -5,6 +5,7 @@ that is not allowed gets no chat."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -131,7 +132,15 @@ async def test_a_site_that_is_not_allowed_gets_no_chat(
     start_gateway: StartGateway, sqlite_url: str, browser: Browser
 ) -> None:
     async with _shop_site_for(start_gateway, sqlite_url, allowed=False) as (gateway, site):
-        page = await _open_widget(browser, site)
+        context = await browser.new_context(locale="zh-CN")
+        page = await context.new_page()
+        await page.goto(site)
+        async with page.expect_response(lambda r: "/chat?" in r.url) as answer:
+            await page.locator("[data-replywatch=open]").click()
+        assert (await answer.value).status == 403
+        async with asyncio.timeout(5):  # the browser shows its error page in the frame
+            while not page.frames[-1].url.startswith("chrome-error:"):
+                await page.wait_for_timeout(50)
         frame = page.frame_locator("#replywatch-panel iframe")
         await expect(frame.locator("textarea[name=message]")).to_have_count(0)
         _, listed = await gateway.call("GET", "/api/v1/conversations", SUPERVISOR)

@@ -109,6 +109,12 @@ function submit(event) {
 }
 
 $("#chat-form").addEventListener("submit", submit);
+if (config.embedded) {
+  // In the widget's panel: Escape closes it (the panel is the host page's).
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") window.parent.postMessage("replywatch:close", "*");
+  });
+}
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) submit(event);
 });
