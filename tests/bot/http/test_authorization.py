@@ -23,6 +23,8 @@ TOKENS = {
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"}
 #: Signing in is open: it is how a person gets a token.
 SIGN_IN = ("POST", "/api/v1/session")
+#: The web chat is open to customers (DESIGN.md section 13): its page and widget script.
+WEB_CHAT = {"/chat", "/widget.js"}
 
 
 def api_routes(gateway: Gateway) -> list[tuple[str, str, frozenset[str]]]:
@@ -73,5 +75,7 @@ async def test_only_the_health_endpoints_are_open(
             ("/console/", "/static", "/socket.io", "/lang/", "/channels/")
         ):
             open_paths.add((route.method, path))
-    allowed = {(m, p) for p in PUBLIC | {"/", "/signout"} for m in ("GET", "HEAD", "POST")}
+    allowed = {
+        (m, p) for p in PUBLIC | WEB_CHAT | {"/", "/signout"} for m in ("GET", "HEAD", "POST")
+    }
     assert open_paths <= allowed | {SIGN_IN}, open_paths
