@@ -21,7 +21,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.security import same_origin
 from bot.settings import WidgetSettings
+from bot.settings.widget import origin_of
 from storage import console_sessions
 
 SECRET_NAME = "widget-visitors"
@@ -37,6 +39,17 @@ class Visitor:
     conversation_id: str
     #: Set for a customer the host page signed for.
     user_id: str | None = None
+
+
+def allowed_origin(origin: str | None, host: str | None, settings: WidgetSettings) -> bool:
+    """Whether a browser on ``origin`` may use the web chat: this service's own pages,
+    or a site in ``allowed_origins`` (a client that is no browser sends no origin)."""
+    if same_origin(origin, host):
+        return True
+    try:
+        return origin_of(origin or "") in settings.allowed_origins
+    except ValueError:
+        return False
 
 
 def user_hash(secret: str, user_id: str) -> str:

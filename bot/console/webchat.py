@@ -16,9 +16,9 @@ from yarl import URL
 from bot.console import i18n
 from bot.console.assets import STATIC, asset
 from bot.keys import SETTINGS, VISITORS
-from bot.security import CSP, same_origin
+from bot.security import CSP
 from bot.settings import WidgetSettings
-from bot.settings.widget import origin_of
+from bot.visitors import allowed_origin
 
 
 def _framed_by_stranger(request: web.Request, settings: WidgetSettings) -> bool:
@@ -31,10 +31,10 @@ def _framed_by_stranger(request: web.Request, settings: WidgetSettings) -> bool:
     if referer is None:
         return True  # a cross-site frame that hides where it is: not provably allowed
     try:
-        origin = origin_of(str(URL(referer).origin()))
-    except ValueError:
+        origin = str(URL(referer).origin())
+    except ValueError:  # not an absolute URL
         return True
-    return not same_origin(origin, request.host) and origin not in settings.allowed_origins
+    return not allowed_origin(origin, request.host, settings)
 
 
 def frame_policy(settings: WidgetSettings) -> str:

@@ -23,9 +23,8 @@ from bot.keys import ENGINE, PIPELINE, SETTINGS, VISITORS
 from bot.payloads import iso
 from bot.rooms import CUSTOMER_NS, visitor_room
 from bot.schemas import validation_details
-from bot.security import same_origin
 from bot.settings import WidgetSettings
-from bot.settings.widget import origin_of
+from bot.visitors import allowed_origin
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage import webchat
 
@@ -39,17 +38,6 @@ class CustomerMessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
     text: Annotated[str, Field(max_length=100_000)]
-
-
-def allowed_origin(origin: str | None, host: str | None, settings: WidgetSettings) -> bool:
-    """Whether a browser on ``origin`` may use the web chat: this service's own pages,
-    or a site in ``allowed_origins`` (a client that is no browser sends no origin)."""
-    if same_origin(origin, host):
-        return True
-    try:
-        return origin_of(origin or "") in settings.allowed_origins
-    except ValueError:
-        return False
 
 
 class CustomerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
