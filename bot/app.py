@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.accounts import SignIn
 from bot.auth import auth_middleware
 from bot.automation import Automation
+from bot.availability import Availability
 from bot.channels.gateway import CHANNELS, Channels
 from bot.console import pages as console
 from bot.delivery.alerts import AlertDispatch
@@ -32,6 +33,7 @@ from bot.jobs.sweeper import SWEEPER, Sweeper
 from bot.keys import (
     ALERTS,
     AUTHENTICATOR,
+    AVAILABILITY,
     CONSOLE_SESSIONS,
     DIRECTORY,
     ENGINE,
@@ -115,6 +117,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     relay: SinkRelay | None = None
     relaying: asyncio.Task[None] | None = None
     heartbeat: asyncio.Task[None] | None = None
+    opening: asyncio.Task[None] | None = None
     sink_session: aiohttp.ClientSession | None = None
     try:
         if settings.storage.auto_migrate:
@@ -166,6 +169,10 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         sweeper.on_assigned(pipeline.announce)
         app[ENGINE], app[LIBRARY], app[PIPELINE], app[SWEEPER] = engine, library, pipeline, sweeper
         app[VISITORS] = await Visitors.open(engine, settings.widget)
+        app[AVAILABILITY] = availability = Availability(engine, app[SIO], rules.hours)
+        if settings.widget.enabled:
+            publisher.tell_visitors(availability)
+            opening = asyncio.create_task(availability.run(), name="replywatch-web-chat-hours")
         app[WRITER] = writer
         sessions = Sessions(engine, app[AUTHENTICATOR], settings.console, settings.accounts)
         await sessions.start()
@@ -181,7 +188,9 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
-        await cancel([app[KPI_TODAY].refreshing, heartbeat])  # they use the engine closed below
+        await cancel(
+            [app[KPI_TODAY].refreshing, heartbeat, opening]
+        )  # they use the engine closed below
         if PRESENCE in app:
             await app[PRESENCE].close()
         await app[CHANNELS].stop_pulling()

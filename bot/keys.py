@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.accounts import SignIn
+from bot.availability import Availability
 from bot.delivery.alerts import AlertDispatch
 from bot.directory import Directory
 from bot.library import Library
@@ -54,3 +55,5 @@ PRESENCE = web.AppKey("presence", Presence)
 WRITER = web.AppKey("writer", GroupWriter)
 #: Web chat visitor tokens and identities (DESIGN.md section 13).
 VISITORS = web.AppKey("visitors", Visitors)
+#: What the web chat's customers are told about being answered.
+AVAILABILITY = web.AppKey("availability", Availability)

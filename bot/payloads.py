@@ -9,6 +9,7 @@ from typing import Any
 from bot.settings import MonitorSettings, QaSettings
 from monitors.events import ChatEvent
 from monitors.rules import FLAGGED, FOR_AGENT, AlertKind, Turn
+from monitors.satisfaction import SURVEY
 from storage.alerts import Alert
 from storage.flags import Flag, Step
 from storage.ingest import Stored
@@ -60,7 +61,8 @@ def message_payload(event: ChatEvent) -> dict[str, Any]:
 
 
 def visitor_line(event: ChatEvent, name: str | None) -> dict[str, Any]:
-    """A web chat message as its customer sees it: no agent ids, no scripts."""
+    """A web chat message as its customer sees it: no agent ids, no scripts (``survey``:
+    the satisfaction question, which the page answers with buttons)."""
     role = event.sender_role.value if event.sender_role else "customer"
     return {
         "id": event.id,
@@ -68,6 +70,7 @@ def visitor_line(event: ChatEvent, name: str | None) -> dict[str, Any]:
         "name": name,
         "text": event.text or "",
         "ts": iso(event.ts),
+        "survey": event.reason == SURVEY,
     }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import socketio
 
+from bot.availability import Availability
 from bot.directory import Directory
 from bot.payloads import (
     agent_status_payload,
@@ -43,6 +44,11 @@ class Publisher:
         self._directory = directory or Directory()
         self._web_channel = web_channel
         self._names = names or {}
+        self._availability: Availability | None = None
+
+    def tell_visitors(self, availability: Availability) -> None:
+        """Tell the web chat's visitors the availability when an agent's status changes."""
+        self._availability = availability
 
     async def publish(self, stored: Stored) -> None:
         """Emit the live notices for one newly stored event."""
@@ -63,6 +69,8 @@ class Publisher:
             await self.to_supervisors("agent.status", payload, event.agent_id)
             if event.agent_id:  # the agent's own consoles show it (and "away: no new chats")
                 await self.to_agent(event.agent_id, "agent.status", payload)
+            if self._availability is not None and self._web_channel is not None:
+                await self._availability.announce()
         if event.channel == self._web_channel and conv is not None:
             await self._to_visitor(stored)
 

@@ -74,6 +74,22 @@ class BusinessHours:
         a, _ = next(self.intervals(t))
         return max(a, t)
 
+    def next_change(self, t: float) -> float:
+        """When the shop next opens (closed at ``t``) or closes (open at ``t``); ranges
+        that touch (a day open until midnight, the next from midnight) are one."""
+        spans = self.intervals(t)
+        a, b = next(spans)
+        if a > t:
+            return a
+        try:
+            for c, d in spans:
+                if c > b:
+                    break
+                b = d
+        except NeverOpen:  # open for the whole horizon
+            pass
+        return b
+
     def add(self, t: float, seconds: float) -> float:
         """The moment ``seconds`` of business time after ``t``."""
         left = seconds

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import EventType, SenderRole
-from storage.tables import CONVERSATIONS, EVENTS
+from monitors.satisfaction import SURVEY
+from storage.tables import AGENTS, CONVERSATIONS, EVENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,8 @@ class Line:
     name: str | None
     text: str
     ts: float
+    #: The satisfaction question (its answer may be a button).
+    survey: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +51,17 @@ async def thread(engine: AsyncEngine, channel: str, conversation_id: str, limit:
                 EVENTS.c.sender_name,
                 EVENTS.c.text,
                 EVENTS.c.ts,
+                EVENTS.c.reason,
             )
             .where(EVENTS.c.conversation_pk == found.id, EVENTS.c.type == EventType.MESSAGE.value)
             .order_by(EVENTS.c.id.desc())
             .limit(limit)
         )
         rows = list(await conn.execute(query))
-    lines = [Line(r.external_id, r.sender_role, r.sender_name, r.text or "", r.ts) for r in rows]
+    lines = [
+        Line(r.external_id, r.sender_role, r.sender_name, r.text or "", r.ts, r.reason == SURVEY)
+        for r in rows
+    ]
     return Thread(lines[::-1], found.assignee_id, found.status == "open")
 
 
@@ -72,5 +79,12 @@ async def written_since(
             EVENTS.c.received_at >= since,
         )
     )
+    async with engine.connect() as conn:
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def agents_online(engine: AsyncEngine) -> int:
+    """How many agents are online (taking chats) now."""
+    query = select(func.count()).select_from(AGENTS).where(AGENTS.c.status == "online")
     async with engine.connect() as conn:
         return int((await conn.execute(query)).scalar_one())

@@ -19,6 +19,7 @@ from bot.keys import SETTINGS, VISITORS
 from bot.security import CSP
 from bot.settings import WidgetSettings
 from bot.visitors import allowed_origin
+from monitors.satisfaction import CHOICES_EN, CHOICES_ZH
 
 
 def _framed_by_stranger(request: web.Request, settings: WidgetSettings) -> bool:
@@ -57,6 +58,7 @@ async def chat_page(request: web.Request) -> web.StreamResponse:
         "visitor": request.app[VISITORS].issue(),
         "max_chars": widget.max_message_chars,
         "embedded": request.query.get("embed") == "1",
+        "survey_choices": CHOICES_ZH if language == "zh-CN" else CHOICES_EN,
     }
     context = {"lang": language, "t": strings, "config": config, "asset": asset}
     response = aiohttp_jinja2.render_template("chat.html", request, context)

@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import BadRequest, TooManyRequests, error_ack
-from bot.keys import ENGINE, PIPELINE, SETTINGS, VISITORS
+from bot.keys import AVAILABILITY, ENGINE, PIPELINE, SETTINGS, VISITORS
 from bot.payloads import iso
 from bot.rooms import CUSTOMER_NS, visitor_room
 from bot.schemas import validation_details
@@ -73,7 +73,8 @@ class CustomerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return str(session["conversation_id"])
 
     async def on_history(self, sid: str, data: Any = None) -> dict[str, Any]:
-        """The conversation so far (oldest first), and the agent serving it."""
+        """The conversation so far (oldest first), the agent serving it, and whether
+        the shop answers now (:mod:`bot.availability`)."""
         conversation_id = await self._conversation(sid)
         settings = self._app[SETTINGS]
         found = await webchat.thread(
@@ -90,10 +91,12 @@ class CustomerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                     "name": line.name if line.role == "agent" else None,
                     "text": line.text,
                     "ts": iso(line.ts),
+                    "survey": line.survey,
                 }
                 for line in found.lines
             ],
             "agent": agent if found.is_open else None,
+            "availability": await self._app[AVAILABILITY].state(),
         }
 
     async def on_message(self, sid: str, data: Any = None) -> dict[str, Any]:

@@ -33,6 +33,19 @@ def test_open_closed_and_the_next_opening() -> None:
     assert SHOP.next_open(at("2026-09-30 22:30")) == at("2026-10-02 09:00")  # holiday
 
 
+def test_the_next_opening_or_closing() -> None:
+    assert SHOP.next_change(at("2026-11-26 10:00")) == at("2026-11-26 12:00")
+    assert SHOP.next_change(at("2026-11-26 12:00")) == at("2026-11-26 13:30")
+    assert SHOP.next_change(at("2026-11-26 22:00")) == at("2026-11-27 09:00")
+    assert SHOP.next_change(at("2026-09-30 22:30")) == at("2026-10-02 09:00")  # holiday
+    whole = parse_ranges(["00:00-24:00"])
+    weekdays = BusinessHours(SHANGHAI, (whole,) * 5 + ((), ()))
+    # Monday to Friday around the clock is one opening: it closes Saturday 00:00.
+    assert weekdays.next_change(at("2026-11-23 10:00")) == at("2026-11-28 00:00")
+    always = BusinessHours(SHANGHAI, (whole,) * 7)
+    assert always.next_change(at("2026-11-23 10:00")) > at("2028-01-01 00:00")
+
+
 def test_a_night_message_starts_its_clock_at_the_opening() -> None:
     turn = rules.start_turn("m1", at("2026-11-26 23:00"), "alice", 1, thresholds(hours=SHOP))
     assert turn.due_at == at("2026-11-27 09:00:20")

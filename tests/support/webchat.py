@@ -31,11 +31,18 @@ class Customer:
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: list[dict[str, Any]] = []
+        #: What the page was told about being answered (``availability`` pushes).
+        self.told: list[str] = []
         self._arrived = asyncio.Event()
 
         @self.client.on("message", namespace="/customer")  # type: ignore[untyped-decorator]
         async def _message(data: dict[str, Any]) -> None:
             self.received.append(data)
+            self._arrived.set()
+
+        @self.client.on("availability", namespace="/customer")  # type: ignore[untyped-decorator]
+        async def _availability(data: dict[str, Any]) -> None:
+            self.told.append(data["state"])
             self._arrived.set()
 
     async def wait_for(self, count: int, within: float = 5.0) -> list[dict[str, Any]]:
@@ -45,6 +52,13 @@ class Customer:
                 self._arrived.clear()
                 await self._arrived.wait()
         return self.received
+
+    async def told_now(self, state: str, within: float = 5.0) -> None:
+        """Until the latest ``availability`` push says ``state``."""
+        async with asyncio.timeout(within):
+            while not self.told or self.told[-1] != state:
+                self._arrived.clear()
+                await self._arrived.wait()
 
     async def connect(
         self, gateway: Gateway, auth: dict[str, Any], headers: dict[str, str] | None = None

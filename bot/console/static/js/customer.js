@@ -1,5 +1,6 @@
-// The customer's chat (/chat): the conversation so far, live messages both ways, and
-// messages typed while offline kept (with their own ids) until the server has them.
+// The customer's chat (/chat): the conversation so far, live messages both ways,
+// messages typed while offline kept (with their own ids) until the server has them,
+// whether the shop answers now, and the satisfaction question's answer buttons.
 import { io } from "../vendor/socket.io.esm.min.js";
 import { $, el } from "./dom.js";
 import { config, t } from "./i18n.js";
@@ -34,6 +35,14 @@ function who(message) {
   return t("chat.you");
 }
 
+/** The answer buttons under the satisfaction question (gone once anything follows). */
+function choices() {
+  const buttons = config.survey_choices.map((choice) =>
+    el("button", { type: "button", onclick: () => queue(choice) }, choice),
+  );
+  return el("li", { class: "choices", role: "group", "aria-label": t("chat.survey") }, ...buttons);
+}
+
 /** Add (or update) one message; the text always goes in as text. */
 function render(message, state = "sent") {
   const existing = shown.get(message.id);
@@ -41,6 +50,7 @@ function render(message, state = "sent") {
     existing.dataset.state = state;
     return;
   }
+  list.querySelector(".choices")?.remove();
   const item = el(
     "li",
     { dataset: { senderRole: message.role, messageId: message.id, state } },
@@ -49,7 +59,15 @@ function render(message, state = "sent") {
   );
   shown.set(message.id, item);
   list.append(item);
-  item.scrollIntoView({ block: "end" });
+  if (message.survey) list.append(choices());
+  list.lastElementChild.scrollIntoView({ block: "end" });
+}
+
+/** "closed" / "nobody": the customer is asked to leave a message. */
+function availability(state) {
+  const bar = $("#chat-availability");
+  bar.hidden = state === "open";
+  bar.textContent = state === "open" ? "" : t(`chat.${state}`);
 }
 
 function notice(text) {
@@ -79,6 +97,7 @@ socket.on("connect", async () => {
   conversationId = history.conversation_id;
   for (const message of history.messages) render(message);
   status(history.agent ? t("chat.agent_joined", { name: history.agent }) : t("chat.online"));
+  availability(history.availability);
   for (const item of pending()) {
     render({ id: `${conversationId}/${item.id}`, role: "customer", text: item.text }, "pending");
     await send(item);
@@ -91,21 +110,27 @@ socket.on("connect_error", (error) => {
   showError(t("chat.error.connect", { reason: error.message }));
 });
 socket.on("message", (message) => render(message));
+socket.on("availability", (told) => availability(told.state));
 socket.on("agent", (joined) => {
   status(t("chat.agent_joined", { name: joined.name }));
   notice(t("chat.agent_joined", { name: joined.name }));
 });
 
+/** Keep the message (with its own id) until the server has it; send it now if online. */
+function queue(text) {
+  const id = crypto.randomUUID().replaceAll("-", "");
+  const item = { id, text };
+  savePending([...pending(), item]);
+  if (conversationId) render({ id: `${conversationId}/${id}`, role: "customer", text }, "pending");
+  if (socket.connected) send(item);
+}
+
 function submit(event) {
   event.preventDefault();
   const text = input.value.trim();
   if (!text) return;
-  const id = crypto.randomUUID().replaceAll("-", "");
-  const item = { id, text };
-  savePending([...pending(), item]);
   input.value = "";
-  if (conversationId) render({ id: `${conversationId}/${id}`, role: "customer", text }, "pending");
-  if (socket.connected) send(item);
+  queue(text);
 }
 
 $("#chat-form").addEventListener("submit", submit);
