@@ -71,8 +71,8 @@ async def tokens(url: str, count: int) -> list[str]:
             return str(json.loads(found.group(1))["visitor"])
 
         out: list[str] = []
-        for start_at in range(0, count, 50):
-            out += await asyncio.gather(*(one() for _ in range(start_at, min(count, start_at + 50))))
+        while len(out) < count:
+            out += await asyncio.gather(*(one() for _ in range(min(50, count - len(out)))))
         return out
 
 
@@ -116,6 +116,12 @@ async def visitors(url: str, count: int, seconds: float) -> None:
     await asyncio.gather(*(c.disconnect() for c in clients))
 
 
+def start_crowd(url: str, count: int, seconds: float) -> subprocess.Popen[str]:
+    """The crowd's own process (this script with ``--crowd-of``)."""
+    command = [sys.executable, __file__, "--crowd-of", url, str(count), str(seconds)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+
+
 class Probe:
     """One customer and alice timing messages both ways."""
 
@@ -131,7 +137,7 @@ class Probe:
             future.set_result(time.perf_counter())
 
     async def _timed(self, text: str, send: Any) -> float:
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self.waiting[text] = future
         began = time.perf_counter()
         await send()
@@ -159,11 +165,12 @@ async def measure(url: str, pid: int, crowd: int, seconds: float) -> dict[str, f
     await probe.to_agent(0)  # opens the chat: routed to alice, the only agent online
     history = await customer.call("history", None, namespace="/customer", timeout=10)
     conversation_id = history["conversation_id"]
-    others = [await connect("/agent", url, {"token": f"bench-agent-{n:02d}"}) for n in range(1, AGENTS)]
+    others = [
+        await connect("/agent", url, {"token": f"bench-agent-{n:02d}"}) for n in range(1, AGENTS)
+    ]
     load = None
     if crowd:
-        command = [sys.executable, __file__, "--crowd-of", url, str(crowd), str(seconds + 35)]
-        load = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        load = start_crowd(url, crowd, seconds + 35)
         assert load.stdout is not None
         line = await asyncio.to_thread(load.stdout.readline)
         assert line.strip() == "ready", f"the crowd did not connect: {line!r}"
@@ -232,7 +239,10 @@ async def main() -> None:
     for _ in range(args.rounds):
         results["baseline"].append(await run(0, args.seconds))
         results["crowd"].append(await run(args.visitors, args.seconds))
-    med = {k: {f: statistics.median(r[f] for r in v) for _, f in FIGURES} for k, v in results.items()}
+    med = {
+        kind: {key: statistics.median(run[key] for run in runs) for _, key in FIGURES}
+        for kind, runs in results.items()
+    }
     print(f"{'':30} {'no visitors':>12} {f'{args.visitors} visitors':>14} {'ratio':>7}")
     for label, key in FIGURES:
         base, crowd = med["baseline"][key], med["crowd"][key]

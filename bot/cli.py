@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -175,7 +176,8 @@ def _demo(args: argparse.Namespace) -> int:
     from bot.demo.shift import run_demo
 
     configure_logging("WARNING", "text")
-    asyncio.run(run_demo(create_app, args.pace, sys.stdout))
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(create_app, args.pace, sys.stdout, args.stay))
     return 0
 
 
@@ -241,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_pace,
         default=1.0,
         help="time scale: 1 plays the shift in ~20 s, 0.5 twice as fast (default 1)",
+    )
+    demo.add_argument(
+        "--stay",
+        action="store_true",
+        help="keep the demo service running afterwards: be the customer at /chat and the"
+        " agent in the console (Ctrl-C ends it)",
     )
     demo.set_defaults(run=_demo)
     return parser

@@ -32,7 +32,7 @@ from typing import Any, TextIO
 import aiohttp
 from aiohttp import web
 
-from bot.demo import month
+from bot.demo import month, webchat
 from bot.demo.consoles import (
     ADMIN,
     AGENTS,
@@ -102,11 +102,13 @@ class Shift:
         self.screen.show(name, f"-> {agent} ({conv}): {text}  ({gloss})")
         return message_id
 
-    async def answer(self, agent: str, conv: str, message_id: str, own: str | None = None) -> None:
+    async def answer(
+        self, agent: str, conv: str, message_id: str, own: str | None = None, channel: str = CHANNEL
+    ) -> None:
         """``agent`` replies from the console: with the suggested script, or ``own`` words."""
         console = self.agents[agent]
         top = await console.suggestion_for(message_id, within=2.0)
-        body: dict[str, Any] = {"conversation_id": conv, "channel": CHANNEL}
+        body: dict[str, Any] = {"conversation_id": conv, "channel": channel}
         if own is None and top is not None:
             body |= {"text": top["text"], "script_id": top["script_id"]}
             feedback = {"message_id": message_id, "script_id": top["script_id"], "action": "used"}
@@ -238,7 +240,8 @@ def banner(screen: Screen, url: str) -> None:
         f"erin (dave's teammate: takes over a chat nobody answered for {8 * p:g}s, and his"
         " waiting customers when he drops off);",
         "customers are greeted by the automatic welcome line; at the end, chats close,",
-        "customers answer the survey, QA reviews, and the month's assessment is printed",
+        "customers answer the survey, QA reviews, and the month's assessment is printed;",
+        "last, a customer writes from the web chat page (/chat) and is answered live",
         "",
     ]
     for line in lines:
@@ -278,10 +281,14 @@ def print_kpis(screen: Screen, agents: list[dict[str, Any]]) -> None:
 
 
 async def run_demo(
-    create_app: Callable[[Settings], web.Application], pace: float, out: TextIO
+    create_app: Callable[[Settings], web.Application],
+    pace: float,
+    out: TextIO,
+    stay: bool = False,
 ) -> Counter[str]:
     """Start the service (``create_app``, given by the CLI that wires the app), play the
-    shift at ``pace`` (1 = as described), print it all; the stored alert counts come back."""
+    shift at ``pace`` (1 = as described), print it all; the stored alert counts come back
+    (with ``stay``, only once Ctrl-C ends the service, left running for the newcomer)."""
     with tempfile.TemporaryDirectory(prefix="replywatch-demo-") as tmp:
         runner = web.AppRunner(create_app(demo_settings(Path(tmp), pace)))
         await runner.setup()
@@ -308,6 +315,10 @@ async def run_demo(
                     await month.close_and_rate(shift)
                     await month.review(shift)
                     month.print_assessment(shift, await month.assessment(shift))
+                    await webchat.visit(shift)
+                    if stay:
+                        webchat.print_stay(shift)
+                        await webchat.until_interrupted()
                 finally:
                     await shift.disconnect()
             print("run `replywatch serve` to start the real thing (see README).", file=out)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
+import urllib.request
 
 from tests.support.processes import ROOT
 
@@ -60,7 +62,22 @@ def test_the_demo_shows_suggestions_and_every_alert_kind_live() -> None:
         "conversation.escalated": "1",
         "QA flags": "7",
     }
+    month_end, _, web = month_end.partition("the web chat (")
     _assessed(month_end)
+    _web_chat(web)
+
+
+def _web_chat(web: str) -> None:
+    """Last, a customer opens the chat page and the agent routing picked answers."""
+    assert re.search(r"陈女士 +opens the chat page: an agent is online", web)
+    routed = re.search(r"陈女士 +-> web chat, routed to (\w+): 你好，能开发票吗", web)
+    assert routed is not None
+    agent = routed.group(1)
+    assert f"{agent:<12}suggested [发票" in web
+    assert re.search(rf"{agent} +replies on v-[0-9a-f]{{32}} after \d\.\ds with the suggested", web)
+    assert re.search(r"陈女士 +her page shows the automatic line: 亲", web)  # the welcome line
+    answer = rf"陈女士 +her page shows {agent.capitalize()}'s answer: 亲，可以开电子发票"
+    assert re.search(answer, web)
 
 
 def _assessed(month_end: str) -> None:
@@ -80,6 +97,29 @@ def _assessed(month_end: str) -> None:
     assert "  alice    +5  csat   satisfaction: satisfied 1/1 (100 %)" in month_end
     assert "  carol    +2  adjust 大促期间同时接待 4 位顾客" in month_end
     assert "  erin     +3  merit  merit: 接手 Dave 掉线后的全部顾客" in month_end
+
+
+def test_with_stay_the_newcomer_can_open_the_chat_page_until_ctrl_c() -> None:
+    command = [sys.executable, "-m", "bot", "demo", "--pace", "0.3", "--stay"]
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as demo:
+        try:
+            assert demo.stdout is not None
+            lines = iter(demo.stdout.readline, "")
+            pattern = re.compile(r"be the customer: open (\S+)/chat")
+            found = next((m for line in lines if (m := pattern.search(line))), None)
+            assert found is not None
+            with urllib.request.urlopen(f"{found.group(1)}/chat", timeout=10) as page:
+                assert page.status == 200
+                assert 'name="message"' in page.read().decode()
+            assert demo.poll() is None  # still serving
+            demo.send_signal(signal.SIGINT)
+            assert demo.wait(30) == 0
+            assert "run `replywatch serve`" in demo.stdout.read()  # closed as it should
+        finally:
+            if demo.poll() is None:
+                demo.kill()
 
 
 def test_a_bad_pace_is_refused() -> None:
