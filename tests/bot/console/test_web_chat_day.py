@@ -55,6 +55,7 @@ async def test_nobody_online_then_alice_comes_closes_and_the_customer_rates(
     await ready(customer)
     banner = customer.locator("#chat-availability")
     await expect(banner).to_have_text("客服暂时不在线。请留言，客服上线后会尽快回复您。")
+    await expect(customer.locator("#chat-status")).to_have_text("请留言")
     await _say(customer, "在吗？想开发票")
     await expect(customer.locator("[data-sender-role=customer]")).to_have_attribute(
         "data-state", "sent"
@@ -73,6 +74,7 @@ async def test_nobody_online_then_alice_comes_closes_and_the_customer_rates(
     buttons = customer.locator(".choices button")
     await expect(buttons).to_have_count(5)
     await expect(customer.locator("[data-sender-role=bot]").last).to_contain_text("打个分")
+    await screenshot(customer, "web-chat-survey")
     await buttons.first.focus()
     await customer.keyboard.press("Enter")  # keyboard-usable
     await expect(buttons).to_have_count(0)

@@ -11,6 +11,8 @@ const list = $("#chat-messages");
 const input = $("#chat-input");
 const shown = new Map(); // message id -> its element
 let conversationId = null;
+let agentName = null; // who serves the chat, once someone has taken it
+let answering = "open"; // the shop's availability (bot/availability.py)
 
 const token = localStorage.getItem(TOKEN) ?? config.visitor;
 localStorage.setItem(TOKEN, token);
@@ -63,11 +65,19 @@ function render(message, state = "sent") {
   list.lastElementChild.scrollIntoView({ block: "end" });
 }
 
+/** The header line: who serves the chat, else whether someone will answer soon. */
+function showStatus() {
+  if (agentName) status(t("chat.agent_joined", { name: agentName }));
+  else status(t(answering === "open" ? "chat.online" : "chat.leave_message"));
+}
+
 /** "closed" / "nobody": the customer is asked to leave a message. */
 function availability(state) {
+  answering = state;
   const bar = $("#chat-availability");
   bar.hidden = state === "open";
   bar.textContent = state === "open" ? "" : t(`chat.${state}`);
+  if (socket.connected) showStatus();
 }
 
 function notice(text) {
@@ -96,7 +106,7 @@ socket.on("connect", async () => {
   const history = await socket.emitWithAck("history");
   conversationId = history.conversation_id;
   for (const message of history.messages) render(message);
-  status(history.agent ? t("chat.agent_joined", { name: history.agent }) : t("chat.online"));
+  agentName = history.agent;
   availability(history.availability);
   for (const item of pending()) {
     render({ id: `${conversationId}/${item.id}`, role: "customer", text: item.text }, "pending");
@@ -112,7 +122,8 @@ socket.on("connect_error", (error) => {
 socket.on("message", (message) => render(message));
 socket.on("availability", (told) => availability(told.state));
 socket.on("agent", (joined) => {
-  status(t("chat.agent_joined", { name: joined.name }));
+  agentName = joined.name;
+  showStatus();
   notice(t("chat.agent_joined", { name: joined.name }));
 });
 
