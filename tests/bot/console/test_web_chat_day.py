@@ -2,7 +2,8 @@
 asks them to leave a message, alice signs in and the page says she is there; she closes
 the chat and the customer rates it with a button; a message typed while the connection
 is down is sent once it is back; writing too fast shows why the message was refused; a
-signed-in shop customer finds the same conversation on a second device."""
+signed-in shop customer finds the same conversation on a second device; and the page
+fits a phone."""
 
 from __future__ import annotations
 
@@ -158,3 +159,22 @@ async def test_a_signed_in_shop_customer_has_one_chat_on_two_devices(
     forged = await _chat(browser, gateway, f"/chat?user_id=shop-user-43&user_hash={signed}")
     await expect(forged.locator("#chat-error")).to_contain_text("user_hash")
     await expect(forged.locator("[data-sender-role]")).to_have_count(0)
+
+
+async def test_the_chat_page_fits_a_phone(
+    start_gateway: StartGateway, sqlite_url: str, browser: Browser
+) -> None:
+    gateway = await start_gateway(make_settings(sqlite_url, agents=ROSTER))
+    context = await browser.new_context(
+        locale="en", base_url=gateway.url, viewport={"width": 360, "height": 640}, is_mobile=True
+    )
+    page = await context.new_page()
+    await page.goto("/chat")
+    await ready(page)
+    await _say(page, "Hello, when will my order ship? " * 8)  # a long line wraps
+    await expect(page.locator("[data-state=sent]")).to_have_count(1)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    send = page.get_by_role("button", name="Send")
+    await expect(send).to_be_in_viewport()
+    await expect(page.locator("#chat-availability")).to_contain_text("Nobody is online")
+    await context.close()
