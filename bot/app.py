@@ -188,9 +188,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         log.info("storage ready: %s", engine.url.render_as_string(hide_password=True))
         yield
     finally:
-        await cancel(
-            [app[KPI_TODAY].refreshing, heartbeat, opening]
-        )  # they use the engine closed below
+        # These tasks use the engine closed below.
+        await cancel([app[KPI_TODAY].refreshing, heartbeat, opening])
         if PRESENCE in app:
             await app[PRESENCE].close()
         await app[CHANNELS].stop_pulling()

@@ -64,13 +64,20 @@ def visitor_line(event: ChatEvent, name: str | None) -> dict[str, Any]:
     """A web chat message as its customer sees it: no agent ids, no scripts (``survey``:
     the satisfaction question, which the page answers with buttons)."""
     role = event.sender_role.value if event.sender_role else "customer"
+    return customer_view(event.id, role, name, event.text or "", event.ts, event.reason == SURVEY)
+
+
+def customer_view(
+    message_id: str, role: str, name: str | None, text: str, ts: float, survey: bool
+) -> dict[str, Any]:
+    """The one shape of a message the web chat's page gets (pushed or in ``history``)."""
     return {
-        "id": event.id,
+        "id": message_id,
         "role": role,
         "name": name,
-        "text": event.text or "",
-        "ts": iso(event.ts),
-        "survey": event.reason == SURVEY,
+        "text": text,
+        "ts": iso(ts),
+        "survey": survey,
     }
 
 

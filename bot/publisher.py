@@ -69,7 +69,7 @@ class Publisher:
             await self.to_supervisors("agent.status", payload, event.agent_id)
             if event.agent_id:  # the agent's own consoles show it (and "away: no new chats")
                 await self.to_agent(event.agent_id, "agent.status", payload)
-            if self._availability is not None and self._web_channel is not None:
+            if self._availability is not None:  # set only with the web chat on
                 await self._availability.announce()
         if event.channel == self._web_channel and conv is not None:
             await self._to_visitor(stored)

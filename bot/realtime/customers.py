@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.errors import BadRequest, TooManyRequests, error_ack
 from bot.keys import AVAILABILITY, ENGINE, PIPELINE, SETTINGS, VISITORS
-from bot.payloads import iso
+from bot.payloads import customer_view, iso
 from bot.rooms import CUSTOMER_NS, visitor_room
 from bot.schemas import validation_details
 from bot.settings import WidgetSettings
@@ -85,14 +85,14 @@ class CustomerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return {
             "conversation_id": conversation_id,
             "messages": [
-                {
-                    "id": line.id,
-                    "role": line.role,
-                    "name": line.name if line.role == "agent" else None,
-                    "text": line.text,
-                    "ts": iso(line.ts),
-                    "survey": line.survey,
-                }
+                customer_view(
+                    line.id,
+                    line.role,
+                    line.name if line.role == "agent" else None,
+                    line.text,
+                    line.ts,
+                    line.survey,
+                )
                 for line in found.lines
             ],
             "agent": agent if found.is_open else None,
