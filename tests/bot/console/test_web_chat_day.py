@@ -177,4 +177,5 @@ async def test_the_chat_page_fits_a_phone(
     send = page.get_by_role("button", name="Send")
     await expect(send).to_be_in_viewport()
     await expect(page.locator("#chat-availability")).to_contain_text("Nobody is online")
+    await screenshot(page, "web-chat-phone")
     await context.close()
