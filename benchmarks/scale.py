@@ -88,7 +88,7 @@ async def fill(db: Path, conversations: int, agents: int) -> None:
     batch = events(conversations, agents, time.time())
     with engine.begin() as conn:
         for start in range(0, len(batch), 2000):
-            apply_batch(conn, batch[start : start + 2000], None, RULES, time.time())
+            apply_batch(conn, batch[start : start + 2000], RULES, time.time())
     engine.dispose()
 
 

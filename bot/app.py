@@ -46,6 +46,7 @@ from bot.keys import (
     SETTINGS,
     SIGN_IN,
     SIO,
+    SUGGESTER,
     VISITORS,
     WRITER,
 )
@@ -63,6 +64,7 @@ from bot.rooms import PATH, SUPERVISOR_NS
 from bot.security import security_headers
 from bot.sessions import Sessions
 from bot.settings import Settings, cron_trigger
+from bot.suggester import Suggester
 from bot.tasks import cancel
 from bot.visitors import Visitors
 from storage import users
@@ -75,6 +77,8 @@ from storage.writer import GroupWriter
 log = logging.getLogger(__name__)
 #: The longest request line or header accepted (bytes).
 MAX_LINE = 64 * 1024
+#: How long a stopping gateway keeps matching the messages it stored (seconds).
+SUGGESTIONS_ON_CLOSE = 10.0
 
 
 async def _delivery(app: web.Application) -> AsyncIterator[None]:
@@ -119,6 +123,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     heartbeat: asyncio.Task[None] | None = None
     opening: asyncio.Task[None] | None = None
     sink_session: aiohttp.ClientSession | None = None
+    suggester: Suggester | None = None
+    suggesting: asyncio.Task[None] | None = None
     try:
         if settings.storage.auto_migrate:
             await upgrade(engine)
@@ -155,12 +161,16 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
             settings.csat.survey_script,
         )
         automation.check()
+        suggester = Suggester(
+            library, writer, publisher, metrics, within=settings.matcher.suggest_within_seconds
+        )
+        suggesting = asyncio.create_task(suggester.run(), name="replywatch-suggester")
         pipeline = Pipeline(
             writer=writer,
             publisher=publisher,
             alerts=alerts,
             metrics=metrics,
-            library=library,
+            suggester=suggester,
             engine=engine,
             wake_sweeper=sweeper.wake_at,
             on_outgoing=outbox.kick,
@@ -168,6 +178,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         )
         sweeper.on_assigned(pipeline.announce)
         app[ENGINE], app[LIBRARY], app[PIPELINE], app[SWEEPER] = engine, library, pipeline, sweeper
+        app[SUGGESTER] = suggester
         app[VISITORS] = await Visitors.open(engine, settings.widget)
         app[AVAILABILITY] = availability = Availability(engine, app[SIO], rules.hours)
         if settings.widget.enabled:
@@ -193,6 +204,8 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         if PRESENCE in app:
             await app[PRESENCE].close()
         await app[CHANNELS].stop_pulling()
+        if suggester is not None:  # stored messages' suggestions, before the writer stops
+            await suggester.close(suggesting, SUGGESTIONS_ON_CLOSE)
         await cancel([sending])
         if outbox is not None:
             await outbox.stop()  # sends in flight still record their outcome

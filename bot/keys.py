@@ -26,6 +26,7 @@ from bot.principals import Authenticator
 from bot.publisher import Publisher
 from bot.sessions import Sessions
 from bot.settings import Settings
+from bot.suggester import Suggester
 from bot.visitors import Visitors
 from storage.writer import GroupWriter
 
@@ -45,6 +46,7 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 LIBRARY = web.AppKey("library", Library)
 #: The one entry point for events.
 PIPELINE = web.AppKey("pipeline", Pipeline)
+SUGGESTER = web.AppKey("suggester", Suggester)
 #: Console sign-ins.
 CONSOLE_SESSIONS = web.AppKey("console_sessions", Sessions)
 #: People's sign-in with name and password.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from monitors.events import EventType
 
@@ -55,6 +55,17 @@ class Metrics:
             "replywatch_deliveries",
             "Agents' replies sent out through IM channels, by attempt outcome",
             ["channel", "result"],
+            registry=self.registry,
+        )
+        self.suggestions = Counter(
+            "replywatch_suggestions",
+            "Customer messages' suggestions by outcome: stored, late (skipped), failed",
+            ["result"],
+            registry=self.registry,
+        )
+        self.suggestions_pending = Gauge(
+            "replywatch_suggestions_pending",
+            "Stored customer messages whose suggestions are not computed yet",
             registry=self.registry,
         )
         # Labelled children bound once: ``labels()`` costs more than the increment.

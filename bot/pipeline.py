@@ -1,4 +1,4 @@
-"""The single entry point for events: suggest, store (group commit), then notify."""
+"""The single entry point for events: store (group commit), notify, then suggest."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.automation import Automation
 from bot.delivery.alerts import AlertDispatch
-from bot.library import Library
 from bot.metrics import Metrics
 from bot.publisher import Publisher
+from bot.suggester import Suggester
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage import library_repo
-from storage.ingest import Key, Stored, Suggested
+from storage.ingest import Stored
 from storage.writer import GroupWriter
 
 log = logging.getLogger(__name__)
@@ -34,16 +34,19 @@ class IngestResult:
         return len(self.stored)
 
 
-def _asks(event: ChatEvent) -> bool:
+def _asks(item: Stored) -> bool:
+    """A customer's question (not their answer to the survey): it gets suggestions."""
+    event = item.event
     return (
         event.type is EventType.MESSAGE
         and event.sender_role is SenderRole.CUSTOMER
         and bool(event.text)
+        and item.rating is None
     )
 
 
 class Pipeline:
-    """Suggests replies, stores events durably, then fans the new ones out live."""
+    """Stores events durably, fans the new ones out live, then has them suggested."""
 
     def __init__(
         self,
@@ -52,7 +55,7 @@ class Pipeline:
         publisher: Publisher,
         alerts: AlertDispatch,
         metrics: Metrics,
-        library: Library,
+        suggester: Suggester,
         engine: AsyncEngine,
         wake_sweeper: Callable[[float | None], None] = lambda _due_at: None,
         on_outgoing: Callable[[], None] = lambda: None,
@@ -63,19 +66,19 @@ class Pipeline:
         self._publisher = publisher
         self._alerts = alerts
         self._metrics = metrics
-        self._library = library
+        self._suggester = suggester
         self._engine = engine
         self._wake_sweeper = wake_sweeper
         self._on_outgoing = on_outgoing
 
     async def handle(self, events: Sequence[ChatEvent]) -> IngestResult:
-        """Store ``events`` with their suggestions (returns after commit), then notify.
+        """Store ``events`` (returns after commit), notify, then offer the customer's
+        messages for suggestions (:mod:`bot.suggester`: they follow the message).
 
         Raises ``storage.writer.StorageUnavailable`` when the commit fails; then
         nothing of ``events`` was acknowledged.
         """
-        suggestions = await self._suggest(events)
-        results = await self._writer.submit(events, suggestions)
+        results = await self._writer.submit(events)
         stored = [r for r in results if r is not None]
         duplicates = len(results) - len(stored)
         self._metrics.count_events((item.event.type for item in stored), duplicates)
@@ -84,12 +87,14 @@ class Pipeline:
             self._wake_sweeper(min(due))
         if any(item.event.deliver for item in stored):
             self._on_outgoing()
+        asks = [item for item in stored if _asks(item)]
         for item in stored:
             try:
-                await self._notify(item, suggestions.get(item.event.key))
+                await self._notify(item, suggesting=_asks(item))
             except Exception:
                 # Stored is what counts; a failed live push must not fail the ingest.
                 log.exception("could not publish event %s/%s", *item.event.key)
+        self._suggester.offer(asks)
         await self._automatic_replies(stored)
         return IngestResult(stored, duplicates)
 
@@ -111,22 +116,15 @@ class Pipeline:
         the agents concerned are told, and the new agent gets the waiting suggestions."""
         for item in stored:
             try:
-                await self._notify(item, None)
+                await self._notify(item)
             except Exception:
                 log.exception("could not publish event %s/%s", *item.event.key)
 
-    async def _suggest(self, events: Sequence[ChatEvent]) -> dict[Key, Suggested]:
-        asks = [e for e in events if _asks(e)]
-        found = await self._library.suggest_many([(e.text or "", e.sender_name) for e in asks])
-        return {e.key: row for e, row in zip(asks, found, strict=True)}
-
-    async def _notify(
-        self, item: Stored, suggestion: Suggested | None, latest: bool = True
-    ) -> None:
-        # The routing assignment before the message it routed (whose own push carries
-        # the suggestions: the assignment does not repeat them).
+    async def _notify(self, item: Stored, *, suggesting: bool = False) -> None:
+        # The routing assignment before the message it routed; the suggestions for
+        # that message follow it, so the assignment does not look up older ones.
         for caused in item.also:
-            await self._notify(caused, None, latest=suggestion is None)
+            await self._notify(caused, suggesting=suggesting)
         await self._publisher.publish(item)
         await self._alerts.deliver(item.alerts)
         if item.resolved is not None and item.conversation is not None:
@@ -135,13 +133,9 @@ class Pipeline:
             )
             await self._publisher.resolved(item)
         conv = item.conversation
-        if conv is None or conv.assignee_id is None:
+        if conv is None or conv.assignee_id is None or suggesting:
             return
-        if suggestion is not None and item.rating is None:
-            await self._publisher.suggestions(
-                conv.assignee_id, conv, item.event.id, suggestion.items
-            )
-        elif latest and item.event.type is EventType.ASSIGNED and _awaiting_reply(item):
+        if item.event.type is EventType.ASSIGNED and _awaiting_reply(item):
             found = await library_repo.latest_suggestion(self._engine, conv.pk)
             if found is not None:
                 await self._publisher.suggestions(

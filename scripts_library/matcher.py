@@ -55,6 +55,10 @@ KEYWORD_BONUS = 0.15
 MAX_QUERY_CHARS = 1000
 #: Most (message, library question) pairs scored in one pass of array work.
 BATCH_CELLS = 65_536
+#: Up to this many library questions every question's cosine is computed for the whole
+#: batch in one product: cheaper than bounding, which costs ~0.25 ms per message in
+#: Python steps (measured by ``benchmarks/dense_crossover.py``).
+FULL_PRODUCT_QUESTIONS = 2048
 
 Floats = npt.NDArray[np.float32]
 Semantic = dense.Semantic
@@ -253,7 +257,11 @@ def match_many(
     found: list[list[Match]] = []
     for start in range(0, len(texts), size):
         chunk = None if vectors is None else vectors[start : start + size]
-        if chunk is not None and index.semantic is not None:
+        if (
+            chunk is not None
+            and index.semantic is not None
+            and index.questions.rows > FULL_PRODUCT_QUESTIONS
+        ):
             scored = _score_top(texts[start : start + size], index, chunk, take, min_score)
         else:
             scored = score_all(texts[start : start + size], index, chunk)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,8 @@ CHOSEN = "chosen"
 
 @dataclass(frozen=True, slots=True)
 class Suggested:
-    """Suggestions computed for a customer message, stored with it in one transaction."""
+    """Suggestions computed for a stored customer message (stored just after it: the
+    message is acknowledged first, see :mod:`bot.suggester`)."""
 
     items: list[dict[str, Any]]
     #: The best suggestion's score; 0 when none reached ``matcher.min_score``.
@@ -178,22 +179,18 @@ def _save_agents(conn: Connection, events: Sequence[ChatEvent]) -> None:
         conn.execute(statements(conn.dialect.name).upsert_agents, rows)
 
 
-def _save_suggestions(
-    conn: Connection,
-    inserted: dict[Key, int],
-    suggestions: dict[Key, Suggested],
-    now: float,
-) -> None:
+def save_suggestions(conn: Connection, suggestions: Mapping[int, Suggested], now: float) -> None:
+    """Store the suggestions computed for stored messages (keyed by the event's row id;
+    one already stored for a message is kept)."""
     rows = [
         {
-            "event_pk": inserted[key],
+            "event_pk": event_pk,
             "items": row.items,
             "best_score": row.best_score,
             "matched": row.matched,
             "created_at": now,
         }
-        for key, row in suggestions.items()
-        if key in inserted
+        for event_pk, row in suggestions.items()
     ]
     if rows:
         conn.execute(statements(conn.dialect.name).insert_suggestions, rows)
@@ -256,13 +253,11 @@ def _sample(
 def apply_batch(
     conn: Connection,
     events: Sequence[ChatEvent],
-    suggestions: dict[Key, Suggested] | None,
     thresholds: Thresholds,
     now: float | None = None,
 ) -> list[Stored | None]:
-    """Store ``events`` in order inside the caller's transaction, with the
-    suggestions computed for them (keyed by event key; kept for new events only),
-    the customer turns they start and end, and the alerts those imply.
+    """Store ``events`` in order inside the caller's transaction, with the customer
+    turns they start and end, and the alerts those imply.
 
     Returns one entry per event: a :class:`Stored`, or ``None`` for a duplicate
     (an id already stored, or repeated earlier in the same group).
@@ -311,10 +306,6 @@ def apply_batch(
     changed = [state for key, state in convs.items() if state != loaded[key]]
     _save_conversations(conn, changed, now)
     _save_agents(conn, [events[i] for i, _, _ in applied])
-    if suggestions:
-        answers = {events[i].key for i in rated}
-        kept = {k: v for k, v in suggestions.items() if k not in answers}
-        _save_suggestions(conn, inserted, kept, now)
     outgoing = [events[i] for i, _, _ in applied if events[i].deliver]
     if outgoing:
         deliveries.enqueue(conn, [(inserted[e.key], e.channel) for e in outgoing], now)

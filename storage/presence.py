@@ -70,7 +70,7 @@ def connect(conn: Connection, live: Live, now: float, thresholds: Thresholds) ->
         return []
     target = "away" if chosen == "away" else "online"
     event = status_event(live.agent_id, target, "connected", now)
-    return [s for s in ingest(conn, [event], None, thresholds, now) if s is not None]
+    return [s for s in ingest(conn, [event], {}, thresholds, now) if s is not None]
 
 
 def sweep(
@@ -108,7 +108,7 @@ def sweep(
         gone_at = max(min(now, float(last_seen) + offline_after), since)
         key = f"offline-{agent_id}-{round(float(last_seen) * 1000)}"
         event = status_event(agent_id, "offline", "disconnected", gone_at, key)
-        stored += [s for s in ingest(conn, [event], None, thresholds, now) if s is not None]
+        stored += [s for s in ingest(conn, [event], {}, thresholds, now) if s is not None]
     # Connections of nobody in particular (supervisors) are forgotten once stale too.
     conn.execute(
         delete(CONNECTIONS).where(CONNECTIONS.c.agent_id.is_(None), CONNECTIONS.c.seen_at < cutoff)

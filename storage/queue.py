@@ -14,14 +14,14 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, update
 
 from monitors.events import ChatEvent, EventType, assignment
 from monitors.rules import Thresholds
-from storage.ingest import Key, Stored, Suggested, apply_batch
+from storage.ingest import Stored, Suggested, apply_batch, save_suggestions
 from storage.routing import DRAIN_BATCH, Router, waiting
 from storage.tables import CONVERSATIONS
 
@@ -37,14 +37,16 @@ def _frees_or_fills(item: Stored) -> bool:
 def ingest(
     conn: Connection,
     events: Sequence[ChatEvent],
-    suggestions: dict[Key, Suggested] | None,
+    suggestions: Mapping[int, Suggested],
     thresholds: Thresholds,
     now: float | None = None,
 ) -> list[Stored | None]:
-    """:func:`storage.ingest.apply_batch`, then the drain it calls for; the drain's
-    assignments ride on the first event that called for it (``Stored.also``)."""
+    """:func:`storage.ingest.apply_batch`, then the drain it calls for (the drain's
+    assignments ride on the first event that called for it: ``Stored.also``), and the
+    ``suggestions`` computed for messages stored earlier (keyed by event row id)."""
     now = time.time() if now is None else now
-    results = apply_batch(conn, events, suggestions, thresholds, now)
+    save_suggestions(conn, suggestions, now)
+    results = apply_batch(conn, events, thresholds, now) if events else []
     if not thresholds.routing.on:
         return results
     for index, item in enumerate(results):
@@ -85,7 +87,7 @@ def _drain_batch(conn: Connection, thresholds: Thresholds, now: float) -> list[S
     router.flush()
     if not events:
         return []
-    return [s for s in apply_batch(conn, events, None, thresholds, now) if s is not None]
+    return [s for s in apply_batch(conn, events, thresholds, now) if s is not None]
 
 
 class TransferRefused(Exception):
@@ -146,4 +148,4 @@ def transfer(
     event = assignment(
         event_id, *where, target, now, "transfer", text=asked.note, sender_id=asked.by
     )
-    return next(s for s in apply_batch(conn, [event], None, thresholds, now) if s is not None)
+    return next(s for s in apply_batch(conn, [event], thresholds, now) if s is not None)

@@ -146,7 +146,7 @@ class _Escalation:
             agent_id=target,
             reason="escalation",
         )
-        stored = [s for s in apply_batch(self._conn, [event], None, self._settings, self._now) if s]
+        stored = [s for s in apply_batch(self._conn, [event], self._settings, self._now) if s]
         tracked.escalations = step
         tracked.escalate_at = rules.next_escalation(self._settings, step, self._now)
         if not stored:

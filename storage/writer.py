@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -26,7 +26,7 @@ from monitors.rules import Thresholds
 from storage import loadbook, queue
 from storage.engine import LOCK_TIMEOUT, WRITE_OPTION, make_sync_sqlite_engine
 from storage.engine import writer as write_engine
-from storage.ingest import Key, Stored, Suggested
+from storage.ingest import Stored, Suggested
 
 log = logging.getLogger(__name__)
 CommitObserver = Callable[[int, float], None]
@@ -71,7 +71,7 @@ def _failure(exc: Exception) -> StorageUnavailable:
 @dataclass
 class _Submission:
     events: Sequence[ChatEvent]
-    suggestions: dict[Key, Suggested]
+    suggestions: Mapping[int, Suggested]
     future: asyncio.Future[list[Stored | None]] = field(repr=False)
 
 
@@ -85,13 +85,13 @@ class _SQLiteRunner:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="replywatch-sqlite-writer")
 
     async def run(
-        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
+        self, events: list[ChatEvent], suggestions: Mapping[int, Suggested]
     ) -> list[Stored | None]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, self._transaction, events, suggestions)
 
     def _transaction(
-        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
+        self, events: list[ChatEvent], suggestions: Mapping[int, Suggested]
     ) -> list[Stored | None]:
         with self._engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
             return queue.ingest(conn, events, suggestions, self._thresholds)
@@ -117,7 +117,7 @@ class _AsyncRunner:
         self._engine = write_engine(engine)
 
     async def run(
-        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
+        self, events: list[ChatEvent], suggestions: Mapping[int, Suggested]
     ) -> list[Stored | None]:
         async with self._engine.begin() as conn:
             return await conn.run_sync(queue.ingest, events, suggestions, self._thresholds)
@@ -153,10 +153,10 @@ class GroupWriter:
         self._on_commit = on_commit
 
     async def submit(
-        self, events: Sequence[ChatEvent], suggestions: dict[Key, Suggested] | None = None
+        self, events: Sequence[ChatEvent], suggestions: Mapping[int, Suggested] | None = None
     ) -> list[Stored | None]:
-        """Store ``events`` (and their suggestions); returns after commit, one entry per
-        event (None = duplicate)."""
+        """Store ``events``, and ``suggestions`` for messages stored before (keyed by
+        event row id); returns after commit, one entry per event (None = duplicate)."""
         future: asyncio.Future[list[Stored | None]] = asyncio.get_running_loop().create_future()
         await self._queue.put(_Submission(events, suggestions or {}, future))
         return await future
@@ -175,7 +175,7 @@ class GroupWriter:
         live = [s for s in group if not s.future.done()]
         if not live:
             return
-        suggestions: dict[Key, Suggested] = {}
+        suggestions: dict[int, Suggested] = {}
         for submission in live:
             for key, row in submission.suggestions.items():
                 suggestions.setdefault(key, row)
@@ -202,7 +202,7 @@ class GroupWriter:
             offset += count
 
     async def _write(
-        self, events: list[ChatEvent], suggestions: dict[Key, Suggested]
+        self, events: list[ChatEvent], suggestions: Mapping[int, Suggested]
     ) -> list[Stored | None]:
         started = time.perf_counter()
         results = await self._runner.run(events, suggestions)

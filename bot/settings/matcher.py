@@ -20,6 +20,9 @@ class MatcherSettings(Section):
     #: Processes that match customer messages beside the gateway (0 = a thread in it).
     workers: int = Field(default=0, ge=0, le=16)
     propose_below: float = Field(default=70.0, ge=0, le=100)
+    #: A message still waiting for its suggestions this long after it was stored gets
+    #: none (a burst beyond the matcher's pace must not leave it ever further behind).
+    suggest_within_seconds: float = Field(default=20.0, gt=0, le=3600)
 
     @model_validator(mode="after")
     def _known_source(self) -> MatcherSettings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scripts_library import dense
+from scripts_library import dense, matcher
 from scripts_library.calibration import HYBRID
 from scripts_library.matcher import Index, build_index, match_many, score_all
 from scripts_library.model import Script
@@ -91,6 +91,7 @@ def test_the_top_suggestions_are_exactly_those_of_scoring_every_question(
 ) -> None:
     monkeypatch.setattr(dense, "FIRST_ROUND", first_round)  # 1: the bounds decide alone
     monkeypatch.setattr(dense, "DIMENSIONS", dimensions)  # 8: loose bounds
+    monkeypatch.setattr(matcher, "FULL_PRODUCT_QUESTIONS", 0)  # bounded, whatever the size
     rng = np.random.default_rng(seed)
     index, embeddings = library(rng, entries, spread)
     near = embeddings[rng.integers(0, len(embeddings), size=20)] + rng.normal(
@@ -108,6 +109,19 @@ def test_the_top_suggestions_are_exactly_those_of_scoring_every_question(
         assert [m[0] for m in mine] == [t[0] for t in theirs]
         assert [m[2] for m in mine] == [t[2] for t in theirs]
         assert [m[1] for m in mine] == pytest.approx([t[1] for t in theirs], abs=0.11)
+
+
+@pytest.mark.parametrize("min_score", [0.0, 45.0])
+def test_a_small_library_scores_every_question_in_one_product(min_score: float) -> None:
+    rng = np.random.default_rng(11)
+    index, embeddings = library(rng, 120)
+    assert index.questions.rows <= matcher.FULL_PRODUCT_QUESTIONS
+    near = embeddings[rng.integers(0, len(embeddings), size=32)]
+    vectors = unit(near + rng.normal(scale=0.05, size=near.shape))
+    texts = ["question"] * 32
+    found = match_many(texts, index, k=3, min_score=min_score, vectors=vectors)
+    want = [[t for t in row if t[1] >= min_score] for row in exact(texts, index, vectors, 3)]
+    assert [[(m.script_id, m.score, m.question) for m in row] for row in found] == want
 
 
 def test_the_bounds_are_never_below_the_cosines_they_bound() -> None:

@@ -27,7 +27,7 @@ ONLINE = [agent_status(a, "online", f"s-{a}", ts=T0 - 10) for a in ("alice", "bo
 
 async def store(engine: AsyncEngine, *events: dict[str, Any]) -> None:
     async with writer(engine).begin() as conn:
-        await conn.run_sync(apply_batch, typed(*events), None, ESCALATING, T0)
+        await conn.run_sync(apply_batch, typed(*events), ESCALATING, T0)
 
 
 async def swept(engine: AsyncEngine, now: float, roster: Roster | None = None) -> Swept:

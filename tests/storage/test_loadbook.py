@@ -46,7 +46,7 @@ def writer_engine(sqlite_url: str) -> Iterator[Engine]:
 
 def store(sync: Engine, events: list[Event], now: float) -> None:
     with sync.execution_options(**{WRITE_OPTION: True}).begin() as conn:
-        ingest(conn, typed(*events), None, ROUTED, now)
+        ingest(conn, typed(*events), {}, ROUTED, now)
 
 
 def agrees(sync: Engine, now: float) -> loadbook.LoadBook:
@@ -106,7 +106,7 @@ def power_cut_after(sync: Engine, events: list[Event]) -> None:
     """Store ``events``, then fail before the commit."""
     with sync.execution_options(**{WRITE_OPTION: True}).begin() as conn:
         assert loadbook.book(conn) is not None  # read before the change
-        ingest(conn, typed(*events), None, ROUTED, T0)
+        ingest(conn, typed(*events), {}, ROUTED, T0)
         raise RuntimeError("power cut")
 
 
@@ -132,7 +132,7 @@ def test_another_connections_commit_is_seen(writer_engine: Engine, sqlite_url: s
             customer_says("m2", "c2", ts=T0 + 1),
             assigned("c2", "bob", "a3", ts=T0 + 2),
         ]
-        ingest(conn, typed(*events), None, ROUTED, T0 + 2)
+        ingest(conn, typed(*events), {}, ROUTED, T0 + 2)
     other.dispose()
     assert agrees(writer_engine, T0 + 2) is not before
     assert loads(writer_engine, T0 - WINDOW) == {"bob": 2}

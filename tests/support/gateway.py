@@ -12,6 +12,7 @@ import socketio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.keys import SUGGESTER
 from bot.rooms import PATH
 from bot.settings import Settings
 from tests.support.events import assigned
@@ -79,6 +80,12 @@ class Gateway:
             if name == sample:
                 return float(value)
         return None
+
+    async def suggested(self, within: float = 10.0) -> None:
+        """Wait until every customer message stored so far has its suggestions (they
+        follow the acknowledgement: ``bot.suggester``; a gateway in this process)."""
+        async with asyncio.timeout(within):
+            await self.app[SUGGESTER].settled()
 
     async def call(self, method: str, path: str, token: str, body: Any = None) -> tuple[int, Any]:
         """Any API request with ``token``; the status and the decoded JSON answer."""

@@ -19,4 +19,4 @@ START, END = T0, T0 + 3600
 async def ingest(engine: AsyncEngine, *events: Event) -> list[Stored | None]:
     """Store ``events`` in one transaction, as one commit group (``now`` is ``T0 + 1000``)."""
     async with writer(engine).begin() as conn:
-        return await conn.run_sync(apply_batch, typed(*events), None, RULES, T0 + 1000)
+        return await conn.run_sync(apply_batch, typed(*events), RULES, T0 + 1000)

@@ -39,6 +39,7 @@ async def test_the_most_asked_questions_with_whether_and_how_well_the_library_an
         customer_says("b2", "c1", "你们老板是谁？"),
     ]
     await gateway.post_events({"events": events})
+    await gateway.suggested()
     for message in ("d0", "d1"):
         feedback = {"message_id": message, "script_id": delivery_script, "action": "used"}
         await alice.client.call("suggestion.feedback", feedback, namespace="/agent", timeout=5)
@@ -57,6 +58,7 @@ async def test_the_most_asked_questions_with_whether_and_how_well_the_library_an
 
 async def test_a_period_and_a_limit_and_bad_ones(gateway: Gateway) -> None:
     await gateway.post_events({"events": [customer_says("m1", "c1", "几天能发货")]})
+    await gateway.suggested()
     status, body = await _asked(gateway, limit=1)
     assert status == 200
     assert len(body["items"]) == 1

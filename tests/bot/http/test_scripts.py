@@ -230,6 +230,7 @@ async def test_gaps_group_the_questions_the_library_lacks(gateway: Gateway) -> N
     await gateway.post_events(
         {"events": [customer_says(f"m{i}", text=q) for i, q in enumerate(questions)]}
     )
+    await gateway.suggested()
     status, body = await call(gateway, "GET", "/api/v1/scripts/gaps", SUPERVISOR)
     assert status == 200
     groups = [(g["count"], g["question"]) for g in body["items"]]

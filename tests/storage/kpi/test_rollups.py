@@ -81,7 +81,7 @@ async def store(engine: AsyncEngine, rng: random.Random, events: list[Event]) ->
         group, events = events[:size], events[size:]
         last = float(group[-1]["ts"])
         async with writer(engine).begin() as conn:
-            await conn.run_sync(apply_batch, typed(*group), None, RULES, last)
+            await conn.run_sync(apply_batch, typed(*group), RULES, last)
             await conn.run_sync(sweep, last, RULES)
 
 
