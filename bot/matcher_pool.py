@@ -28,6 +28,8 @@ from scripts_library.matcher import Index, Match, match_many
 
 log = logging.getLogger(__name__)
 
+#: How much lower than the gateway's the worker processes' CPU priority is (nice).
+WORKER_NICENESS = 10
 #: The worker process's state: the version it holds, its index, its encoder.
 _WORKER: dict[str, Any] = {}
 
@@ -42,6 +44,9 @@ def one_blas_thread() -> None:
 
 def _start_worker(semantic: SemanticMode) -> None:
     one_blas_thread()
+    # Below the gateway's priority: when the cores are busy, storing and answering
+    # customers' messages comes first and the suggestions follow them a little later.
+    os.nice(WORKER_NICENESS)
     _WORKER["encoder"] = load_encoder(semantic)
 
 
