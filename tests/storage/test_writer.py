@@ -8,10 +8,13 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from monitors.events import ChatEvent, EventType, SenderRole
 from storage.engine import make_engine, upgrade
+from storage.ingest import Suggested
+from storage.tables import SUGGESTIONS
 from storage.writer import GroupWriter, StorageRejected, StorageUnavailable
 from tests.support.rules import RULES
 from tests.support.store import stored_ids
@@ -111,3 +114,23 @@ async def test_a_database_that_is_gone_is_a_transient_failure(tmp_path: object) 
         assert not isinstance(result, StorageRejected)  # clients should retry
     finally:
         await engine.dispose()
+
+
+async def test_suggestions_for_stored_messages_ride_in_the_next_group(engine: AsyncEngine) -> None:
+    commits: list[int] = []
+    writer = GroupWriter(engine, thresholds=RULES, on_commit=lambda n, _s: commits.append(n))
+    async with running(writer):
+        [first] = await writer.submit([message("m1")])
+        assert first is not None
+        found = Suggested([{"script_id": "zh-invoice"}], 80.0, True)
+        later = Suggested([{"script_id": "zh-other"}], 50.0, True)
+        results = await asyncio.gather(
+            writer.submit([], {first.row_id: found}),
+            writer.submit([message("m2")]),
+            writer.submit([], {first.row_id: later}),  # one per message: the first is kept
+        )
+    assert (results[0], results[2]) == ([], [])
+    async with engine.connect() as conn:
+        rows = (await conn.execute(select(SUGGESTIONS.c.event_pk, SUGGESTIONS.c["items"]))).all()
+    assert [(r.event_pk, r.items[0]["script_id"]) for r in rows] == [(first.row_id, "zh-invoice")]
+    assert len(commits) == 2  # the suggestions shared the second message's transaction
