@@ -76,13 +76,15 @@ async def visit(shift: Shift) -> None:
         shift.screen.show(NAME, f"opens the chat page: {_SAYS[history['availability']]}")
         text, gloss = QUESTION
         said = {"id": "demo-web-0001", "text": text}
+        # Shown before it is sent: the agent's console has it (and its suggestions) at once.
+        shift.screen.show(NAME, f"-> web chat: {text}  ({gloss})")
         ack = await page.call("message", said, namespace="/customer", timeout=5)
         if "error" in ack:
             raise RuntimeError(f"the demo service refused the web chat message: {ack}")
         conversation = ack["id"].split("/")[0]
         agent = await _agent_of(shift, conversation)
         shift.asked_at[ack["id"]] = time.monotonic()
-        shift.screen.show(NAME, f"-> web chat, routed to {agent}: {text}  ({gloss})")
+        shift.screen.show("(routing)", f"her chat went to {agent}, an online agent with room")
         await shift.answer(agent, conversation, ack["id"], channel="web")
         await _page_shows(shift, arrived, "agent")
     finally:

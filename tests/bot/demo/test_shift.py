@@ -70,7 +70,8 @@ def test_the_demo_shows_suggestions_and_every_alert_kind_live() -> None:
 def _web_chat(web: str) -> None:
     """Last, a customer opens the chat page and the agent routing picked answers."""
     assert re.search(r"陈女士 +opens the chat page: an agent is online", web)
-    routed = re.search(r"陈女士 +-> web chat, routed to (\w+): 你好，能开发票吗", web)
+    assert re.search(r"陈女士 +-> web chat: 你好，能开发票吗", web)
+    routed = re.search(r"\(routing\) +her chat went to (\w+), an online agent", web)
     assert routed is not None
     agent = routed.group(1)
     assert f"{agent:<12}suggested [发票" in web
