@@ -87,6 +87,7 @@ async def test_a_strong_match_or_an_ignored_suggestion_proposes_nothing(
     alice = listeners()  # type: ignore[operator]
     await alice.connect(gateway.url, "/agent", ALICE)
     await gateway.post_events(customer_says("m1", text="能开发票吗"))
+    await gateway.suggested()  # the feedback is on suggestions the message got
     assert await _alice_uses(gateway, alice, "m1", "zh-invoice") == {"ok": True, "proposed": False}
     ignored = await _alice_uses(gateway, alice, "m1", "zh-courier", "ignored")
     assert ignored == {"ok": True, "proposed": False}
@@ -107,6 +108,7 @@ async def test_proposals_refuse_bad_ids_and_a_file_backed_library(
     alice = listeners()  # type: ignore[operator]
     await alice.connect(gateway.url, "/agent", ALICE)
     await gateway.post_events(customer_says("m1", text="我要投诉"))
+    await gateway.suggested()
     assert await _alice_uses(gateway, alice, "m1", "refund") == {"ok": True, "proposed": True}
     [proposal] = (await gateway.call("GET", "/api/v1/scripts/proposals", SUPERVISOR))[1]["items"]
     status, answer = await gateway.call(
