@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Sequence
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from monitors.report_data import RESPONSE_EDGES, HourLoad
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BAR = "#4C78A8"
 LINE = "#E45756"
@@ -23,8 +24,18 @@ def bucket_labels(edges: Sequence[int] = RESPONSE_EDGES) -> list[str]:
     return [*labels, f"{edges[-1]}+"]
 
 
-def _png(figure: Figure) -> bytes:
+def _figure() -> Figure:
+    """A chart's figure, drawn by Agg. matplotlib is imported with the first chart: a
+    serving process that makes no report does not carry it (~50 MB)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 3.6))
     FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=100, bbox_inches="tight")
     return out.getvalue()
@@ -32,7 +43,7 @@ def _png(figure: Figure) -> bytes:
 
 def response_chart(counts: Sequence[int], deadline: float) -> bytes:
     """Bar chart: replied turns per response-time bucket, the reply deadline marked."""
-    figure = Figure(figsize=(8, 3.6))
+    figure = _figure()
     axes = figure.add_subplot()
     labels = bucket_labels()
     axes.bar(labels, counts, color=BAR)
@@ -47,7 +58,7 @@ def response_chart(counts: Sequence[int], deadline: float) -> bytes:
 
 def hourly_chart(hours: Sequence[HourLoad]) -> bytes:
     """Bars: customer turns per hour of day; line: SLA compliance in that hour."""
-    figure = Figure(figsize=(8, 3.6))
+    figure = _figure()
     load = figure.add_subplot()
     load.bar([h.hour for h in hours], [h.turns for h in hours], color=BAR, label="turns")
     load.set_xlabel("hour of day")

@@ -10,14 +10,13 @@ import html
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.drawing.image import Image
-from openpyxl.styles import Font
+from typing import TYPE_CHECKING, Any
 
 from monitors.quality import Assessment
 from monitors.report_data import ReportData
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 COLUMNS = [
     ("agent_id", "Agent"),
@@ -176,7 +175,19 @@ def render_csv(data: ReportData) -> Rendered:
     )
 
 
+def _workbook() -> Workbook:
+    """An empty workbook. openpyxl is imported with the first spreadsheet: a serving
+    process that makes none does not carry it."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(title)
     sheet.append(header)
     for cell in sheet[1]:
@@ -191,8 +202,9 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
 
 def render_xlsx(data: ReportData) -> Rendered:
     """``<name>.xlsx``: sheets Team, Days (longer than a day), Library gaps, Most asked, Charts."""
-    book = Workbook()
-    book.remove(book.active)
+    from openpyxl.drawing.image import Image
+
+    book = _workbook()
     _sheet(book, "Team", [t for _, t in COLUMNS], table(data))
     if data.period.value != "day":
         _sheet(book, "Days", ["Date", *(t for _, t in COLUMNS[1:])], day_table(data))
@@ -213,8 +225,7 @@ def render_xlsx(data: ReportData) -> Rendered:
 
 def assessment_workbook(items: Sequence[Assessment]) -> bytes:
     """The month's assessment alone as an XLSX workbook: the table and its entries."""
-    book = Workbook()
-    book.remove(book.active)
+    book = _workbook()
     _sheet(book, "Assessment", ASSESSMENT_COLUMNS, assessment_table(items))
     _sheet(book, "Entries", ENTRY_COLUMNS, entries_table(items))
     out = io.BytesIO()
