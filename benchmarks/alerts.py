@@ -30,7 +30,7 @@ from pathlib import Path
 
 import aiohttp
 import socketio
-from common import free_port, percentile, wait_ready
+from common import free_port, metrics, percentile, wait_ready
 
 from bot.settings import Settings
 from monitors.events import ChatEvent, EventType, SenderRole
@@ -114,18 +114,10 @@ async def _measure(
     while len(arrived) < conversations and time.time() < give_up:  # noqa: ASYNC110
         await asyncio.sleep(0.1)
     await client.disconnect()
-    async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as resp:
-        metrics = await resp.text()
-    sweep_sum = next(
-        float(line.split()[-1])
-        for line in metrics.splitlines()
-        if line.startswith("replywatch_sweep_seconds_sum")
-    )
-    sweep_count = next(
-        float(line.split()[-1])
-        for line in metrics.splitlines()
-        if line.startswith("replywatch_sweep_seconds_count")
-    )
+    async with aiohttp.ClientSession() as http:
+        found = await metrics(http, url)
+    sweep_sum = found["replywatch_sweep_seconds_sum"]
+    sweep_count = found["replywatch_sweep_seconds_count"]
     print(
         f"A. latency, sweep every {sweep_seconds} s: {conversations} open conversations "
         f"(beside the other open turns, {batch} per POST every {pace:g} s) "

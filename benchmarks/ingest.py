@@ -28,7 +28,7 @@ from pathlib import Path
 
 import aiohttp
 import psutil
-from common import free_port, wait_ready
+from common import free_port, metrics, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-integration-token"
@@ -131,27 +131,17 @@ async def load(url: str, prefix: str, events: int, concurrency: int, pid: int) -
 
 async def _suggestion_outcomes(url: str) -> dict[str, float]:
     """The gateway's ``replywatch_suggestions_total`` by result (stored, late, failed)."""
-    async with aiohttp.ClientSession() as http, http.get(f"{url}/metrics") as resp:
-        text = await resp.text()
-    found = {"stored": 0.0, "late": 0.0, "failed": 0.0}
-    for line in text.splitlines():
-        if line.startswith("replywatch_suggestions_total{"):
-            labels, value = line.rsplit(" ", 1)
-            found[labels.split('"')[1]] = float(value)
-    return found
+    async with aiohttp.ClientSession() as http:
+        found = await metrics(http, url)
+    results = ("stored", "late", "failed")
+    return {r: found.get(f'replywatch_suggestions_total{{result="{r}"}}', 0.0) for r in results}
 
 
 async def _suggestions_settled(http: aiohttp.ClientSession, url: str) -> None:
     """Wait until the gateway has no message waiting for suggestions (the bare server
-    has no such metric: nothing to wait for)."""
-    while True:
-        async with http.get(f"{url}/metrics") as resp:
-            text = await resp.text() if resp.status == 200 else ""
-        pending = [
-            line for line in text.splitlines() if line.startswith("replywatch_suggestions_pending ")
-        ]
-        if not pending or float(pending[0].split()[1]) == 0:
-            return
+    has no such metric: nothing to wait for). Another process: polled, no event."""
+    pending = "replywatch_suggestions_pending"
+    while (await metrics(http, url)).get(pending, 0.0) > 0:  # noqa: ASYNC110
         await asyncio.sleep(0.01)
 
 
